@@ -1,0 +1,56 @@
+import { type MetricValue } from '../envelope.schema';
+import { SchemaError, SchemaErrorCode } from '../errors';
+import { type PayloadDecoder } from './reading';
+import { isPlainObject, parseJson, parseTimestamp } from './text';
+
+const MAX_DEPTH = 4;
+
+/**
+ * A JSON object of metrics: `{"temperature": 21.5, "ts": 1732300000000}`.
+ * A metric may also be `{"value": 21.5, "unit": "Cel"}`; other nested objects
+ * are flattened with dots (`{"motor": {"rpm": 1}}` gives `motor.rpm`).
+ */
+export const decodeJsonMetrics: PayloadDecoder = (bytes, options = {}) => {
+  const timestampField = options.timestampField ?? 'ts';
+  const body = parseJson(bytes);
+  if (!isPlainObject(body)) {
+    throw new SchemaError(SchemaErrorCode.NotAnObject, 'payload must be a JSON object of metrics');
+  }
+  const values: Record<string, MetricValue> = {};
+  let eventTime: Date | undefined;
+  for (const [key, raw] of Object.entries(body)) {
+    if (key === timestampField) eventTime = parseTimestamp(raw, key);
+    else collect(values, key, raw, 1);
+  }
+  if (Object.keys(values).length === 0) {
+    throw new SchemaError(SchemaErrorCode.NoMetrics, 'payload holds no metric values');
+  }
+  return [eventTime ? { values, eventTime } : { values }];
+};
+
+function collect(into: Record<string, MetricValue>, name: string, raw: unknown, depth: number): void {
+  if (raw === null) return;
+  if (typeof raw === 'number' || typeof raw === 'string' || typeof raw === 'boolean') {
+    into[name] = { value: raw };
+    return;
+  }
+  if (isPlainObject(raw) && depth < MAX_DEPTH) {
+    if (isUnitValue(raw)) {
+      into[name] = raw.unit === undefined ? { value: raw.value } : { value: raw.value, unit: raw.unit };
+      return;
+    }
+    for (const [key, inner] of Object.entries(raw)) collect(into, `${name}.${key}`, inner, depth + 1);
+    return;
+  }
+  throw new SchemaError(
+    SchemaErrorCode.UnsupportedValue,
+    `metric "${name}" must be a number, string, boolean or object of those`,
+  );
+}
+
+function isUnitValue(raw: Record<string, unknown>): raw is { value: number | string | boolean; unit?: string } {
+  const keys = Object.keys(raw);
+  const valueOk = ['number', 'string', 'boolean'].includes(typeof raw['value']);
+  const unitOk = raw['unit'] === undefined || typeof raw['unit'] === 'string';
+  return valueOk && unitOk && keys.every((k) => k === 'value' || k === 'unit');
+}

