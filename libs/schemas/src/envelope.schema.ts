@@ -77,6 +77,7 @@ export const DeadLetterSchema = Type.Object(
         encoding: Type.Literal('base64'),
         size: Type.Integer({ minimum: 0, description: 'Size of the raw bytes' }),
         data: Type.String({ description: 'The raw bytes exactly as received' }),
+        truncated: Type.Optional(Type.Boolean({ description: 'Only the first bytes are kept; size is the full length' })),
       },
       { additionalProperties: false },
     ),

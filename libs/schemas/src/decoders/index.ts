@@ -5,7 +5,7 @@ import { type DecodeOptions, type PayloadDecoder, type Reading } from './reading
 import { decodeSenml } from './senml.decoder';
 
 export { type DecodeOptions, type PayloadDecoder, type Reading } from './reading';
-export { decodeUtf8, parseJson } from './text';
+export { decodeUtf8, isPlainObject, parseJson } from './text';
 export { decodeJsonMetrics, decodePlainNumber, decodeSenml };
 
 export const DECODERS = {

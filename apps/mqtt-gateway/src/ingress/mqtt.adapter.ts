@@ -1,0 +1,147 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { connect, type IClientOptions, type MqttClient, type Packet } from 'mqtt';
+import {
+  CoreError,
+  CoreErrorCode,
+  type InboundMessage,
+  type IngestOutcome,
+  type IngestPipeline,
+  type Logger,
+  type ProtocolAdapter,
+} from '@fieldlink/gateway-core';
+import { type Command } from '@fieldlink/schemas';
+import { type MqttGatewayConfig } from '../config/mqtt-gateway.config';
+import { commandMessage } from '../downlink/command-message';
+import { MappingRouter } from '../mapping/mapping.router';
+import { TopicPattern } from '../mapping/topic-pattern';
+import { mqttClientOptions } from './mqtt-client.factory';
+import { OrderedAcks } from './ordered-acks';
+
+type SendPacket = (packet: Packet, cb?: (err?: Error) => void, ...rest: unknown[]) => void;
+type AckCallback = (errorOrCode?: Error | number, code?: number) => void;
+
+const UNMATCHED = { name: 'unmatched', kind: 'telemetry', decoder: 'json' } as const;
+
+/**
+ * mqtt.js client of an external broker.
+ *
+ * QoS 1/2 messages are acknowledged only after Kafka has them. mqtt.js's
+ * `customHandleAcks` alone would serialise the stream, because it reads the next
+ * packet only after the current PUBACK is written. So the handler lets mqtt.js
+ * continue at once and the PUBACK/PUBREC it then writes is intercepted and
+ * held in OrderedAcks until Kafka confirms: messages are pipelined, acks stay
+ * in order and are never sent early.
+ */
+export class MqttAdapter implements ProtocolAdapter {
+  readonly protocol = 'mqtt' as const;
+  private client: MqttClient | undefined;
+  private readonly router: MappingRouter;
+  private readonly commandTopic: TopicPattern;
+  private readonly inflight = new Map<number, Promise<IngestOutcome>>();
+  private readonly acks: OrderedAcks<Packet>;
+  private draining = false;
+  private sendPacket: SendPacket | undefined;
+
+  constructor(
+    private readonly config: MqttGatewayConfig,
+    private readonly pipeline: IngestPipeline,
+    private readonly logger: Logger,
+  ) {
+    this.router = new MappingRouter(config.mappings);
+    this.commandTopic = new TopicPattern(config.commands.topic);
+    this.acks = new OrderedAcks((packet) => this.sendPacket?.(packet));
+  }
+
+  async start(): Promise<void> {
+    const options: IClientOptions = {
+      ...mqttClientOptions(this.config),
+      customHandleAcks: (topic, payload, packet, done) => this.onReliablePublish(topic, payload, packet, done as AckCallback),
+    };
+    const client = connect(this.config.mqtt.url, options);
+    this.client = client;
+    this.interceptAcks(client);
+    client.on('connect', (connack) => {
+      this.logger.info({ url: this.config.mqtt.url, sessionPresent: connack.sessionPresent }, 'MQTT connected');
+      // With a persistent session the broker keeps our subscriptions; subscribing again is harmless and covers a lost session.
+      client.subscribe(this.router.subscriptions(), (err, granted) => {
+        if (err) this.logger.error({ err }, 'MQTT subscribe failed');
+        else this.logger.info({ granted: granted?.map((g) => `${g.topic}@${g.qos}`) }, 'MQTT subscribed');
+      });
+    });
+    client.on('close', () => {
+      if (this.acks.pending > 0) this.logger.warn({ unacked: this.acks.pending }, 'MQTT connection closed; the broker will redeliver unacknowledged messages');
+      this.acks.reset();
+      this.inflight.clear();
+    });
+    client.on('error', (err) => this.logger.error({ err: err.message }, 'MQTT error'));
+    client.on('offline', () => this.logger.warn('MQTT offline; reconnecting'));
+    client.on('message', (topic, payload, packet) => {
+      // QoS 1/2 arrive through customHandleAcks; here only QoS 0, which has no ack.
+      if (packet.qos === 0 && !this.draining) void this.ingest(topic, payload).catch(() => undefined);
+    });
+    await waitForConnect(client);
+  }
+
+  isUp(): boolean {
+    return this.client?.connected ?? false;
+  }
+
+  async stop(): Promise<void> {
+    this.draining = true;
+    const deadline = Date.now() + this.config.shutdown.drainTimeoutMs;
+    while (this.acks.pending > 0 && Date.now() < deadline) await sleep(20);
+    await this.client?.endAsync(false);
+  }
+
+  async deliver(command: Command): Promise<void> {
+    if (!this.client) throw new Error('MQTT client not started');
+    const topic = this.commandTopic.render({ deviceId: command.deviceId });
+    await this.client.publishAsync(topic, commandMessage(command), { qos: this.config.commands.qos });
+  }
+
+  private onReliablePublish(topic: string, payload: Buffer, packet: Packet, done: AckCallback): void {
+    if (this.draining) return; // never call done: the stream stops and the broker keeps the message for next time
+    const messageId = (packet as { messageId?: number }).messageId;
+    if (messageId !== undefined) this.inflight.set(messageId, this.ingest(topic, payload));
+    done(0); // mqtt.js now writes the PUBACK/PUBREC through interceptAcks, which holds it
+  }
+
+  private interceptAcks(client: MqttClient): void {
+    const target = client as unknown as { _sendPacket: SendPacket };
+    const original = target._sendPacket.bind(client);
+    this.sendPacket = (packet) => {
+      if (client.connected) original(packet);
+    };
+    target._sendPacket = (packet, cb, ...rest) => {
+      const messageId = (packet as { messageId?: number }).messageId;
+      const result = (packet.cmd === 'puback' || packet.cmd === 'pubrec') && messageId !== undefined ? this.inflight.get(messageId) : undefined;
+      if (!result) {
+        original(packet, cb, ...rest);
+        return;
+      }
+      this.inflight.delete(messageId as number);
+      const release = this.acks.hold(packet);
+      result.then(release, (err: unknown) => {
+        // Only a retryable Kafka failure at shutdown lands here: leave it unacked so the broker redelivers.
+        this.logger.warn({ err, messageId }, 'message not acknowledged; the broker will redeliver it');
+      });
+      cb?.(); // let mqtt.js read the next packet now
+    };
+  }
+
+  private ingest(topic: string, payload: Buffer): Promise<IngestOutcome> {
+    const receivedAt = new Date();
+    const routed = this.router.route(topic);
+    if (!routed) {
+      const message: InboundMessage = { route: UNMATCHED, payload, deviceId: undefined, ref: topic, receivedAt };
+      return this.pipeline.deadLetter(message, new CoreError(CoreErrorCode.MapNoRoute, `no mapping matches topic ${topic}`));
+    }
+    return this.pipeline.ingest({ ...routed, payload, ref: topic, receivedAt });
+  }
+}
+
+function waitForConnect(client: MqttClient): Promise<void> {
+  if (client.connected) return Promise.resolve();
+  // mqtt.js keeps reconnecting on its own; startup waits for the first success.
+  return new Promise((resolve) => client.once('connect', () => resolve()));
+}

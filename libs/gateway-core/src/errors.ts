@@ -1,0 +1,22 @@
+/** Closed set of error codes raised by @fieldlink/gateway-core. */
+export const CoreErrorCode = {
+  ConfigInvalid: 'FL_CONFIG_INVALID',
+  ConfigUnreadable: 'FL_CONFIG_UNREADABLE',
+  MapNoDevice: 'FL_MAP_NO_DEVICE',
+  MapNoRoute: 'FL_MAP_NO_ROUTE',
+  PayloadTooLarge: 'FL_DECODE_TOO_LARGE',
+  CommandInvalid: 'FL_COMMAND_INVALID',
+} as const;
+export type CoreErrorCode = (typeof CoreErrorCode)[keyof typeof CoreErrorCode];
+
+export class CoreError extends Error {
+  constructor(
+    readonly code: CoreErrorCode,
+    message: string,
+    readonly retryable = false,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'CoreError';
+  }
+}

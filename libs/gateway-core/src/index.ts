@@ -1,0 +1,12 @@
+export { CommandDispatcher, type CommandTarget } from './commands/command-dispatcher';
+export { CORE_ENV_OVERRIDES, type EnvOverride, loadConfig } from './config/config-loader';
+export { type CoreConfig, CoreConfigSchema } from './config/core-config.schema';
+export { CoreError, CoreErrorCode } from './errors';
+export { type InboundMessage, type IngestOutcome, type IngestRoute, type Protocol } from './ingest/inbound-message';
+export { IngestPipeline, type IngestPipelineOptions } from './ingest/ingest.pipeline';
+export { IngestMetrics, createRegistry } from './observability/ingest.metrics';
+export { type Logger, NestPinoLogger, createLogger } from './observability/logger';
+export { GatewayCoreModule, type GatewayCoreOptions } from './runtime/gateway-core.module';
+export { type ProtocolAdapter } from './runtime/protocol-adapter';
+export { runGateway } from './runtime/run-gateway';
+export { CORE_CONFIG, LOGGER, METRICS_REGISTRY, TOPICS } from './runtime/tokens';

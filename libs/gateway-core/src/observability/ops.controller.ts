@@ -1,0 +1,32 @@
+import { Controller, Get, Header, HttpCode, Inject, ServiceUnavailableException } from '@nestjs/common';
+import { Registry } from 'prom-client';
+import { GatewayRuntime } from '../runtime/gateway.runtime';
+import { METRICS_REGISTRY } from '../runtime/tokens';
+
+/** /health/live, /health/ready and /metrics on HTTP_PORT. */
+@Controller()
+export class OpsController {
+  constructor(
+    @Inject(GatewayRuntime) private readonly runtime: GatewayRuntime,
+    @Inject(METRICS_REGISTRY) private readonly registry: Registry,
+  ) {}
+
+  @Get('health/live')
+  live(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+
+  @Get('health/ready')
+  @HttpCode(200)
+  async ready(): Promise<{ status: 'ready'; checks: Record<string, boolean> }> {
+    const { ready, checks } = await this.runtime.ready();
+    if (!ready) throw new ServiceUnavailableException({ status: 'not ready', checks });
+    return { status: 'ready', checks };
+  }
+
+  @Get('metrics')
+  @Header('Content-Type', Registry.PROMETHEUS_CONTENT_TYPE)
+  metrics(): Promise<string> {
+    return this.registry.metrics();
+  }
+}

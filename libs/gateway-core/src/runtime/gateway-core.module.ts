@@ -1,0 +1,100 @@
+import { type DynamicModule, type InjectionToken, Module } from '@nestjs/common';
+import { KafkaModule, KafkaService } from '@fieldlink/kafka';
+import { topicMap } from '@fieldlink/schemas';
+import { type Registry } from 'prom-client';
+import { CommandDispatcher } from '../commands/command-dispatcher';
+import { type CoreConfig } from '../config/core-config.schema';
+import { type Protocol } from '../ingest/inbound-message';
+import { IngestPipeline } from '../ingest/ingest.pipeline';
+import { IngestMetrics, createRegistry } from '../observability/ingest.metrics';
+import { type Logger } from '../observability/logger';
+import { OpsController } from '../observability/ops.controller';
+import { GatewayRuntime } from './gateway.runtime';
+import { type ProtocolAdapter } from './protocol-adapter';
+import { CORE_CONFIG, LOGGER, METRICS_REGISTRY, PROTOCOL_ADAPTER, TOPICS } from './tokens';
+
+export interface GatewayCoreOptions {
+  service: string;
+  protocol: Protocol;
+  config: CoreConfig;
+  logger: Logger;
+  /** Builds the protocol adapter; IngestPipeline, LOGGER, METRICS_REGISTRY and CORE_CONFIG can be injected. */
+  adapter: { inject: InjectionToken[]; useFactory: (...args: never[]) => ProtocolAdapter };
+  commandDeliverTimeoutMs?: number;
+}
+
+/** Wires the shared ingest pipeline, command dispatcher, Kafka, health and metrics around one adapter. */
+@Module({})
+export class GatewayCoreModule {
+  static forRoot(options: GatewayCoreOptions): DynamicModule {
+    const { config, logger, service, protocol } = options;
+    const registry = createRegistry(service);
+    const topics = topicMap(config.topics.prefix);
+    return {
+      module: GatewayCoreModule,
+      imports: [
+        KafkaModule.forRootAsync({
+          useFactory: () => ({
+            brokers: config.kafka.brokers,
+            clientId: config.kafka.clientId ?? `${service}-${config.gateway.instanceId}`,
+            producer: { compression: config.kafka.compression },
+            ...(config.kafka.sasl ? { sasl: config.kafka.sasl } : {}),
+            registry,
+            logger,
+          }),
+        }),
+      ],
+      controllers: [OpsController],
+      providers: [
+        { provide: CORE_CONFIG, useValue: config },
+        { provide: LOGGER, useValue: logger },
+        { provide: METRICS_REGISTRY, useValue: registry },
+        { provide: TOPICS, useValue: topics },
+        { provide: IngestMetrics, inject: [METRICS_REGISTRY], useFactory: (r: Registry) => new IngestMetrics(r) },
+        {
+          provide: IngestPipeline,
+          inject: [KafkaService, IngestMetrics],
+          useFactory: (kafka: KafkaService, metrics: IngestMetrics) =>
+            new IngestPipeline(
+              kafka,
+              {
+                protocol,
+                instanceId: config.gateway.instanceId,
+                topics,
+                maxPayloadBytes: config.ingest.maxPayloadBytes,
+                deadLetterMaxBytes: config.ingest.deadLetterMaxBytes,
+              },
+              metrics,
+              logger,
+            ),
+        },
+        { provide: PROTOCOL_ADAPTER, inject: options.adapter.inject, useFactory: options.adapter.useFactory },
+        {
+          provide: CommandDispatcher,
+          inject: [KafkaService, PROTOCOL_ADAPTER, IngestPipeline, IngestMetrics],
+          useFactory: (kafka: KafkaService, adapter: ProtocolAdapter, pipeline: IngestPipeline, metrics: IngestMetrics) =>
+            new CommandDispatcher(
+              kafka,
+              adapter,
+              pipeline,
+              {
+                topics,
+                groupId: `fieldlink-${service}-commands`,
+                instanceId: config.gateway.instanceId,
+                deliverTimeoutMs: options.commandDeliverTimeoutMs ?? 10_000,
+              },
+              metrics,
+              logger,
+            ),
+        },
+        {
+          provide: GatewayRuntime,
+          inject: [KafkaService, PROTOCOL_ADAPTER, CommandDispatcher],
+          useFactory: (kafka: KafkaService, adapter: ProtocolAdapter, dispatcher: CommandDispatcher) =>
+            new GatewayRuntime(kafka, adapter, dispatcher, config, topics, logger),
+        },
+      ],
+    };
+  }
+}
+

@@ -1,0 +1,71 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { type KafkaService, type TopicSpec } from '@fieldlink/kafka';
+import { TOPIC_NAMES, type TopicMap } from '@fieldlink/schemas';
+import { type CommandDispatcher } from '../commands/command-dispatcher';
+import { type CoreConfig } from '../config/core-config.schema';
+import { type Logger } from '../observability/logger';
+import { type ProtocolAdapter } from './protocol-adapter';
+
+// A dead-letter record carries up to ingest.deadLetterMaxBytes of raw bytes as base64.
+const DEAD_LETTER_MAX_MESSAGE_BYTES = String(16 * 1024 * 1024);
+
+/** Starts a gateway in order, reports readiness, and drains it on shutdown. */
+export class GatewayRuntime {
+  private started = false;
+  private stopping = false;
+
+  constructor(
+    private readonly kafka: KafkaService,
+    private readonly adapter: ProtocolAdapter,
+    private readonly dispatcher: CommandDispatcher,
+    private readonly config: CoreConfig,
+    private readonly topics: TopicMap,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Ensures topics (retrying while Kafka is away), then opens the protocol side and the command consumer. */
+  async start(): Promise<void> {
+    await this.retry('ensure Kafka topics', () => this.kafka.ensureTopics(this.topicSpecs()));
+    if (this.stopping) return;
+    await this.adapter.start();
+    await this.retry('start the command consumer', () => this.dispatcher.start());
+    this.started = true;
+    this.logger.info('gateway started');
+  }
+
+  async ready(): Promise<{ ready: boolean; checks: Record<string, boolean> }> {
+    const checks = { started: this.started, protocol: this.adapter.isUp(), kafka: await this.kafka.isReady() };
+    return { ready: Object.values(checks).every(Boolean), checks };
+  }
+
+  /** Stops ingress first so nothing new arrives, then flushes Kafka. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.logger.info('draining');
+    await this.adapter.stop().catch((err: unknown) => this.logger.error({ err }, 'protocol adapter stop failed'));
+    await this.kafka.close(this.config.shutdown.drainTimeoutMs);
+    this.logger.info('stopped');
+  }
+
+  private topicSpecs(): TopicSpec[] {
+    return TOPIC_NAMES.map((name) => ({
+      topic: this.topics[name],
+      partitions: this.config.topics.partitions,
+      replicationFactor: this.config.topics.replicationFactor,
+      ...(name === 'dead-letter' ? { configs: { 'max.message.bytes': DEAD_LETTER_MAX_MESSAGE_BYTES } } : {}),
+    }));
+  }
+
+  private async retry(what: string, action: () => Promise<void>): Promise<void> {
+    for (let attempt = 0; !this.stopping; attempt++) {
+      try {
+        await action();
+        return;
+      } catch (err) {
+        const delay = Math.min(5000, 250 * 2 ** attempt);
+        this.logger.warn({ err, retryInMs: delay }, `could not ${what}; retrying`);
+        await sleep(delay);
+      }
+    }
+  }
+}

@@ -1,0 +1,166 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CompressionTypes, type Kafka, type Message, type Producer, type TopicMessages } from 'kafkajs';
+import { KafkaError, KafkaErrorCode, describe, permanentErrorType } from './errors';
+import { type KafkaMetrics } from './kafka.metrics';
+import { type KafkaLogger, PRODUCER_DEFAULTS, type ProducerOptions } from './kafka.options';
+
+export interface OutgoingRecord {
+  topic: string;
+  key: string | null;
+  value: Buffer | string;
+  headers?: Record<string, string>;
+}
+
+interface Pending {
+  record: OutgoingRecord;
+  resolve: () => void;
+  reject: (error: KafkaError) => void;
+}
+
+/**
+ * An idempotent, acks=all producer that batches records and never gives up on
+ * a record silently.
+ *
+ * kafkajs rejects a send once its retries are exhausted, and a caller that does
+ * not look loses the records (kafkajs#628). Here one request is in flight at a
+ * time (which also keeps per-key order across retries) and a batch that fails
+ * for a transient reason is retried, with backoff, until it succeeds or the
+ * producer is stopped. Only a permanent broker answer (e.g. MESSAGE_TOO_LARGE)
+ * rejects a record, and then only that record: the batch is split to find it.
+ * Every caller gets a promise that settles exactly once.
+ */
+export class BatchingProducer {
+  private readonly options: Required<ProducerOptions>;
+  private readonly producer: Producer;
+  private queue: Pending[] = [];
+  private flushing: Promise<void> | undefined;
+  private connected = false;
+  private closed = false;
+  private failingSince: number | undefined;
+
+  constructor(
+    kafka: Kafka,
+    private readonly metrics: KafkaMetrics,
+    private readonly logger: KafkaLogger,
+    options: ProducerOptions = {},
+  ) {
+    this.options = { ...PRODUCER_DEFAULTS, ...options };
+    // maxInFlightRequests 1 keeps idempotent sequence numbers and per-key order safe.
+    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  }
+
+  /** Resolves once Kafka has acknowledged the record (acks=all). */
+  send(record: OutgoingRecord): Promise<void> {
+    if (this.closed) {
+      return Promise.reject(new KafkaError(KafkaErrorCode.Closed, 'producer is closed', true));
+    }
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ record, resolve, reject });
+      this.metrics.pending.inc();
+      this.flushing ??= this.flushLoop().finally(() => (this.flushing = undefined));
+    });
+  }
+
+  /** True while the last request to Kafka succeeded (or none was needed). */
+  get healthy(): boolean {
+    return this.failingSince === undefined;
+  }
+
+  get pendingCount(): number {
+    return this.queue.length;
+  }
+
+  /**
+   * Waits up to `timeoutMs` for queued records to reach Kafka, then rejects the
+   * rest as unavailable (retryable: the device was not acknowledged) and disconnects.
+   */
+  async close(timeoutMs: number): Promise<void> {
+    this.closed = true;
+    const deadline = sleep(timeoutMs).then(() => 'timeout' as const);
+    if (this.flushing) await Promise.race([this.flushing, deadline]);
+    this.failAll(new KafkaError(KafkaErrorCode.Unavailable, 'producer stopped before Kafka took the record', true));
+    if (this.connected) await this.producer.disconnect().catch(() => undefined);
+  }
+
+  private async flushLoop(): Promise<void> {
+    let attempt = 0;
+    while (this.queue.length > 0) {
+      const batch = this.queue.slice(0, this.options.maxBatchRecords);
+      try {
+        await this.sendBatch(batch);
+        this.settle(batch.length);
+        batch.forEach((p) => p.resolve());
+        attempt = 0;
+        if (this.failingSince !== undefined) {
+          this.logger.info({ downMs: Date.now() - this.failingSince }, 'Kafka is accepting records again');
+          this.failingSince = undefined;
+        }
+      } catch (error) {
+        if (permanentErrorType(error) !== undefined) {
+          await this.isolatePermanentFailures(batch);
+          continue;
+        }
+        this.metrics.sendFailures.inc();
+        this.failingSince ??= Date.now();
+        if (this.closed) return; // close() fails what is left
+        const backoff = Math.min(this.options.maxBackoffMs, 100 * 2 ** attempt++);
+        this.logger.warn({ err: describe(error), records: this.queue.length, retryInMs: backoff }, 'Kafka send failed; retrying');
+        await sleep(backoff);
+      }
+    }
+  }
+
+  /** Sends records one by one so a permanent rejection fails only its own record. */
+  private async isolatePermanentFailures(batch: Pending[]): Promise<void> {
+    for (const pending of batch) {
+      try {
+        await this.sendBatch([pending]);
+        this.settle(1);
+        pending.resolve();
+      } catch (error) {
+        const type = permanentErrorType(error);
+        if (type === undefined) return; // transient again: the main loop retries what is left
+        this.settle(1);
+        this.metrics.rejected.inc({ topic: pending.record.topic, reason: type });
+        pending.reject(new KafkaError(KafkaErrorCode.Rejected, `Kafka rejected the record: ${type}`, false, { cause: error }));
+      }
+    }
+  }
+
+  private async sendBatch(batch: Pending[]): Promise<void> {
+    if (!this.connected) {
+      await this.producer.connect();
+      this.connected = true;
+    }
+    const byTopic = new Map<string, Message[]>();
+    for (const { record } of batch) {
+      const messages = byTopic.get(record.topic) ?? [];
+      messages.push({ key: record.key, value: record.value, headers: record.headers });
+      byTopic.set(record.topic, messages);
+    }
+    const topicMessages: TopicMessages[] = [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+    const timer = this.metrics.sendSeconds.startTimer();
+    await this.producer.sendBatch({
+      topicMessages,
+      acks: -1,
+      compression: this.options.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None,
+    });
+    timer();
+    this.metrics.batchRecords.observe(batch.length);
+    for (const [topic, messages] of byTopic) this.metrics.produced.inc({ topic }, messages.length);
+  }
+
+  /** Removes the first `count` records from the queue once they are settled. */
+  private settle(count: number): void {
+    // close() may already have failed and removed them.
+    const removed = this.queue.splice(0, count).length;
+    this.metrics.pending.dec(removed);
+  }
+
+  private failAll(error: KafkaError): void {
+    const rest = this.queue;
+    this.queue = [];
+    this.metrics.pending.dec(rest.length);
+    rest.forEach((p) => p.reject(error));
+  }
+}

@@ -1,0 +1,15 @@
+export { BatchConsumer, type BatchConsumerOptions, type ConsumedRecord } from './batch-consumer';
+export { BatchingProducer, type OutgoingRecord } from './batching-producer';
+export { KafkaError, KafkaErrorCode } from './errors';
+export { KafkaModule, type KafkaModuleAsyncOptions } from './kafka.module';
+export {
+  type Compression,
+  type KafkaLogger,
+  type KafkaOptions,
+  type KafkaSasl,
+  type KafkaTls,
+  PRODUCER_DEFAULTS,
+  type ProducerOptions,
+} from './kafka.options';
+export { KafkaService, type KafkaServiceOptions } from './kafka.service';
+export { type TopicSpec } from './topic-admin';

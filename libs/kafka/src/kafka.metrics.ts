@@ -1,0 +1,56 @@
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+
+/** Prometheus metrics of the Kafka clients, registered on the service's registry. */
+export class KafkaMetrics {
+  readonly produced: Counter<'topic'>;
+  readonly rejected: Counter<'topic' | 'reason'>;
+  readonly sendFailures: Counter;
+  readonly batchRecords: Histogram;
+  readonly sendSeconds: Histogram;
+  readonly pending: Gauge;
+  readonly consumed: Counter<'topic'>;
+
+  constructor(registry: Registry) {
+    const registers = [registry];
+    this.produced = new Counter({
+      name: 'fieldlink_kafka_produced_total',
+      help: 'Records Kafka acknowledged',
+      labelNames: ['topic'],
+      registers,
+    });
+    this.rejected = new Counter({
+      name: 'fieldlink_kafka_rejected_total',
+      help: 'Records Kafka refused for good',
+      labelNames: ['topic', 'reason'],
+      registers,
+    });
+    this.sendFailures = new Counter({
+      name: 'fieldlink_kafka_send_failures_total',
+      help: 'Produce requests that failed and were retried',
+      registers,
+    });
+    this.batchRecords = new Histogram({
+      name: 'fieldlink_kafka_batch_records',
+      help: 'Records per produce request',
+      buckets: [1, 10, 100, 500, 1000, 2500, 5000],
+      registers,
+    });
+    this.sendSeconds = new Histogram({
+      name: 'fieldlink_kafka_send_seconds',
+      help: 'Time for Kafka to acknowledge one produce request',
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+      registers,
+    });
+    this.pending = new Gauge({
+      name: 'fieldlink_kafka_pending_records',
+      help: 'Records waiting for Kafka',
+      registers,
+    });
+    this.consumed = new Counter({
+      name: 'fieldlink_kafka_consumed_total',
+      help: 'Records consumed',
+      labelNames: ['topic'],
+      registers,
+    });
+  }
+}

@@ -1,0 +1,45 @@
+/** Minimal structured logger; pino satisfies it. */
+export interface KafkaLogger {
+  debug(obj: object, msg?: string): void;
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export type Compression = 'none' | 'gzip';
+
+export interface KafkaSasl {
+  mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512';
+  username: string;
+  password: string;
+}
+
+export interface KafkaTls {
+  ca?: string;
+  cert?: string;
+  key?: string;
+  rejectUnauthorized?: boolean;
+}
+
+export interface KafkaOptions {
+  brokers: string[];
+  clientId: string;
+  tls?: KafkaTls;
+  sasl?: KafkaSasl;
+  connectionTimeoutMs?: number;
+  producer?: ProducerOptions;
+}
+
+export interface ProducerOptions {
+  compression?: Compression;
+  /** Most records sent in one request; more wait for the next one. */
+  maxBatchRecords?: number;
+  /** Longest wait between retries of a batch Kafka did not take. */
+  maxBackoffMs?: number;
+}
+
+export const PRODUCER_DEFAULTS: Required<ProducerOptions> = {
+  compression: 'gzip',
+  maxBatchRecords: 5000,
+  maxBackoffMs: 5000,
+};

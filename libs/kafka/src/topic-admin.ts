@@ -1,0 +1,49 @@
+import { type ITopicConfig, type Kafka } from 'kafkajs';
+import { type KafkaLogger } from './kafka.options';
+
+export interface TopicSpec {
+  topic: string;
+  partitions: number;
+  replicationFactor?: number;
+  /** Topic-level configs, e.g. { 'max.message.bytes': '16777216' }. */
+  configs?: Record<string, string>;
+}
+
+/** Creates the topics a service needs; existing topics are left as they are. */
+export async function ensureTopics(kafka: Kafka, specs: TopicSpec[], logger: KafkaLogger): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const missing: ITopicConfig[] = specs
+      .filter((s) => !existing.has(s.topic))
+      .map((s) => ({
+        topic: s.topic,
+        numPartitions: s.partitions,
+        replicationFactor: s.replicationFactor ?? -1,
+        configEntries: Object.entries(s.configs ?? {}).map(([name, value]) => ({ name, value })),
+      }));
+    if (missing.length === 0) return;
+    // Another replica may create the same topic at the same moment; createTopics then returns false, which is fine.
+    await admin.createTopics({ topics: missing, waitForLeaders: true });
+    logger.info({ topics: missing.map((t) => t.topic) }, 'created Kafka topics');
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Asks the cluster for its brokers; resolves false instead of throwing. */
+export async function pingCluster(kafka: Kafka, timeoutMs: number): Promise<boolean> {
+  const admin = kafka.admin({ retry: { retries: 0 } });
+  const timeout = new Promise<false>((resolve) => setTimeout(() => resolve(false), timeoutMs).unref());
+  const ping = (async () => {
+    await admin.connect();
+    const { brokers } = await admin.describeCluster();
+    return brokers.length > 0;
+  })().catch(() => false);
+  try {
+    return await Promise.race([ping, timeout]);
+  } finally {
+    void admin.disconnect().catch(() => undefined);
+  }
+}
