@@ -32,10 +32,14 @@ if [ ! -f "$KAFKA_LIBS/.complete" ]; then
   touch "$KAFKA_LIBS/.complete"
 fi
 
-# npm ci only when the lockfile changed since the last install.
+# Install npm dependencies only when the lockfile changed since the last install.
+# npm ci refuses a lockfile that lacks the optional platform packages (e.g. @swc/core-darwin-*)
+# a registry mirror may not serve; npm install --no-save then installs the same locked
+# versions without rewriting the lockfile.
 stamp="$FIELDLINK_ROOT/node_modules/.fieldlink-lock"
 if [ ! -f "$stamp" ] || ! cmp -s "$FIELDLINK_ROOT/package-lock.json" "$stamp"; then
-  log "installing npm dependencies (npm ci)"
-  (cd "$FIELDLINK_ROOT" && npm ci --no-audit --no-fund --loglevel=error)
+  log "installing npm dependencies"
+  (cd "$FIELDLINK_ROOT" && { npm ci --no-audit --no-fund --loglevel=error 2>/dev/null ||
+    npm install --no-save --no-audit --no-fund --loglevel=error; })
   cp "$FIELDLINK_ROOT/package-lock.json" "$stamp"
 fi

@@ -79,7 +79,7 @@ export class GatewayCoreModule {
               pipeline,
               {
                 topics,
-                groupId: `fieldlink-${service}-commands`,
+                groupId: `${config.topics.prefix}${service}-commands`,
                 instanceId: config.gateway.instanceId,
                 deliverTimeoutMs: options.commandDeliverTimeoutMs ?? 10_000,
               },

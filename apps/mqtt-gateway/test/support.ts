@@ -1,0 +1,63 @@
+import { type Infra, ServiceProcess, freshName, run, writeConfig } from '@fieldlink/testing';
+
+export interface GatewayUnderTest {
+  gateway: ServiceProcess;
+  /** Topic root of this test's MQTT mappings, e.g. it-1a2b3c4d. */
+  root: string;
+  /** Kafka topic prefix of this test, e.g. it-1a2b3c4d. */
+  prefix: string;
+  topic(name: string): string;
+  brokers: string;
+}
+
+/**
+ * Starts the built mqtt-gateway with this test's own MQTT topic root, Kafka
+ * topic prefix and MQTT client id, so tests never see each other's data.
+ */
+export async function startGateway(
+  infra: Infra,
+  options: { config?: (root: string) => Record<string, unknown>; brokers?: string; mqttUrl?: string; clientId?: string; waitReady?: boolean } = {},
+): Promise<GatewayUnderTest> {
+  const root = freshName('it');
+  const prefix = `${root}.`;
+  const brokers = options.brokers ?? infra.kafkaBrokers;
+  const config = {
+    mqtt: { sessionExpirySeconds: 600 },
+    topics: { partitions: 3 },
+    mappings: [
+      { name: 'telemetry', topic: `${root}/sensors/{deviceId}/data` },
+      { name: 'status', topic: `${root}/devices/{deviceId}/status`, kind: 'status' },
+    ],
+    commands: { topic: `${root}/commands/{deviceId}` },
+    ...options.config?.(root),
+  };
+  const gateway = await ServiceProcess.start(
+    'mqtt-gateway',
+    {
+      FIELDLINK_CONFIG: writeConfig(config),
+      KAFKA_BROKERS: brokers,
+      MQTT_URL: options.mqttUrl ?? infra.mqttUrl,
+      MQTT_CLIENT_ID: options.clientId ?? `fieldlink-${root}`,
+      TOPIC_PREFIX: prefix,
+      GATEWAY_INSTANCE_ID: root,
+      LOG_LEVEL: 'info',
+    },
+    { waitReady: options.waitReady ?? true },
+  );
+  return { gateway, root, prefix, topic: (name) => `${prefix}${name}`, brokers };
+}
+
+/** Publishes lines as separate QoS 1 messages with mosquitto_pub (not our code). */
+export async function mosquittoPubLines(port: number, topic: string, lines: string[]): Promise<void> {
+  const result = await run('mosquitto_pub', ['-p', String(port), '-q', '1', '-t', topic, '-l'], {
+    input: lines.join('\n') + '\n',
+    timeoutMs: 120_000,
+  });
+  if (result.code !== 0) throw new Error(`mosquitto_pub failed: ${result.stderr}`);
+}
+
+/** Publishes one message (raw bytes allowed) with mosquitto_pub -s (payload from stdin). */
+export async function mosquittoPub(port: number, topic: string, payload: Buffer): Promise<void> {
+  const result = await run('mosquitto_pub', ['-p', String(port), '-q', '1', '-t', topic, '-s'], { input: payload, timeoutMs: 30_000 });
+  if (result.code !== 0) throw new Error(`mosquitto_pub failed: ${result.stderr}`);
+}

@@ -1,0 +1,117 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { freePort } from './names';
+import { exited } from './processes';
+import { waitFor } from './wait-for';
+import { workspaceRoot } from './workspace';
+
+/** Writes a YAML config to a temp file and returns its path (for FIELDLINK_CONFIG). */
+export function writeConfig(config: object): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'fieldlink-config-')), 'config.yaml');
+  writeFileSync(path, stringify(config));
+  return path;
+}
+
+/**
+ * One service run from its build output (dist/apps/<app>/main.js), as operators
+ * run it: a real process with real signals, logs and HTTP endpoints.
+ */
+export class ServiceProcess {
+  private child: ChildProcess | undefined;
+  private output = '';
+
+  private constructor(
+    readonly app: string,
+    private readonly env: NodeJS.ProcessEnv,
+    readonly httpPort: number,
+  ) {}
+
+  static async start(app: string, env: NodeJS.ProcessEnv, options: { waitReady?: boolean } = {}): Promise<ServiceProcess> {
+    const httpPort = await freePort();
+    const service = new ServiceProcess(app, { ...env, HTTP_PORT: String(httpPort) }, httpPort);
+    await service.spawn(options.waitReady ?? true);
+    return service;
+  }
+
+  /** Logs and stderr so far; attach them to failing assertions. */
+  get logs(): string {
+    return this.output;
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  get running(): boolean {
+    return !!this.child && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  async spawn(waitReady = true): Promise<void> {
+    const main = join(workspaceRoot(), 'dist', 'apps', this.app, 'main.js');
+    if (!existsSync(main)) throw new Error(`${main} is missing: build it with "npx nx run ${this.app}:build"`);
+    const child = spawn(process.execPath, ['--enable-source-maps', main], {
+      env: { ...process.env, ...this.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child = child;
+    const append = (chunk: Buffer) => {
+      this.output = (this.output + chunk.toString('utf8')).slice(-200_000);
+    };
+    child.stdout?.on('data', append);
+    child.stderr?.on('data', append);
+    if (waitReady) await this.waitReady();
+  }
+
+  async waitReady(timeoutMs = 60_000): Promise<void> {
+    await waitFor(
+      `${this.app} /health/ready`,
+      async () => {
+        if (!this.running) throw new Error(`${this.app} exited:\n${this.output.slice(-4000)}`);
+        const res = await fetch(`http://127.0.0.1:${this.httpPort}/health/ready`);
+        return res.status === 200;
+      },
+      { timeoutMs, intervalMs: 200 },
+    );
+  }
+
+  async get(path: string): Promise<{ status: number; body: string }> {
+    const res = await fetch(`http://127.0.0.1:${this.httpPort}${path}`);
+    return { status: res.status, body: await res.text() };
+  }
+
+  /** The value of one Prometheus sample, e.g. metric('fieldlink_ingest_received_total', {mapping: 'x'}). */
+  async metric(name: string, labels: Record<string, string> = {}): Promise<number> {
+    const { body } = await this.get('/metrics');
+    let total = 0;
+    for (const line of body.split('\n')) {
+      if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
+      if (!Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`))) continue;
+      total += Number(line.slice(line.lastIndexOf(' ') + 1));
+    }
+    return total;
+  }
+
+  async waitExit(timeoutMs = 30_000): Promise<number | null> {
+    const child = this.child;
+    if (!child) return null;
+    return Promise.race([
+      exited(child),
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${this.app} did not exit`)), timeoutMs).unref()),
+    ]);
+  }
+
+  async stop(): Promise<number | null> {
+    if (!this.running) return this.child?.exitCode ?? null;
+    this.child?.kill('SIGTERM');
+    return this.waitExit();
+  }
+
+  async kill(): Promise<void> {
+    if (!this.running) return;
+    this.child?.kill('SIGKILL');
+    await this.waitExit();
+  }
+}

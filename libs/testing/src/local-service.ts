@@ -1,0 +1,83 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from './names';
+import { exited, run } from './processes';
+import { waitFor } from './wait-for';
+import { workspaceRoot } from './workspace';
+
+/**
+ * A private broker run as a local process from tools/infra, for tests that stop,
+ * kill or restart it. Its data directory survives restarts, like a real host's disk.
+ */
+export class LocalService {
+  private child: ChildProcess | undefined;
+  readonly dir: string;
+
+  private constructor(
+    private readonly script: string,
+    private readonly args: string[],
+    readonly port: number,
+    private readonly ready: () => Promise<boolean>,
+  ) {
+    this.dir = mkdtempSync(join(tmpdir(), 'fieldlink-'));
+  }
+
+  static async kafka(): Promise<LocalService> {
+    const [port, controllerPort] = [await freePort(), await freePort()];
+    const service = new LocalService('kafka.sh', [String(port), String(controllerPort)], port, async () => {
+      const probe = await run('kcat', ['-b', `127.0.0.1:${port}`, '-L', '-m', '2'], { timeoutMs: 10_000 });
+      return probe.code === 0;
+    });
+    await service.start();
+    return service;
+  }
+
+  static async mosquitto(): Promise<LocalService> {
+    const port = await freePort();
+    const service = new LocalService('mosquitto.sh', [String(port)], port, async () => {
+      const probe = await run('mosquitto_pub', ['-p', String(port), '-t', 'probe', '-m', 'x'], { timeoutMs: 5000 });
+      return probe.code === 0;
+    });
+    await service.start();
+    return service;
+  }
+
+  get address(): string {
+    return `127.0.0.1:${this.port}`;
+  }
+
+  async start(): Promise<void> {
+    const script = join(workspaceRoot(), 'tools', 'infra', this.script);
+    this.child = spawn('bash', [script, this.dir, ...this.args], { stdio: 'ignore' });
+    await waitFor(`${this.script} on port ${this.port}`, () => this.ready(), { timeoutMs: 120_000, intervalMs: 500 });
+  }
+
+  /** SIGKILL: no clean shutdown, as in a crash. */
+  async kill(): Promise<void> {
+    await this.signal('SIGKILL');
+  }
+
+  async stop(): Promise<void> {
+    await this.signal('SIGTERM');
+  }
+
+  async restart(): Promise<void> {
+    await this.stop();
+    await this.start();
+  }
+
+  async dispose(): Promise<void> {
+    await this.signal('SIGKILL');
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  private async signal(signal: NodeJS.Signals): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    child.kill(signal);
+    await exited(child);
+    this.child = undefined;
+  }
+}
