@@ -31,7 +31,7 @@ export class ServiceProcess {
 
   static async start(app: string, env: NodeJS.ProcessEnv, options: { waitReady?: boolean } = {}): Promise<ServiceProcess> {
     const httpPort = await freePort();
-    const service = new ServiceProcess(app, { ...env, HTTP_PORT: String(httpPort) }, httpPort);
+    const service = new ServiceProcess(app, { HTTP_PORT: String(httpPort), ...env }, httpPort);
     await service.spawn(options.waitReady ?? true);
     return service;
   }

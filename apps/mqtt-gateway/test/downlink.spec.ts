@@ -1,0 +1,76 @@
+import { spawn } from 'node:child_process';
+import { type CommandResult, type DeadLetter } from '@fieldlink/schemas';
+import { type ServiceProcess, produce, sharedInfra, waitFor, waitForRecords } from '@fieldlink/testing';
+import { mosquittoPub, startGateway } from './support';
+
+const PROBE = '__probe__';
+
+/** mosquitto_sub (not our code) collecting what arrives on a topic; resolves once it demonstrably receives. */
+async function subscribe(port: number, topic: string): Promise<{ lines: string[]; close: () => void }> {
+  const child = spawn('mosquitto_sub', ['-p', String(port), '-q', '1', '-t', topic, '-v']);
+  const lines: string[] = [];
+  let probed = false;
+  let buffer = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    buffer += chunk.toString('utf8');
+    const parts = buffer.split('\n');
+    buffer = parts.pop() ?? '';
+    for (const line of parts) {
+      if (line.endsWith(PROBE)) probed = true;
+      else lines.push(line);
+    }
+  });
+  const close = () => child.kill();
+  try {
+    await waitFor(`mosquitto_sub on ${topic}`, async () => {
+      await mosquittoPub(port, topic, Buffer.from(PROBE));
+      return probed;
+    }, { timeoutMs: 15_000, intervalMs: 300 });
+  } catch (error) {
+    close();
+    throw error;
+  }
+  return { lines, close };
+}
+
+describe('mqtt-gateway downlink', () => {
+  let gateway: ServiceProcess | undefined;
+  let closeSub: (() => void) | undefined;
+  afterEach(async () => {
+    closeSub?.();
+    await gateway?.stop();
+  });
+
+  it('publishes a command for device X on commands/X and reports delivered, expired and invalid commands', async () => {
+    const infra = await sharedInfra();
+    const started = await startGateway(infra);
+    gateway = started.gateway;
+    const device = `${started.root}-pump`;
+    const sub = await subscribe(infra.mqttPort, `${started.root}/commands/${device}`);
+    closeSub = sub.close;
+
+    const command = { schemaVersion: 1, id: `${started.root}-cmd-1`, deviceId: device, action: 'shutdown', args: { reason: 'overheat' } };
+    const expired = { ...command, id: `${started.root}-cmd-2`, expiresAt: '2020-01-01T00:00:00.000Z' };
+    await produce(started.brokers, started.topic('commands'), device, JSON.stringify(command));
+    await produce(started.brokers, started.topic('commands'), device, JSON.stringify(expired));
+    await produce(started.brokers, started.topic('commands'), device, '{"action": 42}');
+
+    const [line] = await waitFor('the command on MQTT', () => (sub.lines.length > 0 ? sub.lines : undefined));
+    const body = JSON.parse(line?.slice(line.indexOf(' ') + 1) ?? '') as Record<string, unknown>;
+    expect(body).toEqual({ id: command.id, action: 'shutdown', args: { reason: 'overheat' } });
+
+    const results = (await waitForRecords(started.brokers, started.topic('command-results'), 2)).map(
+      (r) => ({ key: r.key, result: JSON.parse(r.payload ?? '') as CommandResult }),
+    );
+    expect(results.map(({ key, result }) => [key, result.id, result.status])).toEqual([
+      [device, command.id, 'delivered'],
+      [device, expired.id, 'expired'],
+    ]);
+    expect(sub.lines).toHaveLength(1); // the expired one was never sent
+
+    const [letter] = await waitForRecords(started.brokers, started.topic('dead-letter'), 1);
+    const dead = JSON.parse(letter?.payload ?? '') as DeadLetter;
+    expect(dead.reason.code).toBe('FL_SCHEMA_INVALID_ENVELOPE');
+    expect(Buffer.from(dead.payload.data, 'base64').toString()).toBe('{"action": 42}');
+  });
+});
