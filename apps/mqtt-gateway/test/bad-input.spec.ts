@@ -32,7 +32,7 @@ describe('mqtt-gateway bad input', () => {
     );
     expect(letters).toHaveLength(BAD_INPUTS.length);
     BAD_INPUTS.forEach((input, i) => {
-      const letter = letters[i] as DeadLetter;
+      const letter = letters[i];
       expect({ input: input.name, code: letter.reason.code }).toEqual({ input: input.name, code: input.code });
       expect(Buffer.from(letter.payload.data, 'base64').equals(input.payload)).toBe(true);
       expect(letter.payload.size).toBe(input.payload.length);

@@ -45,7 +45,8 @@ export class BatchConsumer {
     await this.consumer.subscribe({ topics: this.options.topics, fromBeginning: this.options.fromBeginning ?? false });
     await this.consumer.run({
       eachBatchAutoResolve: true,
-      eachBatch: async ({ batch, heartbeat }) => {
+      eachBatch: async (payload) => {
+        const { batch } = payload;
         const records = batch.messages.map((m) => ({
           topic: batch.topic,
           partition: batch.partition,
@@ -64,7 +65,7 @@ export class BatchConsumer {
           throw error;
         }
         this.metrics.consumed.inc({ topic: batch.topic }, records.length);
-        await heartbeat();
+        await payload.heartbeat();
       },
     });
   }

@@ -55,7 +55,8 @@ export class MqttAdapter implements ProtocolAdapter {
   async start(): Promise<void> {
     const options: IClientOptions = {
       ...mqttClientOptions(this.config),
-      customHandleAcks: (topic, payload, packet, done) => this.onReliablePublish(topic, payload, packet, done as AckCallback),
+      customHandleAcks: (topic, payload, packet, done) =>
+        this.onReliablePublish(topic, payload, packet as Packet, done as AckCallback),
     };
     const client = connect(this.config.mqtt.url, options);
     this.client = client;

@@ -31,7 +31,7 @@ export class TopicPattern {
     const parts = topic.split('/');
     const captures: Record<string, string> = {};
     for (let i = 0; i < this.levels.length; i++) {
-      const level = this.levels[i] as string;
+      const level = this.levels[i];
       if (level === '#') return captures;
       const part = parts[i];
       if (part === undefined) return undefined;

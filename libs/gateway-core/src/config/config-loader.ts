@@ -50,7 +50,7 @@ export function loadConfig<S extends TObject>(options: LoadConfigOptions<S>): St
   for (const override of options.overrides) applyOverride(config, override, options.env);
   const validate = ajv.compile(options.schema);
   if (!validate(config)) throw new CoreError(CoreErrorCode.ConfigInvalid, describe(validate.errors, options.overrides));
-  return config as Static<S>;
+  return config;
 }
 
 function readYaml(path: string, fileEnv: string): unknown {
@@ -86,7 +86,7 @@ function applyOverride(config: Record<string, unknown>, override: EnvOverride, e
     if (typeof next !== 'object' || next === null) node[key] = {};
     node = node[key] as Record<string, unknown>;
   }
-  node[keys[keys.length - 1] as string] = value;
+  node[keys[keys.length - 1]] = value;
 }
 
 function describe(errors: ErrorObject[] | null | undefined, overrides: EnvOverride[]): string {

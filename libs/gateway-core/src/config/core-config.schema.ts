@@ -88,5 +88,6 @@ export const CoreConfigSchema = {
   ),
 };
 
-const CoreConfigObject = Type.Object(CoreConfigSchema);
+/** The core sections as one object schema, for services with no section of their own. */
+export const CoreConfigObject = Type.Object(CoreConfigSchema, { additionalProperties: false });
 export type CoreConfig = Static<typeof CoreConfigObject>;

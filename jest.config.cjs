@@ -1,0 +1,12 @@
+// `npm test`: every project's unit tests and every integration suite, in one run.
+module.exports = {
+  projects: [
+    '<rootDir>/libs/schemas/jest.config.cjs',
+    '<rootDir>/libs/kafka/jest.config.cjs',
+    '<rootDir>/libs/gateway-core/jest.config.cjs',
+    '<rootDir>/libs/testing/jest.config.cjs',
+    '<rootDir>/apps/mqtt-gateway/jest.config.cjs',
+    '<rootDir>/apps/mqtt-gateway/jest.integration.cjs',
+  ],
+  reporters: ['default', '<rootDir>/tools/test/summary-reporter.cjs'],
+};
