@@ -1,0 +1,20 @@
+import { join } from 'node:path';
+import { loadMqttGatewayConfig } from './mqtt-gateway.config';
+
+describe(loadMqttGatewayConfig.name, () => {
+  it('runs on defaults with no file: the seed topics', () => {
+    const config = loadMqttGatewayConfig({});
+    expect(config.mappings.map((m) => [m.topic, m.kind])).toEqual([
+      ['sensors/{deviceId}/data', 'telemetry'],
+      ['devices/{deviceId}/status', 'status'],
+    ]);
+    expect(config.commands.topic).toBe('commands/{deviceId}');
+    expect(config.mqtt.url).toBe('mqtt://127.0.0.1:1883');
+  });
+
+  it('accepts the shipped example config', () => {
+    const config = loadMqttGatewayConfig({ FIELDLINK_CONFIG: join(__dirname, 'example.yaml'), MQTT_URL: 'mqtts://broker:8883' });
+    expect(config.mqtt.url).toBe('mqtts://broker:8883');
+    expect(config.mappings.find((m) => m.name === 'plant')?.shareGroup).toBe('fieldlink');
+  });
+});

@@ -1,0 +1,30 @@
+/**
+ * npm run bench -- <name> [--json] [--messages N]
+ * Prints progress on stderr and, last, one line of JSON with the figures.
+ */
+import { parseArgs } from 'node:util';
+import { sharedInfra } from '@fieldlink/testing';
+import { mqttBench } from './mqtt.bench';
+
+const BENCHES = { mqtt: mqttBench } as const;
+
+async function main(): Promise<void> {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: { json: { type: 'boolean', default: false }, messages: { type: 'string', default: '200000' } },
+  });
+  const name = positionals[0] ?? 'mqtt';
+  if (!(name in BENCHES)) throw new Error(`unknown benchmark "${name}"; choose one of: ${Object.keys(BENCHES).join(', ')}`);
+  const messages = Number(values.messages);
+  if (!Number.isInteger(messages) || messages < 1000) throw new Error('--messages must be an integer ≥ 1000');
+  const infra = await sharedInfra();
+  const result = await BENCHES[name as keyof typeof BENCHES](infra, messages);
+  if (!values.json) console.log(JSON.stringify(result, null, 2));
+  console.log(JSON.stringify(result));
+  process.exit(0);
+}
+
+main().catch((error: unknown) => {
+  console.error(`bench failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});
