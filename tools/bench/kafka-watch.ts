@@ -8,12 +8,20 @@ import { nowMs } from './stats';
  */
 export class KafkaWatch {
   private readonly child: ChildProcess;
-  private readonly seen = new Map<number, number>();
+  private readonly seen = new Set<number>();
+  // Counted as records arrive: re-counting the set per record made the watcher O(n²) and starved the pipeline under test.
+  private readonly counted = new Map<number, number>();
   private waiters: (() => void)[] = [];
   latencies: number[] = [];
   lastAt = 0;
 
-  constructor(brokers: string, topic: string, extract: (line: string) => { seq: number; t: number } | undefined) {
+  /** `run` groups sequence numbers, e.g. seq ≥ 10,000,000 is the half-rate run. */
+  constructor(
+    brokers: string,
+    topic: string,
+    extract: (line: string) => { seq: number; t: number } | undefined,
+    private readonly run: (seq: number) => number,
+  ) {
     this.child = spawn('kcat', ['-b', brokers, '-C', '-t', topic, '-o', 'beginning', '-u', '-q', '-f', '%s\n'], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
@@ -22,7 +30,9 @@ export class KafkaWatch {
       const at = nowMs();
       const m = extract(line);
       if (!m || this.seen.has(m.seq)) return;
-      this.seen.set(m.seq, at);
+      this.seen.add(m.seq);
+      const run = this.run(m.seq);
+      this.counted.set(run, (this.counted.get(run) ?? 0) + 1);
       if (m.seq >= 0) this.latencies.push(at - m.t);
       this.lastAt = at;
       this.waiters.forEach((w) => w());
@@ -33,17 +43,15 @@ export class KafkaWatch {
     return this.seen.has(seq);
   }
 
-  count(fromSeq: number): number {
-    let n = 0;
-    for (const seq of this.seen.keys()) if (seq >= fromSeq) n++;
-    return n;
+  count(run: number): number {
+    return this.counted.get(run) ?? 0;
   }
 
-  /** Resolves once `count` messages with seq ≥ fromSeq have been read, or rejects at the deadline. */
-  waitForCount(fromSeq: number, count: number, timeoutMs: number): Promise<void> {
+  /** Resolves once `count` messages of one run have been read, or rejects at the deadline. */
+  waitForCount(run: number, count: number, timeoutMs: number): Promise<void> {
     return new Promise((resolve, reject) => {
       const check = () => {
-        if (this.count(fromSeq) >= count) {
+        if (this.count(run) >= count) {
           clearTimeout(timer);
           this.waiters = this.waiters.filter((w) => w !== check);
           resolve();
@@ -51,7 +59,7 @@ export class KafkaWatch {
       };
       const timer = setTimeout(() => {
         this.waiters = this.waiters.filter((w) => w !== check);
-        reject(new Error(`only ${this.count(fromSeq)} of ${count} messages reached Kafka within ${timeoutMs} ms`));
+        reject(new Error(`only ${this.count(run)} of ${count} messages reached Kafka within ${timeoutMs} ms`));
       }, timeoutMs);
       this.waiters.push(check);
       check();
