@@ -7,6 +7,7 @@ module.exports = {
     '<rootDir>/libs/testing/jest.config.cjs',
     '<rootDir>/apps/mqtt-gateway/jest.config.cjs',
     '<rootDir>/apps/mqtt-gateway/jest.integration.cjs',
+    '<rootDir>/tools/jest.config.cjs',
   ],
   reporters: ['default', '<rootDir>/tools/test/summary-reporter.cjs'],
 };

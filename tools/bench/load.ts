@@ -38,7 +38,7 @@ export async function publishLoad(client: MqttClient, options: LoadOptions): Pro
   const n = options.topics.length;
   const sendOne = (seq: number) => {
     inflight++;
-    const topic = options.topics[((seq % n) + n) % n] as string;
+    const topic = options.topics[((seq % n) + n) % n];
     client.publish(topic, payload(seq), { qos: 1 }, (err) => {
       inflight--;
       if (err) failure ??= err;

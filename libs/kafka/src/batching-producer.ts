@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CompressionTypes, type Kafka, type Message, type Producer, type TopicMessages } from 'kafkajs';
+import { CompressionTypes, type Kafka, type Message, Partitioners, type Producer, type TopicMessages } from 'kafkajs';
 import { KafkaError, KafkaErrorCode, describe, permanentErrorType } from './errors';
 import { type KafkaMetrics } from './kafka.metrics';
 import { type KafkaLogger, PRODUCER_DEFAULTS, type ProducerOptions } from './kafka.options';
@@ -46,7 +46,13 @@ export class BatchingProducer {
   ) {
     this.options = { ...PRODUCER_DEFAULTS, ...options };
     // maxInFlightRequests 1 keeps idempotent sequence numbers and per-key order safe.
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    // The default (murmur2, Java-compatible) partitioner, named so kafkajs does not warn about its v2 change.
+    this.producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
   }
 
   /** Resolves once Kafka has acknowledged the record (acks=all). */

@@ -39,7 +39,7 @@ export interface ProducerOptions {
 }
 
 export const PRODUCER_DEFAULTS: Required<ProducerOptions> = {
-  compression: 'gzip',
+  compression: 'none',
   maxBatchRecords: 5000,
   maxBackoffMs: 5000,
 };

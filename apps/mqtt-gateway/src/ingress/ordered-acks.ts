@@ -44,7 +44,7 @@ export class OrderedAcks<P> {
 
   private flush(): void {
     while (this.queue[this.head]?.ready) {
-      const entry = this.queue[this.head++] as Entry<P>;
+      const entry = this.queue[this.head++];
       if (entry.generation === this.generation) this.send(entry.packet);
     }
     if (this.head > 1024 && this.head * 2 > this.queue.length) {

@@ -20,7 +20,10 @@ export const CoreConfigSchema = {
         description: 'Bootstrap brokers (env KAFKA_BROKERS, comma-separated)',
       }),
       clientId: Type.Optional(Type.String({ minLength: 1 })),
-      compression: Type.Union([Type.Literal('gzip'), Type.Literal('none')], { default: 'gzip' }),
+      compression: Type.Union([Type.Literal('none'), Type.Literal('gzip')], {
+        default: 'none',
+        description: 'none suits loopback and LAN links, where gzip costs more CPU and latency than it saves',
+      }),
       tls: Type.Optional(
         Type.Object(
           {

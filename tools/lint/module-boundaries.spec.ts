@@ -1,0 +1,88 @@
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { run, workspaceRoot } from '@fieldlink/testing';
+
+const root = workspaceRoot();
+// A throwaway second gateway, so a cross-gateway import has something to point at.
+const probeGateway = 'apps/zz-boundary-probe-gateway';
+
+/** Probe files, real on disk because the rule only judges files the project graph knows. */
+const PROBES: Record<string, string> = {
+  [`${probeGateway}/project.json`]: JSON.stringify({
+    name: 'zz-boundary-probe-gateway',
+    projectType: 'application',
+    sourceRoot: `${probeGateway}/src`,
+    tags: ['type:app', 'scope:gateway', 'protocol:coap'],
+  }),
+  [`${probeGateway}/src/index.ts`]: 'export const probe = 1;\n',
+  'apps/mqtt-gateway/src/zz-probe-cross.ts': "import { probe } from '../../zz-boundary-probe-gateway/src/index';\nexport const x = probe;\n",
+  'apps/mqtt-gateway/src/zz-probe-kafkajs.ts': "import { Kafka } from 'kafkajs';\nexport const k = Kafka;\n",
+  'libs/gateway-core/src/zz-probe-kafkajs.ts': "import { Kafka } from 'kafkajs';\nexport const k = Kafka;\n",
+  'libs/schemas/src/zz-probe-kafkajs.ts': "import { Kafka } from 'kafkajs';\nexport const k = Kafka;\n",
+  'libs/kafka/src/zz-probe-kafkajs.ts': "import { Kafka } from 'kafkajs';\nexport const k = Kafka;\n",
+  'libs/gateway-core/src/zz-probe-mqtt.ts': "import { connect } from 'mqtt';\nexport const c = connect;\n",
+  'apps/mqtt-gateway/src/zz-probe-mqtt.ts': "import { connect } from 'mqtt';\nexport const c = connect;\n",
+};
+
+function removeProbes(): void {
+  rmSync(join(root, probeGateway), { recursive: true, force: true });
+  for (const file of Object.keys(PROBES)) rmSync(join(root, file), { force: true });
+}
+
+async function refreshProjectGraph(): Promise<void> {
+  const result = await run(join(root, 'node_modules', '.bin', 'nx'), ['show', 'projects'], {
+    timeoutMs: 120_000,
+    env: { ...process.env, NX_DAEMON: 'false' },
+  });
+  if (result.code !== 0) throw new Error(`nx show projects failed: ${result.stderr}`);
+}
+
+describe('module boundaries (eslint @nx/enforce-module-boundaries)', () => {
+  let errors: Record<string, string[]> = {};
+  let exitCode: number | null = null;
+
+  beforeAll(async () => {
+    for (const [file, text] of Object.entries(PROBES)) {
+      mkdirSync(dirname(join(root, file)), { recursive: true });
+      writeFileSync(join(root, file), text);
+    }
+    try {
+      await refreshProjectGraph();
+      const files = Object.keys(PROBES).filter((f) => f.endsWith('.ts') && !f.startsWith(probeGateway));
+      const result = await run(join(root, 'node_modules', '.bin', 'eslint'), ['--format', 'json', '--no-cache', ...files.map((f) => join(root, f))], {
+        timeoutMs: 180_000,
+        env: { ...process.env, NX_DAEMON: 'false' },
+      });
+      exitCode = result.code;
+      const reports = JSON.parse(result.stdout) as { filePath: string; messages: { ruleId: string | null; message: string }[] }[];
+      errors = Object.fromEntries(
+        reports.map((r) => [
+          r.filePath.slice(root.length + 1),
+          r.messages.filter((m) => m.ruleId === '@nx/enforce-module-boundaries').map((m) => m.message),
+        ]),
+      );
+    } finally {
+      removeProbes();
+      await refreshProjectGraph();
+    }
+  }, 300_000);
+
+  it('makes lint fail', () => {
+    expect(exitCode).toBe(1);
+  });
+
+  it('rejects one gateway importing another', () => {
+    expect(errors['apps/mqtt-gateway/src/zz-probe-cross.ts']?.length).toBeGreaterThan(0);
+  });
+
+  it('rejects kafkajs anywhere but libs/kafka', () => {
+    const banned = ['apps/mqtt-gateway/src/zz-probe-kafkajs.ts', 'libs/gateway-core/src/zz-probe-kafkajs.ts', 'libs/schemas/src/zz-probe-kafkajs.ts'];
+    expect(banned.filter((file) => !errors[file]?.join(' ').includes('kafkajs'))).toEqual([]);
+    expect(errors['libs/kafka/src/zz-probe-kafkajs.ts']).toEqual([]);
+  });
+
+  it('rejects a protocol package in a shared lib but allows it in its own gateway', () => {
+    expect(errors['libs/gateway-core/src/zz-probe-mqtt.ts']?.join(' ')).toContain('mqtt');
+    expect(errors['apps/mqtt-gateway/src/zz-probe-mqtt.ts']).toEqual([]);
+  });
+});
