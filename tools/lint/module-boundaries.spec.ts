@@ -1,8 +1,20 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { run, workspaceRoot } from '@fieldlink/testing';
 
-const root = workspaceRoot();
+const source = workspaceRoot();
+// A copy of the workspace's config and project files in a temp dir, so the probes never
+// touch the real tree while other Nx targets run next to this test.
+const root = mkdtempSync(join(tmpdir(), 'fieldlink-boundaries-'));
+const COPIED = [
+  'nx.json',
+  'package.json',
+  'package-lock.json',
+  'tsconfig.base.json',
+  'eslint.config.mjs',
+  ...['apps/mqtt-gateway', 'libs/schemas', 'libs/kafka', 'libs/gateway-core', 'libs/testing'].flatMap((p) => [`${p}/project.json`, `${p}/tsconfig.json`]),
+];
 // A throwaway second gateway, so a cross-gateway import has something to point at.
 const probeGateway = 'apps/zz-boundary-probe-gateway';
 
@@ -24,13 +36,21 @@ const PROBES: Record<string, string> = {
   'apps/mqtt-gateway/src/zz-probe-mqtt.ts': "import { connect } from 'mqtt';\nexport const c = connect;\n",
 };
 
-function removeProbes(): void {
-  rmSync(join(root, probeGateway), { recursive: true, force: true });
-  for (const file of Object.keys(PROBES)) rmSync(join(root, file), { force: true });
+function writeWorkspace(): void {
+  for (const file of COPIED) {
+    mkdirSync(dirname(join(root, file)), { recursive: true });
+    copyFileSync(join(source, file), join(root, file));
+  }
+  symlinkSync(join(source, 'node_modules'), join(root, 'node_modules'));
+  for (const [file, text] of Object.entries(PROBES)) {
+    mkdirSync(dirname(join(root, file)), { recursive: true });
+    writeFileSync(join(root, file), text);
+  }
 }
 
 async function refreshProjectGraph(): Promise<void> {
-  const result = await run(join(root, 'node_modules', '.bin', 'nx'), ['show', 'projects'], {
+  const result = await run(join(source, 'node_modules', '.bin', 'nx'), ['show', 'projects'], {
+    cwd: root,
     timeoutMs: 120_000,
     env: { ...process.env, NX_DAEMON: 'false' },
   });
@@ -42,14 +62,12 @@ describe('module boundaries (eslint @nx/enforce-module-boundaries)', () => {
   let exitCode: number | null = null;
 
   beforeAll(async () => {
-    for (const [file, text] of Object.entries(PROBES)) {
-      mkdirSync(dirname(join(root, file)), { recursive: true });
-      writeFileSync(join(root, file), text);
-    }
+    writeWorkspace();
     try {
       await refreshProjectGraph();
       const files = Object.keys(PROBES).filter((f) => f.endsWith('.ts') && !f.startsWith(probeGateway));
-      const result = await run(join(root, 'node_modules', '.bin', 'eslint'), ['--format', 'json', '--no-cache', ...files.map((f) => join(root, f))], {
+      const result = await run(join(source, 'node_modules', '.bin', 'eslint'), ['--format', 'json', '--no-cache', ...files.map((f) => join(root, f))], {
+        cwd: root,
         timeoutMs: 180_000,
         env: { ...process.env, NX_DAEMON: 'false' },
       });
@@ -62,8 +80,7 @@ describe('module boundaries (eslint @nx/enforce-module-boundaries)', () => {
         ]),
       );
     } finally {
-      removeProbes();
-      await refreshProjectGraph();
+      rmSync(root, { recursive: true, force: true });
     }
   }, 300_000);
 
