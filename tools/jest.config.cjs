@@ -1,5 +1,5 @@
 module.exports = require('../jest.preset.cjs')(__dirname, {
   displayName: 'tools',
   testMatch: ['<rootDir>/**/*.spec.ts'],
-  testTimeout: 120_000,
+  setupFilesAfterEnv: ['<rootDir>/test/jest.setup.ts'],
 });

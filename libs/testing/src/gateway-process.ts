@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { track } from './children';
 import { freePort } from './names';
 import { exited } from './processes';
 import { waitFor } from './wait-for';
@@ -52,10 +53,12 @@ export class ServiceProcess {
   async spawn(waitReady = true): Promise<void> {
     const main = join(workspaceRoot(), 'dist', 'apps', this.app, 'main.js');
     if (!existsSync(main)) throw new Error(`${main} is missing: build it with "npx nx run ${this.app}:build"`);
-    const child = spawn(process.execPath, ['--enable-source-maps', main], {
-      env: { ...process.env, ...this.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = track(
+      spawn(process.execPath, ['--enable-source-maps', main], {
+        env: { ...process.env, ...this.env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      }),
+    );
     this.child = child;
     const append = (chunk: Buffer) => {
       this.output = (this.output + chunk.toString('utf8')).slice(-200_000);

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { track } from './children';
 import { freePort } from './names';
 import { exited, run } from './processes';
 import { waitFor } from './wait-for';
@@ -50,7 +51,7 @@ export class LocalService {
 
   async start(): Promise<void> {
     const script = join(workspaceRoot(), 'tools', 'infra', this.script);
-    this.child = spawn('bash', [script, this.dir, ...this.args], { stdio: 'ignore' });
+    this.child = track(spawn('bash', [script, this.dir, ...this.args], { stdio: 'ignore' }));
     await waitFor(`${this.script} on port ${this.port}`, () => this.ready(), { timeoutMs: 120_000, intervalMs: 500 });
   }
 
