@@ -1,6 +1,7 @@
 export { CommandDispatcher, type CommandTarget } from './commands/command-dispatcher';
 export { CORE_ENV_OVERRIDES, type EnvOverride, loadConfig } from './config/config-loader';
-export { type CoreConfig, CoreConfigSchema } from './config/core-config.schema';
+export { type CoreConfig, CoreConfigSchema, TlsFilesSchema } from './config/core-config.schema';
+export { type TlsMaterial, readTlsFiles } from './config/tls-files';
 export { CoreError, CoreErrorCode } from './errors';
 export { type InboundMessage, type IngestOutcome, type IngestRoute, type Protocol } from './ingest/inbound-message';
 export { IngestPipeline, type IngestPipelineOptions } from './ingest/ingest.pipeline';

@@ -15,9 +15,9 @@ export interface KafkaSasl {
 }
 
 export interface KafkaTls {
-  ca?: string;
-  cert?: string;
-  key?: string;
+  ca?: string | Buffer;
+  cert?: string | Buffer;
+  key?: string | Buffer;
   rejectUnauthorized?: boolean;
 }
 

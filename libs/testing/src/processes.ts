@@ -26,6 +26,8 @@ export function run(command: string, args: string[], options: { input?: string |
       clearTimeout(timer);
       resolve({ code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
     });
+    // EPIPE here only means the child exited before reading its input; its exit code tells why.
+    child.stdin.on('error', () => undefined);
     child.stdin.end(options.input ?? '');
   });
 }

@@ -5,6 +5,7 @@ import {
   CoreError,
   CoreErrorCode,
   type EnvOverride,
+  TlsFilesSchema,
   loadConfig,
 } from '@fieldlink/gateway-core';
 import { DECODER_NAMES } from '@fieldlink/schemas';
@@ -38,17 +39,7 @@ export const MqttGatewayConfigSchema = Type.Object(
         receiveMaximum: Type.Integer({ minimum: 1, maximum: 65535, default: 1000, description: 'Unacknowledged QoS 1/2 messages the broker may send at once (MQTT 5)' }),
         keepaliveSeconds: Type.Integer({ minimum: 0, default: 30 }),
         reconnectPeriodMs: Type.Integer({ minimum: 100, default: 1000 }),
-        tls: Type.Optional(
-          Type.Object(
-            {
-              caFile: Type.Optional(Type.String()),
-              certFile: Type.Optional(Type.String()),
-              keyFile: Type.Optional(Type.String()),
-              rejectUnauthorized: Type.Boolean({ default: true }),
-            },
-            { additionalProperties: false },
-          ),
-        ),
+        tls: Type.Optional(TlsFilesSchema),
       },
       { default: {}, additionalProperties: false },
     ),

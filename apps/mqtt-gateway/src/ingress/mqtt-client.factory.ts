@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { type IClientOptions } from 'mqtt';
+import { readTlsFiles } from '@fieldlink/gateway-core';
 import { type MqttGatewayConfig } from '../config/mqtt-gateway.config';
 
 /** mqtt.js options for a persistent session that survives gateway restarts. */
@@ -20,11 +20,5 @@ export function mqttClientOptions(config: MqttGatewayConfig): IClientOptions {
   }
   if (mqtt.username !== undefined) options.username = mqtt.username;
   if (mqtt.password !== undefined) options.password = mqtt.password;
-  if (mqtt.tls) {
-    if (mqtt.tls.caFile) options.ca = readFileSync(mqtt.tls.caFile);
-    if (mqtt.tls.certFile) options.cert = readFileSync(mqtt.tls.certFile);
-    if (mqtt.tls.keyFile) options.key = readFileSync(mqtt.tls.keyFile);
-    options.rejectUnauthorized = mqtt.tls.rejectUnauthorized;
-  }
-  return options;
+  return mqtt.tls ? { ...options, ...readTlsFiles(mqtt.tls) } : options;
 }

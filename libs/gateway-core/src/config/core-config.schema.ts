@@ -1,6 +1,17 @@
 import { hostname } from 'node:os';
 import { type Static, Type } from '@sinclair/typebox';
 
+/** TLS material by file path, for a client connection (Kafka, an MQTT broker, …). */
+export const TlsFilesSchema = Type.Object(
+  {
+    caFile: Type.Optional(Type.String()),
+    certFile: Type.Optional(Type.String()),
+    keyFile: Type.Optional(Type.String()),
+    rejectUnauthorized: Type.Boolean({ default: true }),
+  },
+  { additionalProperties: false },
+);
+
 /**
  * The config sections every gateway shares. Each app adds its own protocol
  * section; the TypeScript type is derived from the schema, never written twice.
@@ -24,17 +35,7 @@ export const CoreConfigSchema = {
         default: 'none',
         description: 'none suits loopback and LAN links, where gzip costs more CPU and latency than it saves',
       }),
-      tls: Type.Optional(
-        Type.Object(
-          {
-            caFile: Type.Optional(Type.String()),
-            certFile: Type.Optional(Type.String()),
-            keyFile: Type.Optional(Type.String()),
-            rejectUnauthorized: Type.Boolean({ default: true }),
-          },
-          { additionalProperties: false },
-        ),
-      ),
+      tls: Type.Optional(TlsFilesSchema),
       sasl: Type.Optional(
         Type.Object(
           {

@@ -4,6 +4,7 @@ import { topicMap } from '@fieldlink/schemas';
 import { type Registry } from 'prom-client';
 import { CommandDispatcher } from '../commands/command-dispatcher';
 import { type CoreConfig } from '../config/core-config.schema';
+import { readTlsFiles } from '../config/tls-files';
 import { type Protocol } from '../ingest/inbound-message';
 import { IngestPipeline } from '../ingest/ingest.pipeline';
 import { IngestMetrics, createRegistry } from '../observability/ingest.metrics';
@@ -39,6 +40,7 @@ export class GatewayCoreModule {
             clientId: config.kafka.clientId ?? `${service}-${config.gateway.instanceId}`,
             producer: { compression: config.kafka.compression },
             ...(config.kafka.sasl ? { sasl: config.kafka.sasl } : {}),
+            ...(config.kafka.tls ? { tls: readTlsFiles(config.kafka.tls) } : {}),
             registry,
             logger,
           }),
