@@ -9,5 +9,4 @@ module.exports = {
     '<rootDir>/apps/mqtt-gateway/jest.integration.cjs',
     '<rootDir>/tools/jest.config.cjs',
   ],
-  reporters: ['default', '<rootDir>/tools/test/summary-reporter.cjs'],
 };
