@@ -78,7 +78,10 @@ export class MqttAdapter implements ProtocolAdapter {
     client.on('offline', () => this.logger.warn('MQTT offline; reconnecting'));
     client.on('message', (topic, payload, packet) => {
       // QoS 1/2 arrive through customHandleAcks; here only QoS 0, which has no ack.
-      if (packet.qos === 0 && !this.draining) void this.ingest(topic, payload).catch(() => undefined);
+      if (packet.qos === 0 && !this.draining) {
+        // QoS 0 has no ack to hold back, so a message Kafka never took can only be logged.
+        this.ingest(topic, payload).catch((err: unknown) => this.logger.warn({ err, topic }, 'QoS 0 message not forwarded'));
+      }
     });
     await waitForConnect(client);
   }
