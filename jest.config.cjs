@@ -3,6 +3,7 @@ module.exports = {
   projects: [
     '<rootDir>/libs/schemas/jest.config.cjs',
     '<rootDir>/libs/kafka/jest.config.cjs',
+    '<rootDir>/libs/kafka/jest.integration.cjs',
     '<rootDir>/libs/gateway-core/jest.config.cjs',
     '<rootDir>/libs/testing/jest.config.cjs',
     '<rootDir>/apps/mqtt-gateway/jest.config.cjs',

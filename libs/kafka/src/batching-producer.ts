@@ -63,17 +63,26 @@ export class BatchingProducer {
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ record, resolve, reject });
       this.metrics.pending.inc();
-      this.flushing ??= this.flushLoop().finally(() => (this.flushing = undefined));
+      this.kick();
+    });
+  }
+
+  /**
+   * Starts the flush loop unless one runs. A record queued by a caller woken by
+   * the loop's last batch lands after the loop's final check, so the loop is
+   * kicked again once it has finished.
+   */
+  private kick(): void {
+    if (this.flushing || this.queue.length === 0) return;
+    this.flushing = this.flushLoop().finally(() => {
+      this.flushing = undefined;
+      if (!this.closed) this.kick();
     });
   }
 
   /** True while the last request to Kafka succeeded (or none was needed). */
   get healthy(): boolean {
     return this.failingSince === undefined;
-  }
-
-  get pendingCount(): number {
-    return this.queue.length;
   }
 
   /**
