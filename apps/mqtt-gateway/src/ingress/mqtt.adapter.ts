@@ -94,7 +94,11 @@ export class MqttAdapter implements ProtocolAdapter {
     this.draining = true;
     const deadline = Date.now() + this.config.shutdown.drainTimeoutMs;
     while (this.acks.pending > 0 && Date.now() < deadline) await sleep(20);
-    await this.client?.endAsync(false);
+    this.logger.info({ unacked: this.acks.pending }, 'MQTT acks drained; disconnecting');
+    // Forced: a graceful end waits for the socket to close, which never happens while the
+    // message held back above keeps mqtt.js's input paused. Every ack is already written,
+    // and the session (with whatever was not acknowledged) stays on the broker.
+    await this.client?.endAsync(true);
   }
 
   async deliver(command: Command): Promise<void> {
@@ -106,7 +110,13 @@ export class MqttAdapter implements ProtocolAdapter {
   private onReliablePublish(topic: string, payload: Buffer, packet: Packet, done: AckCallback): void {
     if (this.draining) return; // never call done: the stream stops and the broker keeps the message for next time
     const messageId = (packet as { messageId?: number }).messageId;
-    if (messageId !== undefined) this.inflight.set(messageId, this.ingest(topic, payload));
+    if (messageId !== undefined) {
+      const result = this.ingest(topic, payload);
+      // interceptAcks attaches the real handler; this one keeps a rejection whose ack never came
+      // through (the connection closed first) from becoming an unhandled rejection that ends the process.
+      result.catch(() => undefined);
+      this.inflight.set(messageId, result);
+    }
     done(0); // mqtt.js now writes the PUBACK/PUBREC through interceptAcks, which holds it
   }
 
