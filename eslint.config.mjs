@@ -50,7 +50,7 @@ export default [
             protocolConstraint('dds'),
             {
               sourceTag: 'scope:processing',
-              onlyDependOnLibsWithTags: ['scope:shared'],
+              onlyDependOnLibsWithTags: ['scope:shared', 'scope:processing'],
               bannedExternalImports: ['kafkajs', ...allProtocolPackages],
             },
             {

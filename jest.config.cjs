@@ -6,6 +6,7 @@ module.exports = {
     '<rootDir>/libs/kafka/jest.integration.cjs',
     '<rootDir>/libs/gateway-core/jest.config.cjs',
     '<rootDir>/libs/testing/jest.config.cjs',
+    '<rootDir>/libs/analytics/jest.config.cjs',
     '<rootDir>/apps/mqtt-gateway/jest.config.cjs',
     '<rootDir>/apps/mqtt-gateway/jest.integration.cjs',
     '<rootDir>/tools/jest.config.cjs',

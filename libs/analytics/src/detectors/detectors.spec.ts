@@ -1,0 +1,52 @@
+import { createDetector, DETECTOR_DEFAULTS } from './detector.factory';
+import { EwmaDetector } from './ewma.detector';
+import { KnnContextDetector } from './knn-context.detector';
+import { MadDetector, median } from './mad.detector';
+import { ZScoreDetector } from './zscore.detector';
+
+const alternating = (n: number): number[] => Array.from({ length: n }, (_, i) => 20 + (i % 2 === 0 ? 1 : -1));
+
+describe(ZScoreDetector.name, () => {
+  it('scores min(|z| / 3, 1) against the previous window', () => {
+    const detector = new ZScoreDetector({ window: 10, minSamples: 10 });
+    for (const v of alternating(10)) expect(detector.update(v).score).toBe(0);
+    // mean 20, population stddev 1
+    expect(detector.update(21.5)).toEqual({ score: 0.5, expected: { low: 17, high: 23 } });
+    expect(detector.update(95).score).toBe(1);
+  });
+});
+
+describe(EwmaDetector.name, () => {
+  it('follows a level and flags a jump away from it', () => {
+    const detector = new EwmaDetector({ alpha: 0.1, minSamples: 5 });
+    const scores = alternating(200).map((v) => detector.update(v).score);
+    expect(Math.max(...scores.slice(50))).toBeLessThan(0.5);
+    expect(detector.update(40).score).toBe(1);
+  });
+});
+
+describe(MadDetector.name, () => {
+  it('keeps its band when the history holds outliers', () => {
+    const detector = new MadDetector({ window: 21, minSamples: 5 });
+    for (const v of [...alternating(18), 500, -500, 500]) detector.update(v);
+    const { score, expected } = detector.update(21);
+    expect(score).toBeLessThan(0.3);
+    expect(expected?.high).toBeLessThan(30);
+  });
+
+  it('computes the median of odd and even counts', () => {
+    expect(median([3, 1, 2])).toBe(2);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+  });
+});
+
+describe(KnnContextDetector.name, () => {
+  it('stays quiet on a repeating shape and fires when the shape changes', () => {
+    const detector = createDetector(DETECTOR_DEFAULTS.knncontext);
+    const wave = (i: number): number => 50 + 10 * Math.sin((2 * Math.PI * i) / 48);
+    const before = Array.from({ length: 2000 }, (_, i) => detector.update(wave(i)).score);
+    const after = Array.from({ length: 48 }, () => detector.update(50).score);
+    expect(Math.max(...before.slice(500))).toBeLessThan(DETECTOR_DEFAULTS.knncontext.restThreshold);
+    expect(Math.max(...after)).toBeGreaterThanOrEqual(DETECTOR_DEFAULTS.knncontext.restThreshold);
+  });
+});
