@@ -82,7 +82,8 @@ export function scoresByThreshold(rows: SweepRow[], cost: CostMatrix): Threshold
   const results: ThresholdResult[] = [{ threshold: Infinity, score: total }];
   const sorted = [...rows].sort((a, b) => b.score - a.score);
   for (let i = 0; i < sorted.length; i++) {
-    const row = sorted[i] as SweepRow;
+    const row = sorted[i];
+    if (row === undefined) break;
     if (row.window === null) {
       total += row.weight;
     } else {

@@ -5,6 +5,7 @@ import { BatchingProducer } from './batching-producer';
 import { createKafka } from './kafka-client';
 import { KafkaMetrics } from './kafka.metrics';
 import { type KafkaLogger, type KafkaOptions } from './kafka.options';
+import { ReplayingConsumer, type ReplayingConsumerOptions } from './replaying-consumer';
 import { ensureTopics, pingCluster, type TopicSpec } from './topic-admin';
 
 export interface KafkaServiceOptions extends KafkaOptions {
@@ -17,7 +18,7 @@ export class KafkaService {
   readonly producer: BatchingProducer;
   private readonly kafka: Kafka;
   private readonly metrics: KafkaMetrics;
-  private readonly consumers: BatchConsumer[] = [];
+  private readonly consumers: { stop(): Promise<void> }[] = [];
 
   constructor(private readonly options: KafkaServiceOptions) {
     this.kafka = createKafka(options, options.logger);
@@ -27,6 +28,12 @@ export class KafkaService {
 
   ensureTopics(specs: TopicSpec[]): Promise<void> {
     return ensureTopics(this.kafka, specs, this.options.logger);
+  }
+
+  createReplayingConsumer(options: ReplayingConsumerOptions): ReplayingConsumer {
+    const consumer = new ReplayingConsumer(this.kafka, options, this.metrics, this.options.logger);
+    this.consumers.push(consumer);
+    return consumer;
   }
 
   createConsumer(options: BatchConsumerOptions): BatchConsumer {

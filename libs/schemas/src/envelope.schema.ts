@@ -58,13 +58,23 @@ export const DeviceStatusSchema = Type.Object(
 );
 export type DeviceStatus = Static<typeof DeviceStatusSchema>;
 
+/** Where a dead letter came from: a gateway, or a service that consumed it from Kafka. */
+const DeadLetterSourceSchema = Type.Object(
+  {
+    ...SourceSchema.properties,
+    protocol: Type.Union([...SourceSchema.properties.protocol.anyOf, Type.Literal('kafka')]),
+    ref: Type.String({ description: 'Native reference; for protocol kafka: <topic>/<partition>@<offset>' }),
+  },
+  { additionalProperties: false },
+);
+
 export const DeadLetterSchema = Type.Object(
   {
     schemaVersion: Type.Literal(SCHEMA_VERSION),
     id: Id,
     deviceId: Type.Optional(DeviceId),
     receiveTime: Iso8601,
-    source: SourceSchema,
+    source: DeadLetterSourceSchema,
     reason: Type.Object(
       {
         code: Type.String({ description: 'FL_* error code' }),
@@ -123,6 +133,57 @@ export const CommandResultSchema = Type.Object(
 );
 export type CommandResult = Static<typeof CommandResultSchema>;
 
+export const WindowStatsSchema = Type.Object(
+  {
+    schemaVersion: Type.Literal(SCHEMA_VERSION),
+    id: Type.String({ minLength: 1, description: 'Derived from device, metric and window, so a re-emitted window keeps its id' }),
+    deviceId: DeviceId,
+    metric: Type.String({ minLength: 1 }),
+    window: Type.Object(
+      {
+        start: Iso8601,
+        end: Type.String({ format: 'date-time', description: 'Exclusive' }),
+        sizeMs: Type.Integer({ minimum: 1 }),
+        advanceMs: Type.Integer({ minimum: 1, description: 'Equal to sizeMs for tumbling windows' }),
+      },
+      { additionalProperties: false },
+    ),
+    count: Type.Integer({ minimum: 1 }),
+    mean: Type.Number(),
+    min: Type.Number(),
+    max: Type.Number(),
+    stddev: Type.Number({ minimum: 0, description: 'Population standard deviation' }),
+    firstEventTime: Iso8601,
+    lastEventTime: Iso8601,
+  },
+  { $id: 'fieldlink.window-stats', title: 'WindowStats', additionalProperties: false },
+);
+export type WindowStatsRecord = Static<typeof WindowStatsSchema>;
+
+export const AlertSchema = Type.Object(
+  {
+    schemaVersion: Type.Literal(SCHEMA_VERSION),
+    id: Type.String({ minLength: 1, description: 'Derived from the triggering telemetry id, so a re-emitted alert keeps its id' }),
+    deviceId: DeviceId,
+    metric: Type.String({ minLength: 1 }),
+    state: Type.Union([Type.Literal('raised'), Type.Literal('cleared')], {
+      description: 'One sustained anomaly gives one raised alert and one cleared alert',
+    }),
+    value: Type.Number(),
+    expected: Type.Optional(
+      Type.Object({ low: Type.Number(), high: Type.Number() }, { additionalProperties: false, description: 'The band the detector considered normal' }),
+    ),
+    score: Type.Number({ minimum: 0, maximum: 1 }),
+    detector: Type.String({ minLength: 1 }),
+    severity: Type.Union([Type.Literal('warning'), Type.Literal('high')]),
+    eventTime: Iso8601,
+    telemetryId: Type.String({ minLength: 1, description: 'The telemetry message that raised or cleared the alert' }),
+    raisedId: Type.Optional(Type.String({ description: 'On a cleared alert: the id of the alert it clears' })),
+  },
+  { $id: 'fieldlink.alerts', title: 'Alert', additionalProperties: false },
+);
+export type Alert = Static<typeof AlertSchema>;
+
 /** Every published schema, by the topic it describes. */
 export const TOPIC_SCHEMAS = {
   telemetry: TelemetrySchema,
@@ -130,4 +191,6 @@ export const TOPIC_SCHEMAS = {
   'dead-letter': DeadLetterSchema,
   commands: CommandSchema,
   'command-results': CommandResultSchema,
+  'window-stats': WindowStatsSchema,
+  alerts: AlertSchema,
 } as const;

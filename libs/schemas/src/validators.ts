@@ -11,6 +11,10 @@ import {
   DeviceStatusSchema,
   type Telemetry,
   TelemetrySchema,
+  type Alert,
+  AlertSchema,
+  type WindowStatsRecord,
+  WindowStatsSchema,
 } from './envelope.schema';
 import { SchemaError, SchemaErrorCode } from './errors';
 
@@ -45,3 +49,5 @@ export const validateDeviceStatus = compile<DeviceStatus>(DeviceStatusSchema);
 export const validateDeadLetter = compile<DeadLetter>(DeadLetterSchema);
 export const validateCommand = compile<Command>(CommandSchema);
 export const validateCommandResult = compile<CommandResult>(CommandResultSchema);
+export const validateWindowStats = compile<WindowStatsRecord>(WindowStatsSchema);
+export const validateAlert = compile<Alert>(AlertSchema);

@@ -1,0 +1,125 @@
+import { type Admin, type Consumer, type Kafka } from 'kafkajs';
+import { type ConsumedRecord } from './batch-consumer';
+import { describe } from './errors';
+import { type KafkaMetrics } from './kafka.metrics';
+import { type KafkaLogger } from './kafka.options';
+
+export interface PartitionRef {
+  topic: string;
+  partition: number;
+}
+
+/** What a handler may do with the partition whose batch it holds. */
+export interface PartitionControl {
+  /** The group's committed offset for this partition, or null if it has none. */
+  committed(): Promise<string | null>;
+  /** The first offset whose record was written at or after `timestamp` (ms), or the end of the partition. */
+  offsetAt(timestamp: number): Promise<string>;
+  /** Fetches from `offset` next; the rest of the current batch is dropped. */
+  seek(offset: string): void;
+}
+
+export interface ReplayingConsumerOptions {
+  groupId: string;
+  topic: string;
+  fromBeginning: boolean;
+  /** The full assignment after every rebalance. */
+  onAssigned: (partitions: PartitionRef[]) => void;
+  /**
+   * Handles one batch of one partition in offset order and returns the offset to commit
+   * (the next one to read), or null to commit nothing.
+   */
+  handle: (records: ConsumedRecord[], control: PartitionControl) => Promise<string | null>;
+}
+
+/**
+ * A consumer-group member for stateful processing: offsets are committed only when the
+ * handler says its outputs are safe, and a handler can rewind a partition to rebuild its
+ * state by replay. Auto-commit is off because kafkajs commits a seek target when it is on,
+ * which would move the group's offset backwards.
+ */
+export class ReplayingConsumer {
+  private readonly consumer: Consumer;
+  private readonly admin: Admin;
+
+  constructor(
+    kafka: Kafka,
+    private readonly options: ReplayingConsumerOptions,
+    private readonly metrics: KafkaMetrics,
+    private readonly logger: KafkaLogger,
+  ) {
+    this.consumer = kafka.consumer({ groupId: options.groupId, allowAutoTopicCreation: false });
+    this.admin = kafka.admin();
+  }
+
+  async start(): Promise<void> {
+    await this.admin.connect();
+    await this.consumer.connect();
+    this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => {
+      const assignment = event.payload.memberAssignment;
+      this.options.onAssigned(Object.entries(assignment).flatMap(([topic, partitions]) => partitions.map((partition) => ({ topic, partition }))));
+    });
+    await this.consumer.subscribe({ topics: [this.options.topic], fromBeginning: this.options.fromBeginning });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      eachBatch: async ({ batch, resolveOffset, heartbeat, isStale }) => {
+        if (batch.messages.length === 0 || isStale()) return;
+        const { topic, partition } = batch;
+        let sought = false;
+        const control: PartitionControl = {
+          committed: () => this.committed(topic, partition),
+          offsetAt: (timestamp) => this.offsetAt(topic, partition, timestamp),
+          seek: (offset) => {
+            sought = true;
+            this.consumer.seek({ topic, partition, offset });
+          },
+        };
+        const records = batch.messages.map((m) => toRecord(topic, partition, m));
+        let commit: string | null;
+        try {
+          commit = await this.options.handle(records, control);
+        } catch (error) {
+          this.logger.error({ err: describe(error), topic, partition }, 'batch handler failed; it will be redelivered');
+          throw error;
+        }
+        if (sought) return;
+        resolveOffset(batch.lastOffset());
+        if (commit !== null) await this.consumer.commitOffsets([{ topic, partition, offset: commit }]);
+        this.metrics.consumed.inc({ topic }, records.length);
+        await heartbeat();
+      },
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer.disconnect();
+    await this.admin.disconnect();
+  }
+
+  private async committed(topic: string, partition: number): Promise<string | null> {
+    const [result] = await this.admin.fetchOffsets({ groupId: this.options.groupId, topics: [topic] });
+    const offset = result?.partitions.find((p) => p.partition === partition)?.offset;
+    return offset === undefined || offset === '-1' ? null : offset;
+  }
+
+  private async offsetAt(topic: string, partition: number, timestamp: number): Promise<string> {
+    const offsets = await this.admin.fetchTopicOffsetsByTimestamp(topic, timestamp);
+    const found = offsets.find((p) => p.partition === partition)?.offset;
+    if (found !== undefined && found !== '-1') return found;
+    const ends = await this.admin.fetchTopicOffsets(topic);
+    return ends.find((p) => p.partition === partition)?.high ?? '0';
+  }
+}
+
+function toRecord(topic: string, partition: number, m: { offset: string; key: Buffer | null; value: Buffer | null; headers?: Record<string, unknown>; timestamp: string }): ConsumedRecord {
+  return {
+    topic,
+    partition,
+    offset: m.offset,
+    key: m.key ? m.key.toString('utf8') : null,
+    value: m.value,
+    headers: Object.fromEntries(Object.entries(m.headers ?? {}).flatMap(([k, v]) => (v === undefined || v === null ? [] : [[k, String(v)]]))),
+    timestamp: Number(m.timestamp),
+  };
+}
