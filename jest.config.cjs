@@ -9,6 +9,8 @@ module.exports = {
     '<rootDir>/libs/analytics/jest.config.cjs',
     '<rootDir>/apps/mqtt-gateway/jest.config.cjs',
     '<rootDir>/apps/mqtt-gateway/jest.integration.cjs',
+    '<rootDir>/apps/stream-processor/jest.config.cjs',
+    '<rootDir>/apps/stream-processor/jest.integration.cjs',
     '<rootDir>/tools/jest.config.cjs',
   ],
 };

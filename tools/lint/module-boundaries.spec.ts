@@ -13,7 +13,7 @@ const COPIED = [
   'package-lock.json',
   'tsconfig.base.json',
   'eslint.config.mjs',
-  ...['apps/mqtt-gateway', 'libs/analytics', 'libs/schemas', 'libs/kafka', 'libs/gateway-core', 'libs/testing'].flatMap((p) => [`${p}/project.json`, `${p}/tsconfig.json`]),
+  ...['apps/mqtt-gateway', 'apps/stream-processor', 'libs/analytics', 'libs/schemas', 'libs/kafka', 'libs/gateway-core', 'libs/testing'].flatMap((p) => [`${p}/project.json`, `${p}/tsconfig.json`]),
 ];
 // A throwaway second gateway, so a cross-gateway import has something to point at.
 const probeGateway = 'apps/zz-boundary-probe-gateway';

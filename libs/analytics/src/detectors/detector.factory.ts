@@ -14,9 +14,9 @@ export type DetectorType = DetectorSpec['type'];
 
 /** Defaults per detector; a config entry overrides any of them. */
 export const DETECTOR_DEFAULTS: { [T in DetectorType]: Extract<DetectorSpec, { type: T }> } = {
-  zscore: { type: 'zscore', window: 60, minSamples: 10 },
-  ewma: { type: 'ewma', alpha: 0.05, minSamples: 10 },
-  mad: { type: 'mad', window: 60, minSamples: 10 },
+  zscore: { type: 'zscore', window: 60, minSamples: 30 },
+  ewma: { type: 'ewma', alpha: 0.05, minSamples: 30 },
+  mad: { type: 'mad', window: 60, minSamples: 30 },
   knncontext: {
     type: 'knncontext',
     dimension: 6,

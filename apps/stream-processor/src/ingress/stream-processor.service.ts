@@ -1,0 +1,109 @@
+import { type ConsumedRecord, type KafkaService, type PartitionControl, type PartitionRef, type ReplayingConsumer } from '@fieldlink/kafka';
+import { type Logger } from '@fieldlink/gateway-core';
+import { type TopicMap } from '@fieldlink/schemas';
+import { type StreamProcessorConfig } from '../config/stream-processor.config';
+import { type StreamMetrics } from '../health/stream.metrics';
+import { PartitionProcessor } from '../processing/partition-processor';
+
+/**
+ * Consumes telemetry in a consumer group and keeps one PartitionProcessor per assigned
+ * partition. Delivery is at-least-once with deterministic output ids: outputs are produced
+ * (acks=all) before the offset is committed, and a partition that arrives by restart or
+ * rebalance first replays up to `replayHorizonMs` before its committed offset, silently,
+ * to rebuild its windows and detectors. Only a crash between produce and commit re-emits
+ * outputs, and those carry the same ids.
+ */
+export class StreamProcessorService {
+  private readonly partitions = new Map<number, PartitionState>();
+  private consumer: ReplayingConsumer | undefined;
+  private running = false;
+
+  constructor(
+    private readonly kafka: KafkaService,
+    private readonly config: StreamProcessorConfig,
+    private readonly topics: TopicMap,
+    private readonly metrics: StreamMetrics,
+    private readonly logger: Logger,
+  ) {}
+
+  async start(): Promise<void> {
+    await this.kafka.ensureTopics(
+      (['telemetry', 'window-stats', 'alerts', 'commands', 'dead-letter'] as const).map((name) => ({
+        topic: this.topics[name],
+        partitions: this.config.topics.partitions,
+        replicationFactor: this.config.topics.replicationFactor,
+      })),
+    );
+    this.consumer = this.kafka.createReplayingConsumer({
+      groupId: this.config.processor.groupId,
+      topic: this.topics.telemetry,
+      fromBeginning: this.config.processor.startFrom === 'earliest',
+      onAssigned: (assigned) => this.onAssigned(assigned),
+      handle: (records, control) => this.handle(records, control),
+    });
+    await this.consumer.start();
+    this.running = true;
+    this.logger.info({ topic: this.topics.telemetry, group: this.config.processor.groupId }, 'stream processor consuming');
+  }
+
+  get isRunning(): boolean {
+    return this.running;
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.kafka.close(this.config.shutdown.drainTimeoutMs);
+  }
+
+  /** kafkajs rebalances eagerly, so a partition we kept may still have been read by someone else meanwhile; handle() checks. */
+  private onAssigned(assigned: PartitionRef[]): void {
+    const mine = new Set(assigned.filter((p) => p.topic === this.topics.telemetry).map((p) => p.partition));
+    for (const partition of this.partitions.keys()) if (!mine.has(partition)) this.partitions.delete(partition);
+    for (const state of this.partitions.values()) state.verified = false;
+    this.logger.info({ partitions: [...mine].sort((a, b) => a - b) }, 'partitions assigned');
+  }
+
+  private async handle(records: ConsumedRecord[], control: PartitionControl): Promise<string | null> {
+    const first = records[0];
+    if (!first) return null;
+    let state: PartitionState | null | undefined = this.partitions.get(first.partition);
+    if (!state?.verified) {
+      const committed = await control.committed();
+      if (!state || committed === null || Number(committed) !== state.processor.nextOffset) {
+        state = await this.restore(first, committed, control);
+        if (!state) return null;
+      }
+      state.verified = true;
+    }
+    const { processor } = state;
+    const outputs = records.flatMap((r) => processor.apply(r));
+    await Promise.all(outputs.map((o) => this.kafka.producer.send(o)));
+    const next = processor.nextOffset;
+    return next > processor.replayUntil ? String(next) : null;
+  }
+
+  /** Starts a partition from scratch; returns null when it seeks back to replay first. */
+  private async restore(first: ConsumedRecord, committed: string | null, control: PartitionControl): Promise<PartitionState | null> {
+    const processor = new PartitionProcessor(this.config, this.topics, this.metrics);
+    const state: PartitionState = { processor, verified: false };
+    this.partitions.set(first.partition, state);
+    if (committed === null) {
+      this.logger.info({ partition: first.partition, offset: first.offset }, 'partition has no committed offset; starting fresh');
+      return state;
+    }
+    const horizon = await control.offsetAt(Date.now() - this.config.processor.replayHorizonMs);
+    const from = Math.min(Number(horizon), Number(committed));
+    processor.replayUntil = Number(committed);
+    processor.nextOffset = from;
+    this.logger.info({ partition: first.partition, from, until: committed }, 'rebuilding partition state by replay');
+    if (Number(first.offset) === from) return state;
+    control.seek(String(from));
+    return null;
+  }
+}
+
+interface PartitionState {
+  processor: PartitionProcessor;
+  /** False until the committed offset has been checked against this state since the last rebalance. */
+  verified: boolean;
+}

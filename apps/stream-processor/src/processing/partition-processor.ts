@@ -1,0 +1,123 @@
+import { type ConsumedRecord, type OutgoingRecord } from '@fieldlink/kafka';
+import { type Telemetry, type TopicMap, validateTelemetry } from '@fieldlink/schemas';
+import { type StreamProcessorConfig } from '../config/stream-processor.config';
+import { StreamErrorCode } from '../errors';
+import { type StreamMetrics } from '../health/stream.metrics';
+import { alertRecord, commandRecord, deadLetterRecord, windowStatsRecord } from './outputs';
+import { SeriesState } from './series-state';
+import { stableId } from './stable-id';
+
+/**
+ * All state of one telemetry partition, keyed by (deviceId, metric). Records are applied in
+ * offset order and the outputs depend on nothing else, so replaying a partition from the same
+ * offset rebuilds the same state and re-emits the same outputs with the same ids.
+ */
+export class PartitionProcessor {
+  private readonly series = new Map<string, SeriesState>();
+  /** The next offset to apply; anything below was applied already. */
+  nextOffset = -1;
+  /** Records below this offset only rebuild state: their outputs were emitted before a restart or rebalance. */
+  replayUntil = -1;
+
+  constructor(
+    private readonly config: StreamProcessorConfig,
+    private readonly topics: TopicMap,
+    private readonly metrics: StreamMetrics,
+  ) {}
+
+  /** Applies one record; returns the outputs to produce (none while replaying). */
+  apply(record: ConsumedRecord): OutgoingRecord[] {
+    const offset = Number(record.offset);
+    if (offset < this.nextOffset) return [];
+    this.nextOffset = offset + 1;
+    const live = offset >= this.replayUntil;
+    const outputs: OutgoingRecord[] = [];
+    const telemetry = this.parse(record, outputs);
+    if (telemetry) this.process(record, telemetry, outputs);
+    if (live) this.metrics.processed.inc(telemetry ? 1 : 0);
+    else this.metrics.replayed.inc();
+    return live ? outputs : [];
+  }
+
+  private parse(record: ConsumedRecord, outputs: OutgoingRecord[]): Telemetry | null {
+    const raw = record.value ?? Buffer.alloc(0);
+    try {
+      const telemetry = validateTelemetry.assert(JSON.parse(raw.toString('utf8')));
+      if (Number.isNaN(Date.parse(telemetry.eventTime))) throw new Error('eventTime is not a date');
+      return telemetry;
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.reject(record, raw, StreamErrorCode.InvalidTelemetry, `not valid telemetry: ${message}`, outputs, record.key ?? undefined);
+      return null;
+    }
+  }
+
+  private process(record: ConsumedRecord, telemetry: Telemetry, outputs: OutgoingRecord[]): void {
+    const eventTime = Date.parse(telemetry.eventTime);
+    const lateMetrics: string[] = [];
+    for (const [metric, reading] of Object.entries(telemetry.values)) {
+      if (typeof reading.value !== 'number') continue;
+      const value = reading.value;
+      const state = this.stateOf(telemetry.deviceId, metric);
+      for (const [i, windows] of state.windows.entries()) {
+        const update = windows.add(eventTime, value);
+        if (update.late) lateMetrics.push(metric);
+        const spec = this.config.windows[i];
+        const advance = spec?.advanceMs ?? spec?.sizeMs ?? 0;
+        for (const closed of update.closed) outputs.push(windowStatsRecord(this.topics, telemetry.deviceId, metric, advance, closed));
+        this.metrics.windowsClosed.inc(update.closed.length);
+      }
+      this.detect(state, telemetry, metric, value, outputs);
+    }
+    if (lateMetrics.length > 0) {
+      const metrics = [...new Set(lateMetrics)].join(', ');
+      this.reject(record, record.value ?? Buffer.alloc(0), StreamErrorCode.LateEvent, `event time ${telemetry.eventTime} is past the grace period for ${metrics}`, outputs, telemetry.deviceId);
+    }
+  }
+
+  private detect(state: SeriesState, telemetry: Telemetry, metric: string, value: number, outputs: OutgoingRecord[]): void {
+    let score: number | undefined;
+    if (state.detector) {
+      const { name, instance, alerts } = state.detector;
+      const detection = instance.update(value);
+      score = detection.score;
+      const raisedId = alerts.active;
+      const transition = alerts.observe(detection.score, stableId('alert', telemetry.id, metric, 'raised'));
+      if (transition) {
+        const id = transition === 'raised' ? (alerts.active ?? '') : stableId('alert', telemetry.id, metric, 'cleared');
+        outputs.push(
+          alertRecord(this.topics, {
+            id,
+            state: transition,
+            telemetry,
+            metric,
+            value,
+            score: detection.score,
+            detector: name,
+            severity: detection.score > this.config.alerts.highAbove ? 'high' : 'warning',
+            ...(detection.expected ? { expected: detection.expected } : {}),
+            ...(transition === 'cleared' && raisedId ? { raisedId } : {}),
+          }),
+        );
+        this.metrics.alerts.inc({ state: transition });
+      }
+    }
+    for (const rule of state.rules.evaluate(value, score)) {
+      outputs.push(commandRecord(this.topics, rule, telemetry, metric, value, score));
+      this.metrics.commands.inc({ rule: rule.name });
+    }
+  }
+
+  private stateOf(deviceId: string, metric: string): SeriesState {
+    const key = `${deviceId}\u0000${metric}`;
+    let state = this.series.get(key);
+    if (!state) this.series.set(key, (state = new SeriesState(metric, this.config)));
+    return state;
+  }
+
+  private reject(record: ConsumedRecord, raw: Buffer, code: StreamErrorCode, message: string, outputs: OutgoingRecord[], deviceId?: string): void {
+    const input = { topic: record.topic, partition: record.partition, offset: record.offset, raw, code, message, ...(deviceId ? { deviceId } : {}) };
+    outputs.push(deadLetterRecord(this.topics, this.config.gateway.instanceId, input, record.timestamp));
+    if (Number(record.offset) >= this.replayUntil) this.metrics.rejected.inc({ code });
+  }
+}

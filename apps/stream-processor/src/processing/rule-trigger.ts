@@ -1,0 +1,23 @@
+import { type RuleConfig } from '../config/stream-processor.config';
+
+/**
+ * Edge-triggered rules for one series: a rule fires when its condition becomes true and
+ * re-arms once it is false again, so a device that stays hot gets one shutdown, not one per reading.
+ */
+export class RuleTrigger {
+  private readonly active = new Set<string>();
+
+  constructor(private readonly rules: RuleConfig[]) {}
+
+  evaluate(value: number, score: number | undefined): RuleConfig[] {
+    const fired: RuleConfig[] = [];
+    for (const rule of this.rules) {
+      const observed = rule.when === 'value' ? value : score;
+      const holds = observed !== undefined && observed > rule.above;
+      if (holds && !this.active.has(rule.name)) fired.push(rule);
+      if (holds) this.active.add(rule.name);
+      else this.active.delete(rule.name);
+    }
+    return fired;
+  }
+}

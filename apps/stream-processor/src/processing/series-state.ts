@@ -1,0 +1,38 @@
+import { createDetector, DETECTOR_DEFAULTS, type Detector, type DetectorSpec, EventTimeWindows } from '@fieldlink/analytics';
+import { type DetectorChoice, type StreamProcessorConfig } from '../config/stream-processor.config';
+import { AlertTracker } from './alert-tracker';
+import { RuleTrigger } from './rule-trigger';
+
+/** The score that raises an alert when the config does not say: the seed's 0.8, or where kNN context suppresses. */
+const DEFAULT_ALERT_ABOVE: Record<DetectorSpec['type'], number> = {
+  zscore: 0.8,
+  ewma: 0.8,
+  mad: 0.8,
+  knncontext: DETECTOR_DEFAULTS.knncontext.restThreshold,
+};
+
+/** Everything kept for one (deviceId, metric). */
+export class SeriesState {
+  readonly windows: EventTimeWindows[];
+  readonly detector: { name: string; instance: Detector; alerts: AlertTracker } | null;
+  readonly rules: RuleTrigger;
+
+  constructor(metric: string, config: StreamProcessorConfig) {
+    this.windows = config.windows.map(
+      (w) => new EventTimeWindows({ size: w.sizeMs, advance: w.advanceMs ?? w.sizeMs, grace: w.graceMs }),
+    );
+    const choice: DetectorChoice = config.detectors.metrics[metric] ?? config.detectors.default ?? { type: 'zscore' };
+    if (choice.type === 'none') {
+      this.detector = null;
+    } else {
+      const type = choice.type as DetectorSpec['type'];
+      const spec = { ...DETECTOR_DEFAULTS[type], ...(choice.options ?? {}), type } as DetectorSpec;
+      this.detector = {
+        name: type,
+        instance: createDetector(spec),
+        alerts: new AlertTracker(choice.alertAbove ?? DEFAULT_ALERT_ABOVE[type], config.alerts.clearAfter),
+      };
+    }
+    this.rules = new RuleTrigger(config.rules.filter((r) => r.metric === undefined || r.metric === metric));
+  }
+}
