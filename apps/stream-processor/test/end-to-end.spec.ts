@@ -1,0 +1,70 @@
+import { spawn } from 'node:child_process';
+import { type Infra, ServiceProcess, freshName, run, sharedInfra, waitFor } from '@fieldlink/testing';
+import { readJson } from './support';
+
+interface AlertOut {
+  deviceId: string;
+  state: string;
+  value: number;
+}
+
+/** mosquitto_sub (not our code) on commands/+, printing "topic payload" lines. */
+function subscribeCommands(port: number): { lines: () => string[]; subscribed: () => boolean; stop: () => void } {
+  const child = spawn('stdbuf', ['-oL', 'mosquitto_sub', '-p', String(port), '-q', '1', '-v', '-d', '-t', 'commands/+'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (d: Buffer) => (output += d.toString('utf8')));
+  return {
+    lines: () => output.split('\n').filter((l) => l.startsWith('commands/')),
+    subscribed: () => output.includes('SUBACK'),
+    stop: () => child.kill('SIGKILL'),
+  };
+}
+
+describe('mqtt-gateway → stream-processor → mqtt-gateway, on their defaults', () => {
+  let infra: Infra;
+  const services: ServiceProcess[] = [];
+
+  beforeAll(async () => {
+    infra = await sharedInfra();
+  });
+  afterAll(async () => {
+    await Promise.all(services.map((s) => s.kill()));
+  });
+
+  it('a 95 °C spike from one device raises an alert for it alone and a shutdown reaches commands/<device> over MQTT', async () => {
+    const root = freshName('e2e');
+    const env = { KAFKA_BROKERS: infra.kafkaBrokers, TOPIC_PREFIX: `${root}.`, GATEWAY_INSTANCE_ID: root, LOG_LEVEL: 'info' };
+    services.push(await ServiceProcess.start('stream-processor', env));
+    services.push(await ServiceProcess.start('mqtt-gateway', { ...env, MQTT_URL: infra.mqttUrl, MQTT_CLIENT_ID: `fieldlink-${root}` }));
+    const devices = [0, 1, 2].map((d) => `${root}-dev${d}`);
+    const hot = devices[1] as string;
+    const subscriber = subscribeCommands(infra.mqttPort);
+    try {
+      await waitFor('mosquitto_sub subscribed', () => subscriber.subscribed(), { timeoutMs: 10_000 });
+      for (const device of devices) {
+        const lines = Array.from({ length: 40 }, (_, i) => JSON.stringify({ temperature: 20 + (i % 5) / 10 }));
+        const pub = await run('mosquitto_pub', ['-p', String(infra.mqttPort), '-q', '1', '-t', `sensors/${device}/data`, '-l'], { input: lines.join('\n') + '\n' });
+        expect(pub.code).toBe(0);
+      }
+      const spike = await run('mosquitto_pub', ['-p', String(infra.mqttPort), '-q', '1', '-t', `sensors/${hot}/data`, '-m', '{"temperature": 95}']);
+      expect(spike.code).toBe(0);
+
+      const alerts = await waitFor('an alert', async () => {
+        const got = await readJson<AlertOut>(infra.kafkaBrokers, `${root}.alerts`);
+        return got.length > 0 ? got : undefined;
+      }, { timeoutMs: 60_000 });
+      expect(alerts).toEqual([expect.objectContaining({ deviceId: hot, state: 'raised', value: 95 })]);
+
+      const commands = await waitFor('shutdown over MQTT', () => {
+        const lines = subscriber.lines();
+        return lines.some((l) => l.startsWith(`commands/${hot} `) && l.includes('"shutdown"')) ? lines : undefined;
+      }, { timeoutMs: 60_000 });
+      const received = commands.map((l) => ({ topic: l.slice(0, l.indexOf(' ')), body: JSON.parse(l.slice(l.indexOf(' ') + 1)) as { action: string } }));
+      const ours = received.filter((c) => c.topic.startsWith(`commands/${root}-`));
+      expect(ours.map((c) => c.topic)).toEqual(ours.map(() => `commands/${hot}`));
+      expect(ours.map((c) => c.body.action)).toContain('shutdown');
+    } finally {
+      subscriber.stop();
+    }
+  });
+});
