@@ -37,7 +37,7 @@ describe('mqtt-gateway → stream-processor → mqtt-gateway, on their defaults'
     services.push(await ServiceProcess.start('stream-processor', env));
     services.push(await ServiceProcess.start('mqtt-gateway', { ...env, MQTT_URL: infra.mqttUrl, MQTT_CLIENT_ID: `fieldlink-${root}` }));
     const devices = [0, 1, 2].map((d) => `${root}-dev${d}`);
-    const hot = devices[1] as string;
+    const hot = `${root}-dev1`;
     const subscriber = subscribeCommands(infra.mqttPort);
     try {
       await waitFor('mosquitto_sub subscribed', () => subscriber.subscribed(), { timeoutMs: 10_000 });

@@ -148,7 +148,8 @@ export function compareWindows(emitted: WindowStatsOut[], reference: Map<string,
   const got = new Map([...byId.values()].map((w) => [windowKey(w), w]));
   expect([...got.keys()].sort()).toEqual([...reference.keys()].sort());
   for (const [key, want] of reference) {
-    const { id: _id, mean, stddev, ...exact } = got.get(key) as WindowStatsOut;
+    const { id, mean, stddev, ...exact } = got.get(key) as WindowStatsOut;
+    expect(id).toMatch(/^ws-/);
     const { mean: wantMean, stddev: wantStddev, ...wantExact } = want;
     expect(exact).toEqual(wantExact);
     expect(mean).toBeCloseTo(wantMean, 9);

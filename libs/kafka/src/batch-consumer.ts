@@ -1,4 +1,4 @@
-import { type Consumer, type Kafka } from 'kafkajs';
+import { type Consumer, type Kafka, type KafkaMessage } from 'kafkajs';
 import { describe } from './errors';
 import { type KafkaMetrics } from './kafka.metrics';
 import { type KafkaLogger } from './kafka.options';
@@ -47,17 +47,7 @@ export class BatchConsumer {
       eachBatchAutoResolve: true,
       eachBatch: async (payload) => {
         const { batch } = payload;
-        const records = batch.messages.map((m) => ({
-          topic: batch.topic,
-          partition: batch.partition,
-          offset: m.offset,
-          key: m.key ? m.key.toString('utf8') : null,
-          value: m.value,
-          headers: Object.fromEntries(
-            Object.entries(m.headers ?? {}).flatMap(([k, v]) => (v === undefined ? [] : [[k, v.toString()]])),
-          ),
-          timestamp: Number(m.timestamp),
-        }));
+        const records = batch.messages.map((m) => toRecord(batch.topic, batch.partition, m));
         try {
           await this.options.handle(records);
         } catch (error) {
@@ -73,4 +63,16 @@ export class BatchConsumer {
   async stop(): Promise<void> {
     await this.consumer.disconnect();
   }
+}
+
+export function toRecord(topic: string, partition: number, m: KafkaMessage): ConsumedRecord {
+  return {
+    topic,
+    partition,
+    offset: m.offset,
+    key: m.key ? m.key.toString('utf8') : null,
+    value: m.value,
+    headers: Object.fromEntries(Object.entries(m.headers ?? {}).flatMap(([k, v]) => (v === undefined ? [] : [[k, v.toString()]]))),
+    timestamp: Number(m.timestamp),
+  };
 }

@@ -1,5 +1,5 @@
 import { type Admin, type Consumer, type Kafka } from 'kafkajs';
-import { type ConsumedRecord } from './batch-consumer';
+import { type ConsumedRecord, toRecord } from './batch-consumer';
 import { describe } from './errors';
 import { type KafkaMetrics } from './kafka.metrics';
 import { type KafkaLogger } from './kafka.options';
@@ -63,8 +63,9 @@ export class ReplayingConsumer {
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      eachBatch: async ({ batch, resolveOffset, heartbeat, isStale }) => {
-        if (batch.messages.length === 0 || isStale()) return;
+      eachBatch: async (payload) => {
+        const { batch } = payload;
+        if (batch.messages.length === 0 || payload.isStale()) return;
         const { topic, partition } = batch;
         let sought = false;
         const control: PartitionControl = {
@@ -84,10 +85,10 @@ export class ReplayingConsumer {
           throw error;
         }
         if (sought) return;
-        resolveOffset(batch.lastOffset());
+        payload.resolveOffset(batch.lastOffset());
         if (commit !== null) await this.consumer.commitOffsets([{ topic, partition, offset: commit }]);
         this.metrics.consumed.inc({ topic }, records.length);
-        await heartbeat();
+        await payload.heartbeat();
       },
     });
   }
@@ -110,16 +111,4 @@ export class ReplayingConsumer {
     const ends = await this.admin.fetchTopicOffsets(topic);
     return ends.find((p) => p.partition === partition)?.high ?? '0';
   }
-}
-
-function toRecord(topic: string, partition: number, m: { offset: string; key: Buffer | null; value: Buffer | null; headers?: Record<string, unknown>; timestamp: string }): ConsumedRecord {
-  return {
-    topic,
-    partition,
-    offset: m.offset,
-    key: m.key ? m.key.toString('utf8') : null,
-    value: m.value,
-    headers: Object.fromEntries(Object.entries(m.headers ?? {}).flatMap(([k, v]) => (v === undefined || v === null ? [] : [[k, String(v)]]))),
-    timestamp: Number(m.timestamp),
-  };
 }
