@@ -1,21 +1,24 @@
 /**
- * npm run bench -- <name> [--json] [--messages N]
+ * npm run bench -- <mqtt|stream> [--json] [--messages N]
  * Prints progress on stderr and, last, one line of JSON with the figures.
  */
 import { parseArgs } from 'node:util';
 import { sharedInfra } from '@fieldlink/testing';
 import { mqttBench } from './mqtt.bench';
+import { streamBench } from './stream.bench';
 
-const BENCHES = { mqtt: mqttBench } as const;
+const BENCHES = { mqtt: mqttBench, stream: streamBench } as const;
+/** Messages (mqtt) or telemetry events (stream: 10,000 devices × 60 readings, so every z-score is warm). */
+const DEFAULT_MESSAGES = { mqtt: 200_000, stream: 600_000 } as const;
 
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { json: { type: 'boolean', default: false }, messages: { type: 'string', default: '200000' } },
+    options: { json: { type: 'boolean', default: false }, messages: { type: 'string' } },
   });
   const name = positionals[0] ?? 'mqtt';
   if (!(name in BENCHES)) throw new Error(`unknown benchmark "${name}"; choose one of: ${Object.keys(BENCHES).join(', ')}`);
-  const messages = Number(values.messages);
+  const messages = Number(values.messages ?? DEFAULT_MESSAGES[name as keyof typeof BENCHES]);
   if (!Number.isInteger(messages) || messages < 1000) throw new Error('--messages must be an integer ≥ 1000');
   const infra = await sharedInfra();
   const result = await BENCHES[name as keyof typeof BENCHES](infra, messages);

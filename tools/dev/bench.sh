@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# npm run bench -- mqtt [--json] [--messages N]
+# npm run bench -- mqtt|stream [--json] [--messages N]
 set -euo pipefail
 here="$(dirname "$0")"
 bash "$here/../infra/up.sh" >&2
-bash "$here/with-node.sh" nx run mqtt-gateway:build --outputStyle=static >&2
+bash "$here/with-node.sh" nx run-many -t build --projects=mqtt-gateway,stream-processor --outputStyle=static >&2
 bash "$here/with-node.sh" tsx --tsconfig tools/tsconfig.json tools/bench/main.ts "$@"

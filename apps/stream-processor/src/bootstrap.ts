@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { type Logger, NestPinoLogger, createLogger } from '@fieldlink/gateway-core';
+import { NestPinoLogger, createLogger, installShutdown } from '@fieldlink/gateway-core';
 import { AppModule } from './app.module';
 import { type StreamProcessorConfig, loadStreamProcessorConfig } from './config/stream-processor.config';
 import { StreamProcessorService } from './ingress/stream-processor.service';
@@ -23,31 +23,10 @@ export async function bootstrap(env: NodeJS.ProcessEnv = process.env): Promise<I
   await app.listen(config.http.port, config.http.host);
   logger.info({ port: config.http.port }, 'health and metrics listening');
   const processor = app.get(StreamProcessorService);
-  installShutdown(app, processor, logger, config);
+  installShutdown(app, () => processor.stop(), logger, config.shutdown.drainTimeoutMs);
   processor.start().catch((err: unknown) => {
     logger.fatal({ err }, 'stream processor failed to start');
     process.exit(1);
   });
   return app;
-}
-
-function installShutdown(app: INestApplication, processor: StreamProcessorService, logger: Logger, config: StreamProcessorConfig): void {
-  let stopping = false;
-  const stop = (signal: string): void => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    // A hard deadline, in case a broker never answers a disconnect.
-    setTimeout(() => process.exit(1), config.shutdown.drainTimeoutMs + 5000).unref();
-    processor
-      .stop()
-      .then(() => app.close())
-      .then(() => process.exit(0))
-      .catch((err: unknown) => {
-        logger.error({ err }, 'shutdown failed');
-        process.exit(1);
-      });
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
 }

@@ -9,5 +9,5 @@ export { IngestMetrics, createRegistry } from './observability/ingest.metrics';
 export { type Logger, NestPinoLogger, createLogger } from './observability/logger';
 export { GatewayCoreModule, type GatewayCoreOptions } from './runtime/gateway-core.module';
 export { type ProtocolAdapter } from './runtime/protocol-adapter';
-export { runGateway } from './runtime/run-gateway';
+export { installShutdown, runGateway } from './runtime/run-gateway';
 export { CORE_CONFIG, LOGGER, METRICS_REGISTRY, TOPICS } from './runtime/tokens';

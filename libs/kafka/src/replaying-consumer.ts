@@ -23,6 +23,8 @@ export interface ReplayingConsumerOptions {
   groupId: string;
   topic: string;
   fromBeginning: boolean;
+  /** Partitions handled at once; while one waits for its outputs to be acked, another can run. */
+  concurrency?: number;
   /** The full assignment after every rebalance. */
   onAssigned: (partitions: PartitionRef[]) => void;
   /**
@@ -63,6 +65,7 @@ export class ReplayingConsumer {
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.options.concurrency ?? 1,
       eachBatch: async (payload) => {
         const { batch } = payload;
         if (batch.messages.length === 0 || payload.isStale()) return;

@@ -46,6 +46,11 @@ export const StreamProcessorConfigSchema = Type.Object(
           default: 'earliest',
           description: 'Where a group with no committed offsets begins',
         }),
+        concurrentPartitions: Type.Integer({
+          minimum: 1,
+          default: 3,
+          description: 'Partitions processed at once, so one waiting for Kafka to ack its outputs does not stall the rest',
+        }),
         replayHorizonMs: Type.Integer({
           minimum: 0,
           default: 6 * 3600_000,

@@ -38,6 +38,7 @@ export class StreamProcessorService {
       groupId: this.config.processor.groupId,
       topic: this.topics.telemetry,
       fromBeginning: this.config.processor.startFrom === 'earliest',
+      concurrency: this.config.processor.concurrentPartitions,
       onAssigned: (assigned) => this.onAssigned(assigned),
       handle: (records, control) => this.handle(records, control),
     });

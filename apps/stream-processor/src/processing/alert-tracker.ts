@@ -19,11 +19,12 @@ export class AlertTracker {
     return this.activeId;
   }
 
-  observe(score: number, alertId: string): AlertTransition | null {
+  /** `newId` is called only when an alert is raised: hashing an id for every sample is measurable. */
+  observe(score: number, newId: () => string): AlertTransition | null {
     if (score >= this.raiseAt) {
       this.normalRun = 0;
       if (this.activeId !== null) return null;
-      this.activeId = alertId;
+      this.activeId = newId();
       return 'raised';
     }
     if (this.activeId === null || ++this.normalRun < this.clearAfter) return null;

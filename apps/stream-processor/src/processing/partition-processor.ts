@@ -82,7 +82,7 @@ export class PartitionProcessor {
       const detection = instance.update(value);
       score = detection.score;
       const raisedId = alerts.active;
-      const transition = alerts.observe(detection.score, stableId('alert', telemetry.id, metric, 'raised'));
+      const transition = alerts.observe(detection.score, () => stableId('alert', telemetry.id, metric, 'raised'));
       if (transition) {
         const id = transition === 'raised' ? (alerts.active ?? '') : stableId('alert', telemetry.id, metric, 'cleared');
         outputs.push(

@@ -11,7 +11,7 @@ import { RuleTrigger } from './rule-trigger';
 describe(AlertTracker.name, () => {
   it('raises once for a sustained anomaly and clears after enough normal samples', () => {
     const tracker = new AlertTracker(0.8, 3);
-    const transitions = [0.1, 0.9, 1, 0.95, 0.2, 0.2, 0.9, 0.1, 0.1, 0.1, 0.1].map((s, i) => tracker.observe(s, `a${i}`));
+    const transitions = [0.1, 0.9, 1, 0.95, 0.2, 0.2, 0.9, 0.1, 0.1, 0.1, 0.1].map((s, i) => tracker.observe(s, () => `a${i}`));
     expect(transitions).toEqual([null, 'raised', null, null, null, null, null, null, null, 'cleared', null]);
   });
 });

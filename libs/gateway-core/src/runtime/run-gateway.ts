@@ -17,7 +17,7 @@ export async function runGateway(module: DynamicModule, config: CoreConfig, logg
   await app.listen(config.http.port, config.http.host);
   logger.info({ port: config.http.port }, 'health and metrics listening');
   const runtime = app.get(GatewayRuntime);
-  installShutdown(app, runtime, logger, config);
+  installShutdown(app, () => runtime.stop(), logger, config.shutdown.drainTimeoutMs);
   runtime.start().catch((err: unknown) => {
     logger.fatal({ err }, 'gateway failed to start');
     process.exit(1);
@@ -25,16 +25,19 @@ export async function runGateway(module: DynamicModule, config: CoreConfig, logg
   return app;
 }
 
-function installShutdown(app: INestApplication, runtime: GatewayRuntime, logger: Logger, config: CoreConfig): void {
+/**
+ * On SIGTERM or SIGINT: stop the service (flush, commit), close HTTP and exit 0; exit 1 if
+ * stopping fails or outlives the drain deadline.
+ */
+export function installShutdown(app: INestApplication, stopService: () => Promise<void>, logger: Logger, drainTimeoutMs: number): void {
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
     // A hard deadline, in case a broker never answers a disconnect.
-    setTimeout(() => process.exit(1), config.shutdown.drainTimeoutMs + 5000).unref();
-    runtime
-      .stop()
+    setTimeout(() => process.exit(1), drainTimeoutMs + 5000).unref();
+    stopService()
       .then(() => app.close())
       .then(() => process.exit(0))
       .catch((err: unknown) => {
