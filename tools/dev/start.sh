@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # npm start: the full local stack with simulated devices, in the foreground.
-# Kafka + Mosquitto (started if needed), the MQTT gateway, and an MQTT device simulator.
+# Kafka + Mosquitto (started if needed), the MQTT gateway, the stream processor and an MQTT device simulator.
 set -euo pipefail
 source "$(dirname "$0")/../infra/env.sh"
 bash "$FIELDLINK_ROOT/tools/infra/up.sh"
@@ -10,13 +10,14 @@ cd "$FIELDLINK_ROOT"
 
 HTTP_PORT="${HTTP_PORT:-8080}"
 DEVICES="${DEVICES:-20}"
-log "building the MQTT gateway"
-nx run mqtt-gateway:build --outputStyle=static >/dev/null
+PROCESSOR_HTTP_PORT="${PROCESSOR_HTTP_PORT:-8081}"
+log "building the MQTT gateway and the stream processor"
+nx run-many -t build --projects=mqtt-gateway,stream-processor --outputStyle=static >/dev/null
 
 pids=()
 cleanup() {
   trap - INT TERM EXIT
-  log "stopping the gateway and the simulator (Kafka and Mosquitto keep running; npm run infra:down stops them)"
+  log "stopping the gateway, the stream processor and the simulator (Kafka and Mosquitto keep running; npm run infra:down stops them)"
   kill -TERM "${pids[@]}" 2>/dev/null || true
   wait "${pids[@]}" 2>/dev/null || true
 }
@@ -27,19 +28,27 @@ HTTP_PORT="$HTTP_PORT" KAFKA_BROKERS="127.0.0.1:$KAFKA_PORT" MQTT_URL="mqtt://12
 pids+=($!)
 wait_for 60 "the MQTT gateway to be ready" curl -sf "http://127.0.0.1:$HTTP_PORT/health/ready" -o /dev/null
 
+HTTP_PORT="$PROCESSOR_HTTP_PORT" KAFKA_BROKERS="127.0.0.1:$KAFKA_PORT" \
+  node --enable-source-maps dist/apps/stream-processor/main.js >"$FIELDLINK_STATE/stream-processor.log" 2>&1 &
+pids+=($!)
+wait_for 60 "the stream processor to be ready" curl -sf "http://127.0.0.1:$PROCESSOR_HTTP_PORT/health/ready" -o /dev/null
+
 tsx --tsconfig tools/tsconfig.json tools/simulators/mqtt-devices.ts --devices "$DEVICES" --url "mqtt://127.0.0.1:$MQTT_PORT" &
 pids+=($!)
 
 cat <<MSG
 
-  Fieldlink is running: $DEVICES simulated devices → Mosquitto → mqtt-gateway → Kafka.
+  Fieldlink is running: $DEVICES simulated devices → Mosquitto → mqtt-gateway → Kafka → stream-processor.
 
   Telemetry in Kafka:   kcat -b 127.0.0.1:$KAFKA_PORT -C -t fieldlink.telemetry -o end -f '%k %s\n'
   Gateway metrics:      http://127.0.0.1:$HTTP_PORT/metrics   (ready: /health/ready)
   Gateway logs:         $FIELDLINK_STATE/mqtt-gateway.log
+  Window stats, alerts: kcat -b 127.0.0.1:$KAFKA_PORT -C -t fieldlink.window-stats -t fieldlink.alerts -o end -f '%t %k %s\n'
+  Processor metrics:    http://127.0.0.1:$PROCESSOR_HTTP_PORT/metrics   (logs: $FIELDLINK_STATE/stream-processor.log)
+  Overheat a device:    mosquitto_pub -p $MQTT_PORT -t sensors/sim-001/data -m '{"temperature": 95}'   (→ alert + shutdown on commands/sim-001)
   Send a command:       echo '{"schemaVersion":1,"id":"c1","deviceId":"sim-001","action":"shutdown"}' | kcat -b 127.0.0.1:$KAFKA_PORT -P -t fieldlink.commands -k sim-001
 
-  Ctrl-C stops the gateway and the simulator.
+  Ctrl-C stops the gateway, the stream processor and the simulator.
 
 MSG
 wait -n "${pids[@]}"
