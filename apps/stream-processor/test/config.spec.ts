@@ -12,6 +12,7 @@ describe('stream-processor config', () => {
     [{ detectors: { default: { type: 'prophet' } } }, 'detectors.default.type'],
     [{ rules: [{ name: 'hot', when: 'value', above: 'eighty', action: 'shutdown' }] }, 'rules.0.above'],
     [{ processor: { replayHorizonMs: -1 } }, 'processor.replayHorizonMs'],
+    [{ processor: { replayHorizonMs: 60_000 }, windows: [{ sizeMs: 3_600_000 }] }, 'processor.replayHorizonMs'],
   ])('exits with code 2 and names the key for %j', async (config, key) => {
     const { code, logs } = await exitOf(config);
     expect(code).toBe(2);

@@ -1,5 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { CORE_ENV_OVERRIDES, CoreConfigSchema, type EnvOverride, loadConfig } from '@fieldlink/gateway-core';
+import { CORE_ENV_OVERRIDES, CoreConfigSchema, CoreError, CoreErrorCode, type EnvOverride, loadConfig } from '@fieldlink/gateway-core';
 
 const DetectorType = Type.Union(['zscore', 'ewma', 'mad', 'knncontext', 'none'].map((t) => Type.Literal(t)));
 
@@ -91,5 +91,11 @@ export type RuleConfig = Static<typeof RuleSchema>;
 const ENV_OVERRIDES: EnvOverride[] = [...CORE_ENV_OVERRIDES];
 
 export function loadStreamProcessorConfig(env: NodeJS.ProcessEnv): StreamProcessorConfig {
-  return loadConfig({ schema: StreamProcessorConfigSchema, overrides: ENV_OVERRIDES, env });
+  const config = loadConfig({ schema: StreamProcessorConfigSchema, overrides: ENV_OVERRIDES, env });
+  const needed = Math.max(0, ...config.windows.map((w) => w.sizeMs + w.graceMs));
+  if (config.processor.replayHorizonMs < needed) {
+    // A shorter replay could not rebuild an open window after a restart; its result would be wrong, not late.
+    throw new CoreError(CoreErrorCode.ConfigInvalid, `config key "processor.replayHorizonMs" must be at least the longest window plus its grace (${needed} ms)`);
+  }
+  return config;
 }
