@@ -59,7 +59,8 @@ export class StreamProcessorService {
   /** kafkajs rebalances eagerly, so a partition we kept may still have been read by someone else meanwhile; handle() checks. */
   private onAssigned(assigned: PartitionRef[]): void {
     const mine = new Set(assigned.filter((p) => p.topic === this.topics.telemetry).map((p) => p.partition));
-    for (const partition of this.partitions.keys()) if (!mine.has(partition)) this.partitions.delete(partition);
+    // A partition caught mid-rewind restarts from the committed offset after the rebalance, so its replay must start over too.
+    for (const [partition, state] of this.partitions) if (!mine.has(partition) || state.rewoundTo !== undefined) this.partitions.delete(partition);
     for (const state of this.partitions.values()) state.verified = false;
     this.logger.info({ partitions: [...mine].sort((a, b) => a - b) }, 'partitions assigned');
   }
@@ -67,15 +68,8 @@ export class StreamProcessorService {
   private async handle(records: ConsumedRecord[], control: PartitionControl): Promise<string | null> {
     const first = records[0];
     if (!first) return null;
-    let state: PartitionState | null | undefined = this.partitions.get(first.partition);
-    if (!state?.verified) {
-      const committed = await control.committed();
-      if (!state || committed === null || Number(committed) !== state.processor.nextOffset) {
-        state = await this.restore(first, committed, control);
-        if (!state) return null;
-      }
-      state.verified = true;
-    }
+    const state = await this.stateFor(first, control);
+    if (!state) return null;
     const { processor } = state;
     const outputs = records.flatMap((r) => processor.apply(r));
     await Promise.all(outputs.map((o) => this.kafka.producer.send(o)));
@@ -83,10 +77,28 @@ export class StreamProcessorService {
     return next > processor.replayUntil ? String(next) : null;
   }
 
-  /** Starts a partition from scratch; returns null when it seeks back to replay first. */
+  /** The partition's state, once it is known to continue exactly where the group's committed offset says. */
+  private async stateFor(first: ConsumedRecord, control: PartitionControl): Promise<PartitionState | null> {
+    const known = this.partitions.get(first.partition);
+    // Offsets may have gaps, so the first batch after a rewind can start past the target.
+    if (known?.rewoundTo !== undefined && Number(first.offset) >= known.rewoundTo) {
+      known.rewoundTo = undefined;
+      known.verified = true;
+      return known;
+    }
+    if (known?.verified) return known;
+    const committed = await control.committed();
+    if (known && committed !== null && Number(committed) === known.processor.nextOffset) {
+      known.verified = true;
+      return known;
+    }
+    return this.restore(first, committed, control);
+  }
+
+  /** Starts a partition from scratch; returns null when it rewinds to replay first. */
   private async restore(first: ConsumedRecord, committed: string | null, control: PartitionControl): Promise<PartitionState | null> {
     const processor = new PartitionProcessor(this.config, this.topics, this.metrics);
-    const state: PartitionState = { processor, verified: false };
+    const state: PartitionState = { processor, verified: true };
     this.partitions.set(first.partition, state);
     if (committed === null) {
       this.logger.info({ partition: first.partition, offset: first.offset }, 'partition has no committed offset; starting fresh');
@@ -98,6 +110,8 @@ export class StreamProcessorService {
     processor.nextOffset = from;
     this.logger.info({ partition: first.partition, from, until: committed }, 'rebuilding partition state by replay');
     if (Number(first.offset) === from) return state;
+    state.verified = false;
+    state.rewoundTo = from;
     control.seek(String(from));
     return null;
   }
@@ -107,4 +121,6 @@ interface PartitionState {
   processor: PartitionProcessor;
   /** False until the committed offset has been checked against this state since the last rebalance. */
   verified: boolean;
+  /** Set while waiting for the records of a replay to arrive. */
+  rewoundTo?: number;
 }
