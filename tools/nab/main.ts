@@ -76,4 +76,9 @@ function main(): void {
   if (args.json) console.log(JSON.stringify({ detector: name, files: corpus.length, windows, profiles: report }));
 }
 
-main();
+try {
+  main();
+} catch (error) {
+  console.error(`nab: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(2);
+}
