@@ -23,12 +23,21 @@ describe('validateTelemetry', () => {
   it.each([
     ['no values', { ...telemetry, values: {} }],
     ['bad time', { ...telemetry, eventTime: 'yesterday' }],
+    ['a date without a time', { ...telemetry, eventTime: '2026-01-01' }],
+    ['an impossible month', { ...telemetry, eventTime: '2026-13-01T00:00:00Z' }],
+    ['no time zone', { ...telemetry, eventTime: '2026-01-01T00:00:00' }],
+    ['February 30th', { ...telemetry, eventTime: '2026-02-30T00:00:00Z' }],
+    ['hour 24', { ...telemetry, eventTime: '2026-01-01T24:00:00Z' }],
     ['unknown protocol', { ...telemetry, source: { ...telemetry.source, protocol: 'http' } }],
     ['extra field', { ...telemetry, extra: 1 }],
     ['wrong version', { ...telemetry, schemaVersion: 2 }],
   ])('rejects an envelope with %s', (_name, value) => {
     expect(validateTelemetry(value)).toBe(false);
     expect(() => validateTelemetry.assert(value)).toThrow(SchemaError);
+  });
+
+  it.each(['2024-02-29T23:59:60Z', '2026-01-01T00:00:00.123456+05:30', '2026-12-31t23:59:59z'])('accepts the RFC 3339 date-time %s', (time) => {
+    expect(validateTelemetry({ ...telemetry, eventTime: time })).toBe(true);
   });
 
   it('names the offending path', () => {

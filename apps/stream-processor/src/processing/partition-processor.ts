@@ -13,7 +13,8 @@ import { stableId } from './stable-id';
  * offset rebuilds the same state and re-emits the same outputs with the same ids.
  */
 export class PartitionProcessor {
-  private readonly series = new Map<string, SeriesState>();
+  /** deviceId → metric → state; nested maps spare a key string per reading. */
+  private readonly series = new Map<string, Map<string, SeriesState>>();
   /** The next offset to apply; anything below was applied already. */
   nextOffset = -1;
   /** Records below this offset only rebuild state: their outputs were emitted before a restart or rebalance. */
@@ -109,9 +110,10 @@ export class PartitionProcessor {
   }
 
   private stateOf(deviceId: string, metric: string): SeriesState {
-    const key = `${deviceId}\u0000${metric}`;
-    let state = this.series.get(key);
-    if (!state) this.series.set(key, (state = new SeriesState(metric, this.config)));
+    let device = this.series.get(deviceId);
+    if (!device) this.series.set(deviceId, (device = new Map()));
+    let state = device.get(metric);
+    if (!state) device.set(metric, (state = new SeriesState(metric, this.config)));
     return state;
   }
 
