@@ -11,3 +11,5 @@ export { GatewayCoreModule, type GatewayCoreOptions } from './runtime/gateway-co
 export { type ProtocolAdapter } from './runtime/protocol-adapter';
 export { installShutdown, runGateway } from './runtime/run-gateway';
 export { CORE_CONFIG, LOGGER, METRICS_REGISTRY, TOPICS } from './runtime/tokens';
+export { type OverflowPolicy, type RecordSink, type SpoolOptions, SpoolingSink } from './spool/spooling-sink';
+export { SegmentLog } from './spool/segment-log';

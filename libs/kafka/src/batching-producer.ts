@@ -80,6 +80,11 @@ export class BatchingProducer {
     });
   }
 
+  /** Records waiting for Kafka to acknowledge them. */
+  get pending(): number {
+    return this.queue.length;
+  }
+
   /** True while the last request to Kafka succeeded (or none was needed). */
   get healthy(): boolean {
     return this.failingSince === undefined;

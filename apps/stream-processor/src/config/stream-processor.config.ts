@@ -36,9 +36,15 @@ const RuleSchema = Type.Object(
   { additionalProperties: false },
 );
 
+// The processor ingests nothing from devices, so the gateways' ingest and spool sections do not apply.
+const sharedSections = Object.fromEntries(Object.entries(CoreConfigSchema).filter(([key]) => key !== 'ingest' && key !== 'spool')) as Omit<
+  typeof CoreConfigSchema,
+  'ingest' | 'spool'
+>;
+
 export const StreamProcessorConfigSchema = Type.Object(
   {
-    ...CoreConfigSchema,
+    ...sharedSections,
     processor: Type.Object(
       {
         groupId: Type.String({ minLength: 1, default: 'fieldlink-stream-processor', description: 'Kafka consumer group; replicas share it' }),
@@ -88,7 +94,7 @@ export type StreamProcessorConfig = Static<typeof StreamProcessorConfigSchema>;
 export type DetectorChoice = Static<typeof DetectorChoiceSchema>;
 export type RuleConfig = Static<typeof RuleSchema>;
 
-const ENV_OVERRIDES: EnvOverride[] = [...CORE_ENV_OVERRIDES];
+const ENV_OVERRIDES: EnvOverride[] = CORE_ENV_OVERRIDES.filter((o) => !o.path.startsWith('spool.'));
 
 export function loadStreamProcessorConfig(env: NodeJS.ProcessEnv): StreamProcessorConfig {
   const config = loadConfig({ schema: StreamProcessorConfigSchema, overrides: ENV_OVERRIDES, env });

@@ -111,7 +111,7 @@ export class PartitionProcessor {
 
   private stateOf(deviceId: string, metric: string): SeriesState {
     let device = this.series.get(deviceId);
-    if (!device) this.series.set(deviceId, (device = new Map()));
+    if (!device) this.series.set(deviceId, (device = new Map<string, SeriesState>()));
     let state = device.get(metric);
     if (!state) device.set(metric, (state = new SeriesState(metric, this.config)));
     return state;

@@ -22,6 +22,7 @@ export const CORE_ENV_OVERRIDES: EnvOverride[] = [
   { env: 'LOG_LEVEL', path: 'log.level', kind: 'string' },
   { env: 'GATEWAY_INSTANCE_ID', path: 'gateway.instanceId', kind: 'string' },
   { env: 'TOPIC_PREFIX', path: 'topics.prefix', kind: 'string' },
+  { env: 'SPOOL_DIR', path: 'spool.dir', kind: 'string' },
 ];
 
 export interface LoadConfigOptions<S extends TObject> {

@@ -84,6 +84,23 @@ export const CoreConfigSchema = {
     },
     { default: {}, additionalProperties: false },
   ),
+  spool: Type.Object(
+    {
+      enabled: Type.Boolean({ default: true, description: 'Spool to disk while Kafka is down or behind, and acknowledge devices once on disk' }),
+      dir: Type.Optional(
+        Type.String({ minLength: 1, description: 'Spool directory (env SPOOL_DIR); default .fieldlink-spool/<service>-<instanceId> under the working directory. Use a persistent volume.' }),
+      ),
+      maxBytes: Type.Integer({ minimum: 1, default: 1024 ** 3, description: 'When the spool holds this much, the overflow policy applies and /health/ready fails' }),
+      maxAgeMs: Type.Integer({ minimum: 1, default: 7 * 24 * 3600_000, description: 'Spooled records older than this are dropped, counted and logged' }),
+      segmentBytes: Type.Integer({ minimum: 4096, default: 64 * 1024 ** 2, description: 'Size of one spool segment file' }),
+      highWaterRecords: Type.Integer({ minimum: 1, default: 20_000, description: 'Records waiting for Kafka beyond which new ones are spooled' }),
+      overflow: Type.Union([Type.Literal('block'), Type.Literal('drop-newest')], {
+        default: 'block',
+        description: 'When the spool is full: block (stop acknowledging; MQTT brokers keep the messages) or drop-newest (counted, logged)',
+      }),
+    },
+    { default: {}, additionalProperties: false },
+  ),
   shutdown: Type.Object(
     {
       drainTimeoutMs: Type.Integer({ minimum: 0, default: 10_000, description: 'How long SIGTERM waits for in-flight messages' }),

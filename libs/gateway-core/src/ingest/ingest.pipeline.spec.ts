@@ -1,4 +1,4 @@
-import { KafkaError, KafkaErrorCode, type KafkaService, type OutgoingRecord } from '@fieldlink/kafka';
+import { KafkaError, KafkaErrorCode, type OutgoingRecord } from '@fieldlink/kafka';
 import { type DeadLetter, type DeviceStatus, type Telemetry, topicMap } from '@fieldlink/schemas';
 import pino from 'pino';
 import { Registry } from 'prom-client';
@@ -22,7 +22,7 @@ function setup() {
   const producer = new FakeProducer();
   const metrics = new IngestMetrics(new Registry());
   const pipeline = new IngestPipeline(
-    { producer } as unknown as KafkaService,
+    producer,
     { protocol: 'mqtt', instanceId: 'gw-1', topics: topicMap(), maxPayloadBytes: 64, deadLetterMaxBytes: 16 },
     metrics,
     pino({ level: 'silent' }),

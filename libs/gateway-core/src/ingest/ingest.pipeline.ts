@@ -7,7 +7,8 @@ import {
   validateDeviceStatus,
   validateTelemetry,
 } from '@fieldlink/schemas';
-import { KafkaError, type KafkaService, type OutgoingRecord } from '@fieldlink/kafka';
+import { KafkaError, type OutgoingRecord } from '@fieldlink/kafka';
+import { type RecordSink } from '../spool/spooling-sink';
 import { CoreError, CoreErrorCode } from '../errors';
 import { type Logger } from '../observability/logger';
 import { type IngestMetrics } from '../observability/ingest.metrics';
@@ -22,13 +23,13 @@ export interface IngestPipelineOptions extends EnvelopeContext {
 
 /**
  * decode → map → envelope → validate → produce. The returned promise resolves
- * only once Kafka holds the envelope or its dead-letter record; only then may
+ * only once Kafka (or the durable spool) holds the envelope or its dead-letter record; only then may
  * the adapter acknowledge the device. It rejects only for retryable Kafka
  * failures, and then the device must not be acknowledged.
  */
 export class IngestPipeline {
   constructor(
-    private readonly kafka: KafkaService,
+    private readonly sink: RecordSink,
     private readonly options: IngestPipelineOptions,
     private readonly metrics: IngestMetrics,
     private readonly logger: Logger,
@@ -45,7 +46,7 @@ export class IngestPipeline {
       return this.deadLetter(message, error);
     }
     try {
-      await Promise.all(records.map((r) => this.kafka.producer.send(r)));
+      await Promise.all(records.map((r) => this.sink.send(r)));
     } catch (error) {
       if (error instanceof KafkaError && !error.retryable) return this.deadLetter(message, error);
       throw error;
@@ -88,7 +89,7 @@ export class IngestPipeline {
       buildDeadLetter(message, reason, this.options, this.options.deadLetterMaxBytes),
     );
     try {
-      await this.kafka.producer.send(this.record('dead-letter', message.deviceId ?? null, letter));
+      await this.sink.send(this.record('dead-letter', message.deviceId ?? null, letter));
     } catch (sendError) {
       if (sendError instanceof KafkaError && sendError.retryable) throw sendError;
       // The broker refused even the dead-letter record. Log the raw bytes so nothing vanishes unseen.

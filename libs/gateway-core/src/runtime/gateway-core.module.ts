@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { type DynamicModule, type InjectionToken, Module } from '@nestjs/common';
 import { KafkaModule, KafkaService } from '@fieldlink/kafka';
 import { topicMap } from '@fieldlink/schemas';
@@ -12,7 +13,9 @@ import { type Logger } from '../observability/logger';
 import { OpsController } from '../observability/ops.controller';
 import { GatewayRuntime } from './gateway.runtime';
 import { type ProtocolAdapter } from './protocol-adapter';
-import { CORE_CONFIG, LOGGER, METRICS_REGISTRY, PROTOCOL_ADAPTER, TOPICS } from './tokens';
+import { CORE_CONFIG, LOGGER, METRICS_REGISTRY, PROTOCOL_ADAPTER, RECORD_SINK, TOPICS } from './tokens';
+import { type RecordSink, SpoolingSink } from '../spool/spooling-sink';
+import { SpoolMetrics } from '../spool/spool.metrics';
 
 export interface GatewayCoreOptions {
   service: string;
@@ -54,11 +57,16 @@ export class GatewayCoreModule {
         { provide: TOPICS, useValue: topics },
         { provide: IngestMetrics, inject: [METRICS_REGISTRY], useFactory: (r: Registry) => new IngestMetrics(r) },
         {
+          provide: RECORD_SINK,
+          inject: [KafkaService],
+          useFactory: (kafka: KafkaService) => openSink(kafka, config, service, registry, logger),
+        },
+        {
           provide: IngestPipeline,
-          inject: [KafkaService, IngestMetrics],
-          useFactory: (kafka: KafkaService, metrics: IngestMetrics) =>
+          inject: [RECORD_SINK, IngestMetrics],
+          useFactory: (sink: RecordSink, metrics: IngestMetrics) =>
             new IngestPipeline(
-              kafka,
+              sink,
               {
                 protocol,
                 instanceId: config.gateway.instanceId,
@@ -91,12 +99,21 @@ export class GatewayCoreModule {
         },
         {
           provide: GatewayRuntime,
-          inject: [KafkaService, PROTOCOL_ADAPTER, CommandDispatcher],
-          useFactory: (kafka: KafkaService, adapter: ProtocolAdapter, dispatcher: CommandDispatcher) =>
-            new GatewayRuntime(kafka, adapter, dispatcher, config, topics, logger),
+          inject: [KafkaService, PROTOCOL_ADAPTER, CommandDispatcher, RECORD_SINK],
+          useFactory: (kafka: KafkaService, adapter: ProtocolAdapter, dispatcher: CommandDispatcher, sink: RecordSink) =>
+            new GatewayRuntime(kafka, adapter, dispatcher, config, topics, logger, sink instanceof SpoolingSink ? sink : undefined),
         },
       ],
     };
   }
 }
 
+
+/** The durable spool in front of the producer, or the producer itself when the spool is disabled. */
+async function openSink(kafka: KafkaService, config: CoreConfig, service: string, registry: Registry, logger: Logger): Promise<RecordSink> {
+  if (!config.spool.enabled) return kafka.producer;
+  const dir = config.spool.dir ?? join(process.cwd(), '.fieldlink-spool', `${service}-${config.gateway.instanceId}`);
+  const sink = await SpoolingSink.open(kafka.producer, { ...config.spool, dir }, logger);
+  sink.metrics = new SpoolMetrics(registry, { depth: () => sink.depth, bytes: () => sink.bytes, oldestAgeSeconds: () => sink.oldestAgeSeconds });
+  return sink;
+}

@@ -5,6 +5,7 @@ import { type CommandDispatcher } from '../commands/command-dispatcher';
 import { type CoreConfig } from '../config/core-config.schema';
 import { type Logger } from '../observability/logger';
 import { type ProtocolAdapter } from './protocol-adapter';
+import { type SpoolingSink } from '../spool/spooling-sink';
 
 // A dead-letter record carries up to ingest.deadLetterMaxBytes of raw bytes as base64.
 const DEAD_LETTER_MAX_MESSAGE_BYTES = String(16 * 1024 * 1024);
@@ -21,12 +22,14 @@ export class GatewayRuntime {
     private readonly config: CoreConfig,
     private readonly topics: TopicMap,
     private readonly logger: Logger,
+    private readonly spool?: SpoolingSink,
   ) {}
 
   /** Ensures topics (retrying while Kafka is away), then opens the protocol side and the command consumer. */
   async start(): Promise<void> {
     await this.retry('ensure Kafka topics', () => this.kafka.ensureTopics(this.topicSpecs()));
     if (this.stopping) return;
+    this.spool?.start();
     await this.adapter.start();
     await this.retry('start the command consumer', () => this.dispatcher.start());
     this.started = true;
@@ -34,7 +37,7 @@ export class GatewayRuntime {
   }
 
   async ready(): Promise<{ ready: boolean; checks: Record<string, boolean> }> {
-    const checks = { started: this.started, protocol: this.adapter.isUp(), kafka: await this.kafka.isReady() };
+    const checks = { started: this.started, protocol: this.adapter.isUp(), kafka: await this.kafka.isReady(), spoolNotFull: !this.spool?.full };
     return { ready: Object.values(checks).every(Boolean), checks };
   }
 
@@ -43,7 +46,9 @@ export class GatewayRuntime {
     this.stopping = true;
     this.logger.info('draining');
     await this.adapter.stop().catch((err: unknown) => this.logger.error({ err }, 'protocol adapter stop failed'));
+    // Kafka first: closing it fails the replay's pending sends, which then stay spooled for the next run.
     await this.kafka.close(this.config.shutdown.drainTimeoutMs);
+    await this.spool?.stop();
     this.logger.info('stopped');
   }
 

@@ -4,3 +4,4 @@ export const LOGGER = Symbol('LOGGER');
 export const METRICS_REGISTRY = Symbol('METRICS_REGISTRY');
 export const TOPICS = Symbol('TOPICS');
 export const PROTOCOL_ADAPTER = Symbol('PROTOCOL_ADAPTER');
+export const RECORD_SINK = Symbol('RECORD_SINK');

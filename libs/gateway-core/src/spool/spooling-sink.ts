@@ -1,0 +1,224 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { type BatchingProducer, type OutgoingRecord } from '@fieldlink/kafka';
+import { type Logger } from '../observability/logger';
+import { SegmentLog } from './segment-log';
+import { type SpoolMetrics } from './spool.metrics';
+
+/** Where the ingest pipeline hands records; resolves once they are safe (in Kafka or on disk). */
+export interface RecordSink {
+  send(record: OutgoingRecord): Promise<void>;
+}
+
+export type OverflowPolicy = 'block' | 'drop-newest';
+
+export interface SpoolOptions {
+  dir: string;
+  maxBytes: number;
+  maxAgeMs: number;
+  segmentBytes: number;
+  /** Records waiting for Kafka beyond which new ones are spooled: Kafka is slower than the input. */
+  highWaterRecords: number;
+  overflow: OverflowPolicy;
+}
+
+const REPLAY_BATCH = 1000;
+const WATCH_INTERVAL_MS = 200;
+
+interface SpooledRecord {
+  t: string;
+  k: string | null;
+  v: string;
+}
+
+/**
+ * Sends records straight to Kafka while it keeps up. When Kafka fails or falls behind, new
+ * records go to the durable spool instead (fsynced before the caller is told they are safe),
+ * and they keep going there until the spool has been replayed to Kafka, oldest first. Replay
+ * waits for the records already handed to Kafka, so each device's records stay in order, and
+ * a replayed record is the same envelope with the same id.
+ */
+export class SpoolingSink implements RecordSink {
+  private spooling: boolean;
+  private appending = 0;
+  private draining: Promise<void> | undefined;
+  private stopped = false;
+  private spaceWaiters: (() => void)[] = [];
+  /** Records sent straight to Kafka and not yet acknowledged, in send order, with a way to spool each instead. */
+  private readonly direct = new Map<number, () => Promise<void>>();
+  private nextDirect = 0;
+  private watch: NodeJS.Timeout | undefined;
+  private admission: Promise<void> = Promise.resolve();
+  /** Bytes admitted to the spool but not yet on disk. */
+  private reserved = 0;
+
+  private constructor(
+    private readonly producer: Pick<BatchingProducer, 'send' | 'healthy' | 'pending'>,
+    private readonly log: SegmentLog,
+    private readonly options: SpoolOptions,
+    private readonly logger: Logger,
+  ) {
+    this.spooling = log.depth > 0;
+  }
+
+  static async open(producer: Pick<BatchingProducer, 'send' | 'healthy' | 'pending'>, options: SpoolOptions, logger: Logger): Promise<SpoolingSink> {
+    const log = await SegmentLog.open({ dir: options.dir, segmentBytes: options.segmentBytes });
+    if (log.depth > 0) logger.info({ records: log.depth, dir: options.dir }, 'spool holds records from an earlier run; replaying them to Kafka');
+    if (log.corruptOnOpen > 0) logger.error({ segments: log.corruptOnOpen, dir: options.dir }, 'spool segments were corrupt past some point; the rest of each is lost');
+    return new SpoolingSink(producer, log, options, logger);
+  }
+
+  metrics: SpoolMetrics | undefined;
+
+  get depth(): number {
+    return this.log.depth;
+  }
+
+  get bytes(): number {
+    return this.log.bytes;
+  }
+
+  get oldestAgeSeconds(): number {
+    const oldest = this.log.oldestWrittenAt;
+    return oldest === undefined ? 0 : (Date.now() - oldest) / 1000;
+  }
+
+  get full(): boolean {
+    return this.log.bytes >= this.options.maxBytes;
+  }
+
+  /** Starts replaying what an earlier run left behind. */
+  start(): void {
+    if (this.log.corruptOnOpen > 0) this.metrics?.dropped.inc({ reason: 'corrupt' }, this.log.corruptOnOpen);
+    this.watch = setInterval(() => {
+      if (!this.spooling && this.direct.size > 0 && (!this.producer.healthy || this.producer.pending >= this.options.highWaterRecords)) this.switchToSpool();
+    }, WATCH_INTERVAL_MS);
+    this.watch.unref();
+    this.kickDrain();
+  }
+
+  send(record: OutgoingRecord): Promise<void> {
+    if (!this.spooling && (!this.producer.healthy || this.producer.pending >= this.options.highWaterRecords)) this.switchToSpool();
+    if (this.spooling) return this.spool(record);
+    return new Promise<void>((resolve, reject) => {
+      const id = this.nextDirect++;
+      const settle = (outcome: () => void) => {
+        if (!this.direct.delete(id)) return;
+        outcome();
+      };
+      this.direct.set(id, () => this.spool(record).then(resolve, reject));
+      this.producer.send(record).then(
+        () => settle(resolve),
+        (error: unknown) => settle(() => reject(error)),
+      );
+    });
+  }
+
+  /**
+   * From now on records go to the spool, starting with those still waiting for Kafka: MQTT
+   * acknowledges in arrival order [MQTT-4.6.0-2], so one record stuck in the producer would
+   * hold back every acknowledgement behind it. The producer keeps retrying them too; if Kafka
+   * takes them after all, the replay sends them again with the same ids.
+   */
+  private switchToSpool(): void {
+    this.spooling = true;
+    this.logger.warn({ kafkaHealthy: this.producer.healthy, waiting: this.producer.pending }, 'Kafka is down or behind; spooling to disk');
+    const waiting = [...this.direct.values()];
+    this.direct.clear();
+    for (const spoolIt of waiting) void spoolIt();
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    clearInterval(this.watch);
+    this.spaceWaiters.splice(0).forEach((wake) => wake());
+    await this.draining?.catch(() => undefined);
+    await this.log.close();
+  }
+
+  private async spool(record: OutgoingRecord): Promise<void> {
+    const payload = Buffer.from(JSON.stringify({ t: record.topic, k: record.key, v: record.value.toString() } satisfies SpooledRecord));
+    this.appending++;
+    try {
+      // Records take turns, so one blocked on a full spool is not overtaken by a later one.
+      let written: Promise<void> | undefined;
+      const turn = this.admission.then(async () => {
+        if (!(await this.waitForSpace(payload.length, record))) return;
+        this.reserved += payload.length;
+        written = this.log.append([payload]);
+      });
+      this.admission = turn.catch(() => undefined);
+      await turn;
+      if (!written) return;
+      try {
+        await written;
+      } finally {
+        this.reserved -= payload.length;
+      }
+      this.metrics?.spooled.inc();
+    } finally {
+      this.appending--;
+    }
+    this.kickDrain();
+  }
+
+  /** False when the record is dropped (overflow: drop-newest). */
+  private async waitForSpace(bytes: number, record: OutgoingRecord): Promise<boolean> {
+    while (this.log.bytes + this.reserved + bytes > this.options.maxBytes) {
+      if (this.stopped) throw new Error('spool stopped before the record was written');
+      if (this.options.overflow === 'drop-newest') {
+        this.metrics?.dropped.inc({ reason: 'overflow' });
+        this.logger.warn({ topic: record.topic, key: record.key }, 'spool full; dropping the newest record (overflow: drop-newest)');
+        return false;
+      }
+      // overflow: block. The caller is not told the record is safe, so the device is not acknowledged.
+      await new Promise<void>((wake) => this.spaceWaiters.push(wake));
+    }
+    if (this.stopped) throw new Error('spool stopped before the record was written');
+    return true;
+  }
+
+  private kickDrain(): void {
+    if (this.draining || this.stopped) return;
+    this.draining = this.drain()
+      .catch((err: unknown) => this.logger.error({ err }, 'spool replay failed; retrying'))
+      .finally(() => {
+        this.draining = undefined;
+        if (!this.stopped && (this.log.depth > 0 || this.appending > 0)) setTimeout(() => this.kickDrain(), 200).unref();
+      });
+  }
+
+  private async drain(): Promise<void> {
+    while (!this.stopped && this.log.depth > 0) {
+      if (!this.producer.healthy || this.producer.pending > 0) {
+        await sleep(100);
+        continue;
+      }
+      const entries = await this.log.peek(REPLAY_BATCH);
+      const now = Date.now();
+      const sends: Promise<void>[] = [];
+      for (const entry of entries) {
+        if (now - entry.writtenAt > this.options.maxAgeMs) {
+          this.metrics?.dropped.inc({ reason: 'expired' });
+          this.logger.warn({ writtenAt: new Date(entry.writtenAt).toISOString() }, 'spooled record older than spool.maxAgeMs; dropping it');
+          continue;
+        }
+        const spooled = JSON.parse(entry.payload.toString('utf8')) as SpooledRecord;
+        sends.push(this.producer.send({ topic: spooled.t, key: spooled.k, value: spooled.v }));
+      }
+      const results = await Promise.allSettled(sends);
+      const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+      // A retryable failure means the producer stopped; the records stay spooled for the next run.
+      if (failed.some((r) => (r.reason as { retryable?: boolean }).retryable !== false)) return;
+      for (const r of failed) this.logger.error({ err: r.reason as unknown }, 'Kafka rejected a spooled record');
+      if (failed.length > 0) this.metrics?.dropped.inc({ reason: 'rejected' }, failed.length);
+      await this.log.consume(entries.length);
+      this.metrics?.replayed.inc(sends.length - failed.length);
+      this.spaceWaiters.splice(0).forEach((wake) => wake());
+    }
+    if (!this.stopped && this.log.depth === 0 && this.appending === 0 && this.spooling) {
+      this.spooling = false;
+      this.logger.info('spool replayed; sending straight to Kafka again');
+    }
+  }
+}
