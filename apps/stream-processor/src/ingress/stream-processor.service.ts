@@ -72,7 +72,13 @@ export class StreamProcessorService {
     if (!state) return null;
     const { processor } = state;
     const outputs = records.flatMap((r) => processor.apply(r));
-    await Promise.all(outputs.map((o) => this.kafka.producer.send(o)));
+    try {
+      await Promise.all(outputs.map((o) => this.kafka.producer.send(o)));
+    } catch (error) {
+      // The state has moved past outputs Kafka does not hold; rebuild it from the committed offset.
+      this.partitions.delete(first.partition);
+      throw error;
+    }
     const next = processor.nextOffset;
     return next > processor.replayUntil ? String(next) : null;
   }
