@@ -1,6 +1,8 @@
-// Bundles one app into dist/apps/<app>/main.js. Packages stay external and
+// Bundles one app into dist/apps/<app>/main.js, plus <name>.worker.js for each
+// src/**/<name>.worker.ts (worker thread entry points). Packages stay external and
 // resolve from node_modules; the @fieldlink/* libs are inlined via tsconfig paths.
 // esbuild emits no decorator metadata, which is why every Nest injection names its token.
+import { readdirSync } from 'node:fs';
 import { build } from 'esbuild';
 
 const app = process.argv[2];
@@ -8,9 +10,14 @@ if (!app) {
   console.error('usage: node tools/build/bundle.mjs <app>');
   process.exit(2);
 }
+const workers = readdirSync(`apps/${app}/src`, { recursive: true })
+  .map(String)
+  .filter((f) => f.endsWith('.worker.ts') && !f.endsWith('.spec.ts'))
+  .map((f) => `apps/${app}/src/${f}`);
 await build({
-  entryPoints: [`apps/${app}/src/main.ts`],
-  outfile: `dist/apps/${app}/main.js`,
+  entryPoints: [`apps/${app}/src/main.ts`, ...workers],
+  outdir: `dist/apps/${app}`,
+  entryNames: '[name]',
   bundle: true,
   platform: 'node',
   target: 'node22',

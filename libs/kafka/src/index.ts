@@ -13,4 +13,4 @@ export {
 } from './kafka.options';
 export { KafkaService, type KafkaServiceOptions } from './kafka.service';
 export { type TopicSpec } from './topic-admin';
-export { type PartitionControl, type PartitionRef, ReplayingConsumer, type ReplayingConsumerOptions } from './replaying-consumer';
+export { type HandleResult, type PartitionControl, type PartitionRef, ReplayingConsumer, type ReplayingConsumerOptions } from './replaying-consumer';

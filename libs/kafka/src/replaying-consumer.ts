@@ -29,10 +29,15 @@ export interface ReplayingConsumerOptions {
   onAssigned: (partitions: PartitionRef[]) => void;
   /**
    * Handles one batch of one partition in offset order and returns the offset to commit
-   * (the next one to read), or null to commit nothing.
+   * (the next one to read), or null to commit nothing. It may instead return `{ later }`:
+   * the consumer then fetches on while the batch is finished elsewhere, and commits `later`'s
+   * offset once it resolves, in batch order. If `later` rejects, the partition is read again
+   * from its last commit.
    */
-  handle: (records: ConsumedRecord[], control: PartitionControl) => Promise<string | null>;
+  handle: (records: ConsumedRecord[], control: PartitionControl) => Promise<HandleResult>;
 }
+
+export type HandleResult = string | null | { later: Promise<string | null> };
 
 /**
  * A consumer-group member for stateful processing: offsets are committed only when the
@@ -43,6 +48,10 @@ export interface ReplayingConsumerOptions {
 export class ReplayingConsumer {
   private readonly consumer: Consumer;
   private readonly admin: Admin;
+  /** Per partition: the deferred commits in flight; resolves false once one has failed. */
+  private readonly commitChains = new Map<number, Promise<boolean>>();
+  /** Partitions sent back to their last commit after a failed batch, with that offset. */
+  private readonly rewinding = new Map<number, string>();
 
   constructor(
     kafka: Kafka,
@@ -70,6 +79,16 @@ export class ReplayingConsumer {
         const { batch } = payload;
         if (batch.messages.length === 0 || payload.isStale()) return;
         const { topic, partition } = batch;
+        const rewindTo = this.rewinding.get(partition);
+        if (rewindTo !== undefined) {
+          // Until the re-read arrives, batches fetched before the seek must neither be handled nor committed.
+          if (Number(batch.firstOffset() ?? rewindTo) > Number(rewindTo)) {
+            this.consumer.seek({ topic, partition, offset: rewindTo });
+            return;
+          }
+          this.rewinding.delete(partition);
+          this.commitChains.delete(partition);
+        }
         let sought = false;
         const control: PartitionControl = {
           committed: () => this.committed(topic, partition),
@@ -80,23 +99,46 @@ export class ReplayingConsumer {
           },
         };
         const records = batch.messages.map((m) => toRecord(topic, partition, m));
-        let commit: string | null;
+        let result: HandleResult;
         try {
-          commit = await this.options.handle(records, control);
+          result = await this.options.handle(records, control);
         } catch (error) {
           this.logger.error({ err: describe(error), topic, partition }, 'batch handler failed; it will be redelivered');
           throw error;
         }
         if (sought) return;
         payload.resolveOffset(batch.lastOffset());
-        if (commit !== null) await this.consumer.commitOffsets([{ topic, partition, offset: commit }]);
+        if (result !== null && typeof result === 'object') this.commitLater(topic, partition, result.later);
+        else if (result !== null) await this.consumer.commitOffsets([{ topic, partition, offset: result }]);
         this.metrics.consumed.inc({ topic }, records.length);
         await payload.heartbeat();
       },
     });
   }
 
+  /** Commits deferred offsets in batch order; a failure rewinds the partition to its last commit. */
+  private commitLater(topic: string, partition: number, later: Promise<string | null>): void {
+    const previous = this.commitChains.get(partition) ?? Promise.resolve(true);
+    const next = previous.then(async (healthy) => {
+      const offset = await later.catch((error: unknown) => {
+        if (healthy) this.logger.error({ err: describe(error), topic, partition }, 'batch failed after it was fetched past; reading the partition again from its last commit');
+        return undefined;
+      });
+      if (!healthy) return false;
+      if (offset === undefined) {
+        const committed = (await this.committed(topic, partition).catch(() => null)) ?? '0';
+        this.rewinding.set(partition, committed);
+        this.consumer.seek({ topic, partition, offset: committed });
+        return false;
+      }
+      if (offset !== null) await this.consumer.commitOffsets([{ topic, partition, offset }]).catch((err: unknown) => this.logger.warn({ err: describe(err), topic, partition }, 'offset commit failed; the next commit covers it'));
+      return true;
+    });
+    this.commitChains.set(partition, next);
+  }
+
   async stop(): Promise<void> {
+    await Promise.all(this.commitChains.values());
     await this.consumer.disconnect();
     await this.admin.disconnect();
   }

@@ -52,6 +52,11 @@ export const StreamProcessorConfigSchema = Type.Object(
           default: 'earliest',
           description: 'Where a group with no committed offsets begins',
         }),
+        workers: Type.Integer({
+          minimum: 1,
+          default: 1,
+          description: 'Worker threads that decode and process records; each partition belongs to one. More than the spare cores only adds contention',
+        }),
         concurrentPartitions: Type.Integer({
           minimum: 1,
           default: 3,

@@ -1,13 +1,15 @@
-import { type ConsumedRecord, type KafkaService, type PartitionControl, type PartitionRef, type ReplayingConsumer } from '@fieldlink/kafka';
+import { type ConsumedRecord, type HandleResult, type KafkaService, type PartitionControl, type PartitionRef, type ReplayingConsumer } from '@fieldlink/kafka';
 import { type Logger } from '@fieldlink/gateway-core';
 import { type TopicMap } from '@fieldlink/schemas';
 import { type StreamProcessorConfig } from '../config/stream-processor.config';
 import { type StreamMetrics } from '../health/stream.metrics';
-import { PartitionProcessor } from '../processing/partition-processor';
+import { ProcessingWorkers } from '../processing/processing-workers';
+
+const MAX_BATCHES_IN_FLIGHT = 8;
 
 /**
- * Consumes telemetry in a consumer group and keeps one PartitionProcessor per assigned
- * partition. Delivery is at-least-once with deterministic output ids: outputs are produced
+ * Consumes telemetry in a consumer group; each assigned partition's state (a PartitionProcessor)
+ * lives on a worker thread, and this thread keeps where each partition stands. Delivery is at-least-once with deterministic output ids: outputs are produced
  * (acks=all) before the offset is committed, and a partition that arrives by restart or
  * rebalance first replays up to `replayHorizonMs` before its committed offset, silently,
  * to rebuild its windows and detectors. Only a crash between produce and commit re-emits
@@ -16,6 +18,8 @@ import { PartitionProcessor } from '../processing/partition-processor';
 export class StreamProcessorService {
   private readonly partitions = new Map<number, PartitionState>();
   private consumer: ReplayingConsumer | undefined;
+  private workers: ProcessingWorkers | undefined;
+  private readonly inFlight: Promise<void>[] = [];
   private running = false;
 
   constructor(
@@ -24,6 +28,7 @@ export class StreamProcessorService {
     private readonly topics: TopicMap,
     private readonly metrics: StreamMetrics,
     private readonly logger: Logger,
+    private readonly workerScript?: string,
   ) {}
 
   async start(): Promise<void> {
@@ -34,6 +39,7 @@ export class StreamProcessorService {
         replicationFactor: this.config.topics.replicationFactor,
       })),
     );
+    this.workers = new ProcessingWorkers(this.config, this.metrics, this.logger, this.workerScript);
     this.consumer = this.kafka.createReplayingConsumer({
       groupId: this.config.processor.groupId,
       topic: this.topics.telemetry,
@@ -54,33 +60,47 @@ export class StreamProcessorService {
   async stop(): Promise<void> {
     this.running = false;
     await this.kafka.close(this.config.shutdown.drainTimeoutMs);
+    await this.workers?.stop();
   }
 
   /** kafkajs rebalances eagerly, so a partition we kept may still have been read by someone else meanwhile; handle() checks. */
   private onAssigned(assigned: PartitionRef[]): void {
     const mine = new Set(assigned.filter((p) => p.topic === this.topics.telemetry).map((p) => p.partition));
     // A partition caught mid-rewind restarts from the committed offset after the rebalance, so its replay must start over too.
-    for (const [partition, state] of this.partitions) if (!mine.has(partition) || state.rewoundTo !== undefined) this.partitions.delete(partition);
+    for (const [partition, state] of this.partitions) {
+      if (mine.has(partition) && state.rewoundTo === undefined) continue;
+      this.partitions.delete(partition);
+      this.workers?.drop(partition);
+    }
     for (const state of this.partitions.values()) state.verified = false;
     this.logger.info({ partitions: [...mine].sort((a, b) => a - b) }, 'partitions assigned');
   }
 
-  private async handle(records: ConsumedRecord[], control: PartitionControl): Promise<string | null> {
+  /**
+   * Hands the batch to its worker and returns at once, so the next fetch overlaps the
+   * processing; the offset is committed once the outputs are in Kafka. At most
+   * MAX_BATCHES_IN_FLIGHT batches wait, which bounds memory.
+   */
+  private async handle(records: ConsumedRecord[], control: PartitionControl): Promise<HandleResult> {
     const first = records[0];
     if (!first) return null;
     const state = await this.stateFor(first, control);
     if (!state) return null;
-    const { processor } = state;
-    const outputs = records.flatMap((r) => processor.apply(r));
-    try {
+    const later = (this.workers as ProcessingWorkers).process(records).then(async ({ outputs, nextOffset }) => {
+      state.nextOffset = nextOffset;
       await Promise.all(outputs.map((o) => this.kafka.producer.send(o)));
-    } catch (error) {
-      // The state has moved past outputs Kafka does not hold; rebuild it from the committed offset.
-      this.partitions.delete(first.partition);
-      throw error;
-    }
-    const next = processor.nextOffset;
-    return next > processor.replayUntil ? String(next) : null;
+      return nextOffset > state.replayUntil ? String(nextOffset) : null;
+    });
+    const settled = later.then(
+      () => undefined,
+      () => {
+        // The state may have moved past outputs Kafka does not hold; rebuild it when the partition is read again.
+        if (this.partitions.get(first.partition) === state) this.partitions.delete(first.partition);
+      },
+    );
+    this.inFlight.push(settled);
+    while (this.inFlight.length > MAX_BATCHES_IN_FLIGHT) await this.inFlight.shift();
+    return { later };
   }
 
   /** The partition's state, once it is known to continue exactly where the group's committed offset says. */
@@ -94,7 +114,7 @@ export class StreamProcessorService {
     }
     if (known?.verified) return known;
     const committed = await control.committed();
-    if (known && committed !== null && Number(committed) === known.processor.nextOffset) {
+    if (known && committed !== null && Number(committed) === known.nextOffset) {
       known.verified = true;
       return known;
     }
@@ -103,17 +123,18 @@ export class StreamProcessorService {
 
   /** Starts a partition from scratch; returns null when it rewinds to replay first. */
   private async restore(first: ConsumedRecord, committed: string | null, control: PartitionControl): Promise<PartitionState | null> {
-    const processor = new PartitionProcessor(this.config, this.topics, this.metrics);
-    const state: PartitionState = { processor, verified: true };
+    const state: PartitionState = { nextOffset: -1, replayUntil: -1, verified: true };
     this.partitions.set(first.partition, state);
     if (committed === null) {
+      this.workers?.reset(first.partition, state.nextOffset, state.replayUntil);
       this.logger.info({ partition: first.partition, offset: first.offset }, 'partition has no committed offset; starting fresh');
       return state;
     }
     const horizon = await control.offsetAt(Date.now() - this.config.processor.replayHorizonMs);
     const from = Math.min(Number(horizon), Number(committed));
-    processor.replayUntil = Number(committed);
-    processor.nextOffset = from;
+    state.replayUntil = Number(committed);
+    state.nextOffset = from;
+    this.workers?.reset(first.partition, from, state.replayUntil);
     this.logger.info({ partition: first.partition, from, until: committed }, 'rebuilding partition state by replay');
     if (Number(first.offset) === from) return state;
     state.verified = false;
@@ -123,8 +144,12 @@ export class StreamProcessorService {
   }
 }
 
+/** Where a partition stands; its windows and detectors are on the worker. */
 interface PartitionState {
-  processor: PartitionProcessor;
+  /** The next offset to apply; below it, records were applied already. */
+  nextOffset: number;
+  /** Below this offset, records only rebuild state. */
+  replayUntil: number;
   /** False until the committed offset has been checked against this state since the last rebalance. */
   verified: boolean;
   /** Set while waiting for the records of a replay to arrive. */

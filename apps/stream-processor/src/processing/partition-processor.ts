@@ -2,7 +2,7 @@ import { type ConsumedRecord, type OutgoingRecord } from '@fieldlink/kafka';
 import { type Telemetry, type TopicMap, validateTelemetry } from '@fieldlink/schemas';
 import { type StreamProcessorConfig } from '../config/stream-processor.config';
 import { StreamErrorCode } from '../errors';
-import { type StreamMetrics } from '../health/stream.metrics';
+import { type StreamCounters } from './stream-counters';
 import { alertRecord, commandRecord, deadLetterRecord, windowStatsRecord } from './outputs';
 import { SeriesState } from './series-state';
 import { stableId } from './stable-id';
@@ -23,7 +23,7 @@ export class PartitionProcessor {
   constructor(
     private readonly config: StreamProcessorConfig,
     private readonly topics: TopicMap,
-    private readonly metrics: StreamMetrics,
+    private readonly metrics: StreamCounters,
   ) {}
 
   /** Applies one record; returns the outputs to produce (none while replaying). */

@@ -7,6 +7,7 @@ import { StreamMetrics } from '../health/stream.metrics';
 import { AlertTracker } from './alert-tracker';
 import { PartitionProcessor } from './partition-processor';
 import { RuleTrigger } from './rule-trigger';
+import { pack, unpack } from './worker-protocol';
 
 describe(AlertTracker.name, () => {
   it('raises once for a sustained anomaly and clears after enough normal samples', () => {
@@ -66,5 +67,17 @@ describe(PartitionProcessor.name, () => {
     const outputs = [...input.slice(0, 260), ...input.slice(240)].flatMap((r) => resumed.apply(r));
     expect(outputs).toEqual(expected);
     expect(expected.length).toBeGreaterThan(0);
+  });
+});
+
+describe('worker batches', () => {
+  it('unpack(pack(records)) gives the records back, empty and missing values included', () => {
+    const records: ConsumedRecord[] = [
+      { topic: 't', partition: 3, offset: '10', key: 'a', value: Buffer.from('{"x":1}'), headers: {}, timestamp: 1000 },
+      { topic: 't', partition: 3, offset: '12', key: null, value: null, headers: {}, timestamp: 1001 },
+      { topic: 't', partition: 3, offset: '13', key: 'b', value: Buffer.from('é'), headers: {}, timestamp: 1002 },
+    ];
+    const back = unpack(pack(records));
+    expect(back.map((r) => ({ ...r, value: r.value?.toString() }))).toEqual(records.map((r) => ({ ...r, value: r.value?.toString() ?? '' })));
   });
 });
