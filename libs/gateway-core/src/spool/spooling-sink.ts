@@ -90,7 +90,9 @@ export class SpoolingSink implements RecordSink {
   start(): void {
     if (this.log.corruptOnOpen > 0) this.metrics?.dropped.inc({ reason: 'corrupt' }, this.log.corruptOnOpen);
     this.watch = setInterval(() => {
-      if (!this.spooling && this.direct.size > 0 && (!this.producer.healthy || this.producer.pending >= this.options.highWaterRecords)) this.switchToSpool();
+      if (this.direct.size === 0 || this.producer.healthy) return;
+      if (!this.spooling) this.switchToSpool();
+      else this.migrateWaiting();
     }, WATCH_INTERVAL_MS);
     this.watch.unref();
     this.kickDrain();
@@ -108,20 +110,30 @@ export class SpoolingSink implements RecordSink {
       this.direct.set(id, () => this.spool(record).then(resolve, reject));
       this.producer.send(record).then(
         () => settle(resolve),
-        (error: unknown) => settle(() => reject(error)),
+        (error: unknown) => settle(() => reject(error instanceof Error ? error : new Error(String(error)))),
       );
     });
   }
 
   /**
-   * From now on records go to the spool, starting with those still waiting for Kafka: MQTT
-   * acknowledges in arrival order [MQTT-4.6.0-2], so one record stuck in the producer would
-   * hold back every acknowledgement behind it. The producer keeps retrying them too; if Kafka
-   * takes them after all, the replay sends them again with the same ids.
+   * From now on records go to the spool. When Kafka is failing (not merely behind), that starts
+   * with the records still waiting in the producer: MQTT acknowledges in arrival order
+   * [MQTT-4.6.0-2], so one record stuck there would hold back every acknowledgement behind it.
+   * The producer keeps retrying them too; if Kafka takes them after all, the replay sends them
+   * again with the same ids.
    */
   private switchToSpool(): void {
     this.spooling = true;
     this.logger.warn({ kafkaHealthy: this.producer.healthy, waiting: this.producer.pending }, 'Kafka is down or behind; spooling to disk');
+    if (!this.producer.healthy) this.migrateWaiting();
+  }
+
+  /**
+   * Spools the records waiting in the producer. Spooled after newer ones if spooling began
+   * while Kafka was merely behind; the producer still delivers its copies first, so the first
+   * copy of each id keeps per-device order.
+   */
+  private migrateWaiting(): void {
     const waiting = [...this.direct.values()];
     this.direct.clear();
     for (const spoolIt of waiting) void spoolIt();
