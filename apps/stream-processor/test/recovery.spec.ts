@@ -39,7 +39,12 @@ describe('stream-processor recovery', () => {
     await produceAll(run.brokers, run.topic('telemetry'), readings(rs));
     const first = await run.start();
     started.push(first);
-    await waitFor('a third processed', async () => (await first.metric('fieldlink_stream_records_processed_total')) >= 20_000, { timeoutMs: 60_000, intervalMs: 20 });
+    // Mid-stream, and after some offsets are committed, so the restart has state to rebuild by replay.
+    await waitFor(
+      'a third processed and committed',
+      async () => (await first.metric('fieldlink_stream_records_processed_total')) >= 20_000 && (await first.metric('fieldlink_kafka_offset_commits_total')) >= 3,
+      { timeoutMs: 60_000, intervalMs: 20 },
+    );
     await first.kill();
     const atKill = await readJson<WindowStatsOut>(run.brokers, run.topic('window-stats'));
 

@@ -9,6 +9,7 @@ export class KafkaMetrics {
   readonly sendSeconds: Histogram;
   readonly pending: Gauge;
   readonly consumed: Counter<'topic'>;
+  readonly committed: Counter<'topic'>;
 
   constructor(registry: Registry) {
     const registers = [registry];
@@ -49,6 +50,12 @@ export class KafkaMetrics {
     this.consumed = new Counter({
       name: 'fieldlink_kafka_consumed_total',
       help: 'Records consumed',
+      labelNames: ['topic'],
+      registers,
+    });
+    this.committed = new Counter({
+      name: 'fieldlink_kafka_offset_commits_total',
+      help: 'Consumer offset commits that Kafka accepted',
       labelNames: ['topic'],
       registers,
     });

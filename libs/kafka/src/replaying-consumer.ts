@@ -109,7 +109,7 @@ export class ReplayingConsumer {
         if (sought) return;
         payload.resolveOffset(batch.lastOffset());
         if (result !== null && typeof result === 'object') this.commitLater(topic, partition, result.later);
-        else if (result !== null) await this.consumer.commitOffsets([{ topic, partition, offset: result }]);
+        else if (result !== null) await this.commit(topic, partition, result);
         this.metrics.consumed.inc({ topic }, records.length);
         await payload.heartbeat();
       },
@@ -131,10 +131,15 @@ export class ReplayingConsumer {
         this.consumer.seek({ topic, partition, offset: committed });
         return false;
       }
-      if (offset !== null) await this.consumer.commitOffsets([{ topic, partition, offset }]).catch((err: unknown) => this.logger.warn({ err: describe(err), topic, partition }, 'offset commit failed; the next commit covers it'));
+      if (offset !== null) await this.commit(topic, partition, offset).catch((err: unknown) => this.logger.warn({ err: describe(err), topic, partition }, 'offset commit failed; the next commit covers it'));
       return true;
     });
     this.commitChains.set(partition, next);
+  }
+
+  private async commit(topic: string, partition: number, offset: string): Promise<void> {
+    await this.consumer.commitOffsets([{ topic, partition, offset }]);
+    this.metrics.committed.inc({ topic });
   }
 
   async stop(): Promise<void> {
