@@ -47,7 +47,9 @@ describe('mqtt-gateway durable spool', () => {
 
     const records = await waitForRecords(started.brokers, started.topic('telemetry'), SPOOLED + 1, 180_000);
     await waitFor('the spool to be replayed', async () => (await running.metric('fieldlink_spool_records')) === 0, { timeoutMs: 60_000 });
-    expect(await running.metric('fieldlink_spool_replayed_total')).toBe(SPOOLED + 1);
+    // At least once: a replay may repeat records (same ids), never skip one.
+    const replayed = await running.metric('fieldlink_spool_replayed_total');
+    expect(replayed).toBeGreaterThanOrEqual(SPOOLED + 1);
     const seqs = new Map<string, number[]>();
     const ids = new Set<string>();
     for (const r of await waitForRecords(started.brokers, started.topic('telemetry'), records.length, 10_000)) {
@@ -57,6 +59,7 @@ describe('mqtt-gateway durable spool', () => {
       seqs.set(t.deviceId, [...(seqs.get(t.deviceId) ?? []), t.values['seq']?.value as number]);
     }
     expect(ids.size).toBe(SPOOLED + 1);
+    console.log(`spool test: ${SPOOLED + 1} spooled, ${replayed} replayed, ${records.length - ids.size} raw duplicates in Kafka`);
     const inOrder = Array.from({ length: PER_DEVICE }, (_, i) => i);
     for (let d = 0; d < DEVICES; d++) expect(seqs.get(`dev-${d}`)).toEqual(inOrder);
   });
