@@ -50,6 +50,11 @@ describe('mqtt-gateway durable spool', () => {
     // At least once: a replay may repeat records (same ids), never skip one.
     const replayed = await running.metric('fieldlink_spool_replayed_total');
     expect(replayed).toBeGreaterThanOrEqual(SPOOLED + 1);
+    if (replayed > SPOOLED + 1) {
+      // Seen once in CI and not explained yet: keep the evidence.
+      const received = await running.metric('fieldlink_ingest_received_total');
+      console.log(`spool test: replayed ${replayed} for ${SPOOLED + 1} spooled; received after restart ${received}\n${running.logs.split('\n').filter((l) => /spool|replay|Kafka/.test(l)).slice(-40).join('\n')}`);
+    }
     const seqs = new Map<string, number[]>();
     const ids = new Set<string>();
     for (const r of await waitForRecords(started.brokers, started.topic('telemetry'), records.length, 10_000)) {
