@@ -28,7 +28,6 @@ export class StreamProcessorService {
     private readonly topics: TopicMap,
     private readonly metrics: StreamMetrics,
     private readonly logger: Logger,
-    private readonly workerScript?: string,
   ) {}
 
   async start(): Promise<void> {
@@ -39,7 +38,7 @@ export class StreamProcessorService {
         replicationFactor: this.config.topics.replicationFactor,
       })),
     );
-    this.workers = new ProcessingWorkers(this.config, this.metrics, this.logger, this.workerScript);
+    this.workers = new ProcessingWorkers(this.config, this.metrics, this.logger);
     this.consumer = this.kafka.createReplayingConsumer({
       groupId: this.config.processor.groupId,
       topic: this.topics.telemetry,

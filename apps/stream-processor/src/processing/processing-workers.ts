@@ -22,8 +22,9 @@ export class ProcessingWorkers {
     config: StreamProcessorConfig,
     private readonly metrics: StreamCounters,
     private readonly logger: Logger,
-    script = join(__dirname, 'processing.worker.js'),
   ) {
+    // The bundle puts processing.worker.js next to main.js (tools/build/bundle.mjs).
+    const script = join(__dirname, 'processing.worker.js');
     this.workers = Array.from({ length: config.processor.workers }, () => this.spawn(script, config));
   }
 
