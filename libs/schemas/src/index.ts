@@ -2,5 +2,6 @@ export * from './envelope.schema';
 export * from './errors';
 export * from './topics';
 export * from './validators';
+export * from './date-time';
 export * from './decoders';
 export { jsonSchemaFiles } from './json-schema';

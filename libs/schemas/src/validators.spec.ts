@@ -1,10 +1,9 @@
-import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SchemaError } from './errors';
 import { jsonSchemaFiles } from './json-schema';
 import { topicMap, topicName } from './topics';
-import { isDateTime, validateCommand, validateTelemetry } from './validators';
+import { validateCommand, validateTelemetry } from './validators';
 
 const telemetry = {
   schemaVersion: 1,
@@ -39,10 +38,6 @@ describe('validateTelemetry', () => {
 
   it.each(['2024-02-29T23:59:60Z', '2026-01-01T00:00:00.123456+05:30', '2026-12-31t23:59:59z'])('accepts the RFC 3339 date-time %s', (time) => {
     expect(validateTelemetry({ ...telemetry, eventTime: time })).toBe(true);
-  });
-
-  it('accepts every timestamp Date.prototype.toISOString writes', () => {
-    fc.assert(fc.property(fc.date({ min: new Date('0001-01-01T00:00:00Z'), max: new Date('9999-12-31T23:59:59Z'), noInvalidDate: true }), (d) => isDateTime(d.toISOString())));
   });
 
   it('names the offending path', () => {

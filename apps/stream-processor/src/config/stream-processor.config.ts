@@ -54,7 +54,7 @@ export const StreamProcessorConfigSchema = Type.Object(
         }),
         workers: Type.Integer({
           minimum: 1,
-          default: 1,
+          default: 2,
           description: 'Worker threads that decode and process records; each partition belongs to one. More than the spare cores only adds contention',
         }),
         concurrentPartitions: Type.Integer({

@@ -1,6 +1,6 @@
 import { type OutgoingRecord } from '@fieldlink/kafka';
 import { type WindowStats } from '@fieldlink/analytics';
-import { type Alert, type Command, type DeadLetter, SCHEMA_VERSION, type Telemetry, type TopicMap, type WindowStatsRecord } from '@fieldlink/schemas';
+import { type Alert, type Command, dateTimeMillis, type DeadLetter, SCHEMA_VERSION, type Telemetry, type TopicMap, type WindowStatsRecord } from '@fieldlink/schemas';
 import { type RuleConfig } from '../config/stream-processor.config';
 import { stableId } from './stable-id';
 
@@ -63,7 +63,7 @@ export function alertRecord(topics: TopicMap, facts: AlertFacts): OutgoingRecord
 
 /** Created and expiring in event time, so a replayed reading produces the very same command. */
 export function commandRecord(topics: TopicMap, rule: RuleConfig, telemetry: Telemetry, metric: string, value: number, score?: number): OutgoingRecord {
-  const created = Date.parse(telemetry.eventTime);
+  const created = dateTimeMillis(telemetry.eventTime);
   const command: Command = {
     schemaVersion: SCHEMA_VERSION,
     id: stableId('cmd', rule.name, telemetry.id, metric),

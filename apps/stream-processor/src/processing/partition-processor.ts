@@ -1,5 +1,5 @@
 import { type ConsumedRecord, type OutgoingRecord } from '@fieldlink/kafka';
-import { type Telemetry, type TopicMap, validateTelemetry } from '@fieldlink/schemas';
+import { dateTimeMillis, type Telemetry, type TopicMap, validateTelemetry } from '@fieldlink/schemas';
 import { type StreamProcessorConfig } from '../config/stream-processor.config';
 import { StreamErrorCode } from '../errors';
 import { type StreamCounters } from './stream-counters';
@@ -26,26 +26,24 @@ export class PartitionProcessor {
     private readonly metrics: StreamCounters,
   ) {}
 
-  /** Applies one record; returns the outputs to produce (none while replaying). */
-  apply(record: ConsumedRecord): OutgoingRecord[] {
+  /** Applies one record and appends the outputs to produce to `outputs` (none while replaying). */
+  apply(record: ConsumedRecord, outputs: OutgoingRecord[]): void {
     const offset = Number(record.offset);
-    if (offset < this.nextOffset) return [];
+    if (offset < this.nextOffset) return;
     this.nextOffset = offset + 1;
     const live = offset >= this.replayUntil;
-    const outputs: OutgoingRecord[] = [];
+    const before = outputs.length;
     const telemetry = this.parse(record, outputs);
     if (telemetry) this.process(record, telemetry, outputs);
     if (live) this.metrics.processed.inc(telemetry ? 1 : 0);
     else this.metrics.replayed.inc();
-    return live ? outputs : [];
+    if (!live) outputs.length = before;
   }
 
   private parse(record: ConsumedRecord, outputs: OutgoingRecord[]): Telemetry | null {
     const raw = record.value ?? Buffer.alloc(0);
     try {
-      const telemetry = validateTelemetry.assert(JSON.parse(raw.toString('utf8')));
-      if (Number.isNaN(Date.parse(telemetry.eventTime))) throw new Error('eventTime is not a date');
-      return telemetry;
+      return validateTelemetry.assert(JSON.parse(raw.toString('utf8')));
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       this.reject(record, raw, StreamErrorCode.InvalidTelemetry, `not valid telemetry: ${message}`, outputs, record.key ?? undefined);
@@ -54,15 +52,17 @@ export class PartitionProcessor {
   }
 
   private process(record: ConsumedRecord, telemetry: Telemetry, outputs: OutgoingRecord[]): void {
-    const eventTime = Date.parse(telemetry.eventTime);
+    // Validation accepted it as an RFC 3339 date-time, so this is a number.
+    const eventTime = dateTimeMillis(telemetry.eventTime);
     const lateMetrics: string[] = [];
-    for (const [metric, reading] of Object.entries(telemetry.values)) {
-      if (typeof reading.value !== 'number') continue;
-      const value = reading.value;
+    for (const metric in telemetry.values) {
+      const value = telemetry.values[metric]?.value;
+      if (typeof value !== 'number') continue;
       const state = this.stateOf(telemetry.deviceId, metric);
-      for (const [i, windows] of state.windows.entries()) {
-        const update = windows.add(eventTime, value);
+      for (let i = 0; i < state.windows.length; i++) {
+        const update = state.windows[i].add(eventTime, value);
         if (update.late) lateMetrics.push(metric);
+        if (update.closed.length === 0) continue;
         const spec = this.config.windows[i];
         const advance = spec?.advanceMs ?? spec?.sizeMs ?? 0;
         for (const closed of update.closed) outputs.push(windowStatsRecord(this.topics, telemetry.deviceId, metric, advance, closed));

@@ -1,4 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
+import { type OutgoingRecord } from '@fieldlink/kafka';
 import { topicMap } from '@fieldlink/schemas';
 import { type StreamProcessorConfig } from '../config/stream-processor.config';
 import { PartitionProcessor } from './partition-processor';
@@ -34,7 +35,8 @@ port.on('message', (request: WorkerRequest) => {
       try {
         const processor = processors.get(request.batch.partition);
         if (!processor) throw new Error(`partition ${request.batch.partition} was not reset before its first batch`);
-        const outputs = unpack(request.batch).flatMap((r) => processor.apply(r));
+        const outputs: OutgoingRecord[] = [];
+        for (const record of unpack(request.batch)) processor.apply(record, outputs);
         reply = { type: 'result', id: request.id, outputs, nextOffset: processor.nextOffset, counts: tally.take() };
       } catch (error) {
         reply = { type: 'error', id: request.id, message: error instanceof Error ? error.message : String(error) };

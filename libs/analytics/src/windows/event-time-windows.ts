@@ -11,10 +11,15 @@ export interface WindowSpec {
 
 export interface WindowUpdate {
   /** Windows this event was too late for: they had closed already. */
-  late: boolean;
+  readonly late: boolean;
   /** Windows the watermark passed with this event, oldest first. Each is emitted exactly once. */
-  closed: WindowStats[];
+  readonly closed: readonly WindowStats[];
 }
+
+// Most events close nothing; sharing these spares an allocation per event.
+const NOTHING_CLOSED: readonly WindowStats[] = Object.freeze([]);
+const ON_TIME: WindowUpdate = Object.freeze({ late: false, closed: NOTHING_CLOSED });
+const TOO_LATE: WindowUpdate = Object.freeze({ late: true, closed: NOTHING_CLOSED });
 
 /**
  * Event-time windows for one series. Windows are aligned to the epoch, so every instance
@@ -24,6 +29,8 @@ export interface WindowUpdate {
 export class EventTimeWindows {
   private readonly open = new Map<number, WindowAccumulator>();
   private maxEventTime = -Infinity;
+  /** The earliest end among open windows: until the watermark reaches it, nothing can close. */
+  private nextEnd = Infinity;
 
   constructor(private readonly spec: WindowSpec) {}
 
@@ -41,19 +48,26 @@ export class EventTimeWindows {
         continue;
       }
       let window = this.open.get(start);
-      if (!window) this.open.set(start, (window = new WindowAccumulator(start, start + size)));
+      if (!window) {
+        this.open.set(start, (window = new WindowAccumulator(start, start + size)));
+        this.nextEnd = Math.min(this.nextEnd, window.end);
+      }
       window.add(eventTime, value);
     }
     this.maxEventTime = Math.max(this.maxEventTime, eventTime);
+    if (this.watermark < this.nextEnd) return late ? TOO_LATE : ON_TIME;
     return { late, closed: this.closeUpTo(this.watermark) };
   }
 
   private closeUpTo(watermark: number): WindowStats[] {
     const closed: WindowStats[] = [];
+    this.nextEnd = Infinity;
     for (const [start, window] of this.open) {
       if (window.end <= watermark) {
         closed.push(window.result());
         this.open.delete(start);
+      } else {
+        this.nextEnd = Math.min(this.nextEnd, window.end);
       }
     }
     return closed.sort((a, b) => a.start - b.start);

@@ -1,0 +1,33 @@
+import fc from 'fast-check';
+import { dateTimeMillis, isDateTime } from './date-time';
+
+const anyDate = fc.date({ min: new Date('0001-01-01T00:00:00Z'), max: new Date('9999-12-31T23:59:59Z'), noInvalidDate: true });
+
+describe(dateTimeMillis.name, () => {
+  it('reads every timestamp Date.prototype.toISOString writes as the same instant', () => {
+    fc.assert(fc.property(anyDate, (d) => dateTimeMillis(d.toISOString()) === d.getTime()));
+  });
+
+  it('agrees with Date.parse on offsets, lower case and long fractions', () => {
+    const offset = fc.tuple(fc.constantFrom('+', '-'), fc.integer({ min: 0, max: 23 }), fc.integer({ min: 0, max: 59 }));
+    fc.assert(
+      fc.property(anyDate, offset, fc.integer({ min: 0, max: 999_999 }), (d, [sign, h, m], micros) => {
+        const two = (n: number) => String(n).padStart(2, '0');
+        const text = `${d.toISOString().slice(0, 19)}.${String(micros).padStart(6, '0')}${sign}${two(h)}:${two(m)}`;
+        return dateTimeMillis(text) === Date.parse(text) && dateTimeMillis(text.toLowerCase()) === Date.parse(text);
+      }),
+    );
+  });
+
+  it('counts a leap second as the first second of the next minute', () => {
+    expect(dateTimeMillis('2016-12-31T23:59:60Z')).toBe(Date.parse('2017-01-01T00:00:00Z'));
+  });
+
+  it.each(['yesterday', '2026-01-01', '2026-13-01T00:00:00Z', '2026-02-30T00:00:00Z', '2026-01-01T24:00:00Z', '2026-01-01T00:00:00', '2026-01-01T00:00:00.Z', '2026-01-01T00:00:00+0100', '2026-01-01T00:00:00Zjunk'])(
+    'rejects %s',
+    (text) => {
+      expect(dateTimeMillis(text)).toBeNaN();
+      expect(isDateTime(text)).toBe(false);
+    },
+  );
+});
