@@ -5,3 +5,4 @@ export * from './validators';
 export * from './date-time';
 export * from './decoders';
 export { jsonSchemaFiles } from './json-schema';
+export * from './stable-id';

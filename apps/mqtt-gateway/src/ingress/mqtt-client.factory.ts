@@ -2,11 +2,16 @@ import { type IClientOptions } from 'mqtt';
 import { readTlsFiles } from '@fieldlink/gateway-core';
 import { type MqttGatewayConfig } from '../config/mqtt-gateway.config';
 
+/** The client id that names the gateway's persistent session on the broker. */
+export function sessionClientId(config: MqttGatewayConfig): string {
+  return config.mqtt.clientId ?? `fieldlink-${config.gateway.instanceId}`;
+}
+
 /** mqtt.js options for a persistent session that survives gateway restarts. */
 export function mqttClientOptions(config: MqttGatewayConfig): IClientOptions {
   const { mqtt } = config;
   const options: IClientOptions = {
-    clientId: mqtt.clientId ?? `fieldlink-${config.gateway.instanceId}`,
+    clientId: sessionClientId(config),
     protocolVersion: mqtt.protocolVersion,
     // clean=false keeps the session (and the messages queued for it) while we are away.
     clean: false,

@@ -9,12 +9,12 @@ import {
   type Logger,
   type ProtocolAdapter,
 } from '@fieldlink/gateway-core';
-import { type Command } from '@fieldlink/schemas';
+import { type Command, stableId } from '@fieldlink/schemas';
 import { type MqttGatewayConfig } from '../config/mqtt-gateway.config';
 import { commandMessage } from '../downlink/command-message';
 import { MappingRouter } from '../mapping/mapping.router';
 import { TopicPattern } from '../mapping/topic-pattern';
-import { mqttClientOptions } from './mqtt-client.factory';
+import { mqttClientOptions, sessionClientId } from './mqtt-client.factory';
 import { OrderedAcks } from './ordered-acks';
 
 type SendPacket = (packet: Packet, cb?: (err?: Error) => void, ...rest: unknown[]) => void;
@@ -41,6 +41,7 @@ export class MqttAdapter implements ProtocolAdapter {
   private readonly acks: OrderedAcks<Packet>;
   private draining = false;
   private sendPacket: SendPacket | undefined;
+  private readonly clientId: string;
 
   constructor(
     private readonly config: MqttGatewayConfig,
@@ -48,6 +49,7 @@ export class MqttAdapter implements ProtocolAdapter {
     private readonly logger: Logger,
   ) {
     this.router = new MappingRouter(config.mappings);
+    this.clientId = sessionClientId(config);
     this.commandTopic = new TopicPattern(config.commands.topic);
     this.acks = new OrderedAcks((packet) => this.sendPacket?.(packet));
   }
@@ -111,7 +113,7 @@ export class MqttAdapter implements ProtocolAdapter {
     if (this.draining) return; // never call done: the stream stops and the broker keeps the message for next time
     const messageId = (packet as { messageId?: number }).messageId;
     if (messageId !== undefined) {
-      const result = this.ingest(topic, payload);
+      const result = this.ingest(topic, payload, redeliveryStableId(this.clientId, messageId, topic, payload));
       // interceptAcks attaches the real handler; this one keeps a rejection whose ack never came
       // through (the connection closed first) from becoming an unhandled rejection that ends the process.
       result.catch(() => undefined);
@@ -143,15 +145,27 @@ export class MqttAdapter implements ProtocolAdapter {
     };
   }
 
-  private ingest(topic: string, payload: Buffer): Promise<IngestOutcome> {
+  private ingest(topic: string, payload: Buffer, id?: string): Promise<IngestOutcome> {
     const receivedAt = new Date();
     const routed = this.router.route(topic);
     if (!routed) {
-      const message: InboundMessage = { route: UNMATCHED, payload, deviceId: undefined, ref: topic, receivedAt };
+      const message: InboundMessage = { route: UNMATCHED, payload, deviceId: undefined, ref: topic, receivedAt, ...(id ? { id } : {}) };
       return this.pipeline.deadLetter(message, new CoreError(CoreErrorCode.MapNoRoute, `no mapping matches topic ${topic}`));
     }
-    return this.pipeline.ingest({ ...routed, payload, ref: topic, receivedAt });
+    return this.pipeline.ingest({ ...routed, payload, ref: topic, receivedAt, ...(id ? { id } : {}) });
   }
+}
+
+/**
+ * The envelope id of a QoS 1/2 message. When the gateway dies before its PUBACK, the broker
+ * resends the message in the same session with the same packet id [MQTT-4.4.0-1], topic and
+ * payload, so the copy gets the same id and consumers can drop it. Two different messages get
+ * the same id only if they are byte-identical on one topic and the broker gives them the same
+ * packet id, which it reuses once acknowledged; so consumers should dedupe by id over a
+ * window, not forever (README, "Message ids").
+ */
+export function redeliveryStableId(clientId: string, packetId: number, topic: string, payload: Buffer): string {
+  return stableId('mqtt', clientId, packetId, topic, payload);
 }
 
 function waitForConnect(client: MqttClient): Promise<void> {

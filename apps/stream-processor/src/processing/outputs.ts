@@ -1,8 +1,7 @@
 import { type OutgoingRecord } from '@fieldlink/kafka';
 import { type WindowStats } from '@fieldlink/analytics';
-import { type Alert, type Command, dateTimeMillis, type DeadLetter, SCHEMA_VERSION, type Telemetry, type TopicMap, type WindowStatsRecord } from '@fieldlink/schemas';
+import { type Alert, type Command, dateTimeMillis, type DeadLetter, SCHEMA_VERSION, stableId, type Telemetry, type TopicMap, type WindowStatsRecord } from '@fieldlink/schemas';
 import { type RuleConfig } from '../config/stream-processor.config';
-import { stableId } from './stable-id';
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 

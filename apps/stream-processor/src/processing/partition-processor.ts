@@ -1,11 +1,10 @@
 import { type ConsumedRecord, type OutgoingRecord } from '@fieldlink/kafka';
-import { dateTimeMillis, type Telemetry, type TopicMap, validateTelemetry } from '@fieldlink/schemas';
+import { dateTimeMillis, stableId, type Telemetry, type TopicMap, validateTelemetry } from '@fieldlink/schemas';
 import { type StreamProcessorConfig } from '../config/stream-processor.config';
 import { StreamErrorCode } from '../errors';
 import { type StreamCounters } from './stream-counters';
 import { alertRecord, commandRecord, deadLetterRecord, windowStatsRecord } from './outputs';
 import { SeriesState } from './series-state';
-import { stableId } from './stable-id';
 
 /**
  * All state of one telemetry partition, keyed by (deviceId, metric). Records are applied in

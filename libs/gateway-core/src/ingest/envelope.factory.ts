@@ -26,7 +26,7 @@ function sourceOf(message: InboundMessage, ctx: EnvelopeContext): Source {
 function common(message: InboundMessage, deviceId: string, ctx: EnvelopeContext, eventTime: Date | undefined) {
   const base = {
     schemaVersion: SCHEMA_VERSION,
-    id: randomUUID(),
+    id: message.id ?? randomUUID(),
     deviceId,
     eventTime: (eventTime ?? message.receivedAt).toISOString(),
     receiveTime: message.receivedAt.toISOString(),
@@ -67,7 +67,7 @@ export function buildDeadLetter(
   const kept = message.payload.subarray(0, maxBytes);
   const letter: DeadLetter = {
     schemaVersion: SCHEMA_VERSION,
-    id: randomUUID(),
+    id: message.id ?? randomUUID(),
     receiveTime: message.receivedAt.toISOString(),
     source: sourceOf(message, ctx),
     reason,

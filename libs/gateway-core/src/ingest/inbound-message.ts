@@ -19,6 +19,11 @@ export interface InboundMessage {
   ref: string;
   labels?: Record<string, string>;
   receivedAt: Date;
+  /**
+   * The envelope id, when the adapter can derive one that the protocol's own redelivery of the
+   * same message repeats (see stableId); random otherwise.
+   */
+  id?: string;
 }
 
 export type Protocol = Source['protocol'];

@@ -55,6 +55,17 @@ describe(IngestPipeline.name, () => {
     });
   });
 
+  it('keeps the id the adapter derived, so a protocol redelivery carries the id of the first copy; otherwise every envelope gets a fresh one', async () => {
+    const { producer, pipeline } = setup();
+    await pipeline.ingest(message('{"t":1}', { id: 'mqtt-abc' }));
+    await pipeline.ingest(message('{"t":1}', { id: 'mqtt-abc', receivedAt: new Date('2026-01-01T00:00:05Z') }));
+    await pipeline.ingest(message('{"t":1}'));
+    await pipeline.ingest(message('{"t":1}'));
+    const ids = producer.sent.map((r) => (JSON.parse(String(r.value)) as Telemetry).id);
+    expect(ids.slice(0, 2)).toEqual(['mqtt-abc', 'mqtt-abc']);
+    expect(new Set(ids).size).toBe(3);
+  });
+
   it('turns a status payload into a device-status envelope', async () => {
     const { producer, pipeline } = setup();
     await pipeline.ingest(message('{"status":"online","fw":"1.2"}', { route: { name: 's', kind: 'status', decoder: 'json' } }));
