@@ -94,9 +94,10 @@ export const CoreConfigSchema = {
       maxAgeMs: Type.Integer({ minimum: 1, default: 7 * 24 * 3600_000, description: 'Spooled records older than this are dropped, counted and logged' }),
       segmentBytes: Type.Integer({ minimum: 4096, default: 64 * 1024 ** 2, description: 'Size of one spool segment file' }),
       highWaterRecords: Type.Integer({ minimum: 1, default: 20_000, description: 'Records waiting for Kafka beyond which new ones are spooled' }),
-      overflow: Type.Union([Type.Literal('block'), Type.Literal('drop-newest')], {
+      overflow: Type.Union([Type.Literal('block'), Type.Literal('drop-newest'), Type.Literal('drop-oldest')], {
         default: 'block',
-        description: 'When the spool is full: block (stop acknowledging; MQTT brokers keep the messages) or drop-newest (counted, logged)',
+        description:
+          'When the spool is full: block (stop acknowledging; MQTT brokers keep the messages), drop-newest (the new record) or drop-oldest (the oldest spooled records); drops are counted and logged',
       }),
     },
     { default: {}, additionalProperties: false },

@@ -153,6 +153,15 @@ export class SegmentLog {
     return entries;
   }
 
+  /** How many of the oldest unread entries together take at least `bytes`. */
+  oldestCovering(bytes: number): number {
+    let count = 0;
+    for (let freed = 0; freed < bytes && this.unreadHead + count < this.unread.length; count++) {
+      freed += (this.unread[this.unreadHead + count] as { bytes: number }).bytes;
+    }
+    return count;
+  }
+
   /** Consumes the `count` oldest entries and persists the new read position. */
   async consume(count: number): Promise<void> {
     let { segment, offset } = this.read;

@@ -127,14 +127,49 @@ describe(SpoolingSink.name, () => {
     expect(settled).toEqual(['r1', 'r2', 'r3', 'r4', 'r5']);
   });
 
+  // Each of these records takes a 65-byte frame (16 bytes of header, 49 of JSON), so 3 fit in 200 bytes.
+  const FIVE = ['r1', 'r2', 'r3', 'r4', 'r5'];
+  const SMALL = { maxBytes: 200 };
+
   it('drops and counts the newest records when full (overflow: drop-newest)', async () => {
     const producer = new FakeProducer();
     producer.fail();
-    const { sink, registry } = await open(producer, { maxBytes: 200, overflow: 'drop-newest' });
-    for (const v of ['r1', 'r2', 'r3', 'r4', 'r5']) await sink.send(record(v));
-    const kept = sink.depth;
-    expect(kept).toBeLessThan(5);
-    const dropped = (await registry.getSingleMetric('fieldlink_spool_dropped_total')?.get())?.values.find((v) => v.labels['reason'] === 'overflow')?.value;
-    expect(dropped).toBe(5 - kept);
+    const { sink, registry } = await open(producer, { ...SMALL, overflow: 'drop-newest' });
+    for (const v of FIVE) await sink.send(record(v));
+    expect(sink.depth).toBe(3);
+    expect(await dropped(registry, 'overflow')).toBe(2);
+    producer.recover();
+    await waitFor('replayed', () => sink.depth === 0, { timeoutMs: 5000 });
+    expect(producer.delivered).toEqual(['r1', 'r2', 'r3']);
+  });
+
+  it('drops and counts the oldest records when full (overflow: drop-oldest), and keeps the newest in order', async () => {
+    const producer = new FakeProducer();
+    producer.fail();
+    const { sink, registry } = await open(producer, { ...SMALL, overflow: 'drop-oldest' });
+    for (const v of FIVE) await sink.send(record(v));
+    expect(sink.depth).toBe(3);
+    expect(await dropped(registry, 'overflow')).toBe(2);
+    producer.recover();
+    await waitFor('replayed', () => sink.depth === 0, { timeoutMs: 5000 });
+    expect(producer.delivered).toEqual(['r3', 'r4', 'r5']);
+  });
+
+  it('drops and counts records older than maxAgeMs at replay', async () => {
+    const producer = new FakeProducer();
+    producer.fail();
+    const { sink, registry } = await open(producer, { maxAgeMs: 1000 });
+    for (const v of ['old1', 'old2']) await sink.send(record(v));
+    await waitFor('records expired', () => sink.oldestAgeSeconds > 1, { timeoutMs: 5000 });
+    await sink.send(record('fresh'));
+    producer.recover();
+    await waitFor('replayed', () => sink.depth === 0, { timeoutMs: 5000 });
+    expect(producer.delivered).toEqual(['fresh']);
+    expect(await dropped(registry, 'expired')).toBe(2);
   });
 });
+
+async function dropped(registry: Registry, reason: string): Promise<number | undefined> {
+  const metric = await registry.getSingleMetric('fieldlink_spool_dropped_total')?.get();
+  return metric?.values.find((v) => v.labels['reason'] === reason)?.value;
+}

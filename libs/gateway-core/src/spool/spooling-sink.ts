@@ -9,7 +9,7 @@ export interface RecordSink {
   send(record: OutgoingRecord): Promise<void>;
 }
 
-export type OverflowPolicy = 'block' | 'drop-newest';
+export type OverflowPolicy = 'block' | 'drop-newest' | 'drop-oldest';
 
 export interface SpoolOptions {
   dir: string;
@@ -50,6 +50,8 @@ export class SpoolingSink implements RecordSink {
   private admission: Promise<void> = Promise.resolve();
   /** Bytes admitted to the spool but not yet on disk. */
   private reserved = 0;
+  /** Replay and drop-oldest both consume from the front of the log; they take turns. */
+  private front: Promise<unknown> = Promise.resolve();
 
   private constructor(
     private readonly producer: Pick<BatchingProducer, 'send' | 'healthy' | 'pending'>,
@@ -143,7 +145,7 @@ export class SpoolingSink implements RecordSink {
     if (this.stopped) return;
     this.stopped = true;
     clearInterval(this.watch);
-    this.spaceWaiters.splice(0).forEach((wake) => wake());
+    this.wakeSpaceWaiters();
     await this.draining?.catch(() => undefined);
     await this.log.close();
   }
@@ -166,6 +168,7 @@ export class SpoolingSink implements RecordSink {
         await written;
       } finally {
         this.reserved -= payload.length;
+        this.wakeSpaceWaiters();
       }
       this.metrics?.spooled.inc();
     } finally {
@@ -183,11 +186,36 @@ export class SpoolingSink implements RecordSink {
         this.logger.warn({ topic: record.topic, key: record.key }, 'spool full; dropping the newest record (overflow: drop-newest)');
         return false;
       }
-      // overflow: block. The caller is not told the record is safe, so the device is not acknowledged.
+      if (this.options.overflow === 'drop-oldest' && (await this.dropOldest(bytes)) > 0) continue;
+      // overflow: block, or drop-oldest with nothing on disk yet to drop. The caller is not told
+      // the record is safe, so the device is not acknowledged.
       await new Promise<void>((wake) => this.spaceWaiters.push(wake));
     }
     if (this.stopped) throw new Error('spool stopped before the record was written');
     return true;
+  }
+
+  /** Drops the oldest spooled records that keep `bytes` more from fitting; returns how many. */
+  private dropOldest(bytes: number): Promise<number> {
+    return this.atFront(async () => {
+      const count = this.log.oldestCovering(this.log.bytes + this.reserved + bytes - this.options.maxBytes);
+      if (count === 0) return 0;
+      const oldest = this.log.oldestWrittenAt ?? Date.now();
+      await this.log.consume(count);
+      this.metrics?.dropped.inc({ reason: 'overflow' }, count);
+      this.logger.warn({ dropped: count, oldestWrittenAt: new Date(oldest).toISOString() }, 'spool full; dropped the oldest records (overflow: drop-oldest)');
+      return count;
+    });
+  }
+
+  private atFront<T>(work: () => Promise<T>): Promise<T> {
+    const turn = this.front.then(work);
+    this.front = turn.catch(() => undefined);
+    return turn;
+  }
+
+  private wakeSpaceWaiters(): void {
+    this.spaceWaiters.splice(0).forEach((wake) => wake());
   }
 
   private kickDrain(): void {
@@ -206,31 +234,39 @@ export class SpoolingSink implements RecordSink {
         await sleep(100);
         continue;
       }
-      const entries = await this.log.peek(REPLAY_BATCH);
-      const now = Date.now();
-      const sends: Promise<void>[] = [];
-      for (const entry of entries) {
-        if (now - entry.writtenAt > this.options.maxAgeMs) {
-          this.metrics?.dropped.inc({ reason: 'expired' });
-          this.logger.warn({ writtenAt: new Date(entry.writtenAt).toISOString() }, 'spooled record older than spool.maxAgeMs; dropping it');
-          continue;
-        }
-        const spooled = JSON.parse(entry.payload.toString('utf8')) as SpooledRecord;
-        sends.push(this.producer.send({ topic: spooled.t, key: spooled.k, value: spooled.v }));
-      }
-      const results = await Promise.allSettled(sends);
-      const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
-      // A retryable failure means the producer stopped; the records stay spooled for the next run.
-      if (failed.some((r) => (r.reason as { retryable?: boolean }).retryable !== false)) return;
-      for (const r of failed) this.logger.error({ err: r.reason as unknown }, 'Kafka rejected a spooled record');
-      if (failed.length > 0) this.metrics?.dropped.inc({ reason: 'rejected' }, failed.length);
-      await this.log.consume(entries.length);
-      this.metrics?.replayed.inc(sends.length - failed.length);
-      this.spaceWaiters.splice(0).forEach((wake) => wake());
+      if (!(await this.atFront(() => this.replayBatch()))) return;
+      this.wakeSpaceWaiters();
     }
     if (!this.stopped && this.log.depth === 0 && this.appending === 0 && this.spooling) {
       this.spooling = false;
       this.logger.info('spool replayed; sending straight to Kafka again');
     }
+  }
+
+  /** Sends the oldest spooled records to Kafka and consumes them; false if Kafka failed them. */
+  private async replayBatch(): Promise<boolean> {
+    const entries = await this.log.peek(REPLAY_BATCH);
+    const expiredBefore = Date.now() - this.options.maxAgeMs;
+    const expired = entries.filter((e) => e.writtenAt < expiredBefore);
+    const sends: Promise<void>[] = [];
+    for (const entry of entries) {
+      if (entry.writtenAt < expiredBefore) continue;
+      const spooled = JSON.parse(entry.payload.toString('utf8')) as SpooledRecord;
+      sends.push(this.producer.send({ topic: spooled.t, key: spooled.k, value: spooled.v }));
+    }
+    const results = await Promise.allSettled(sends);
+    const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    // A retryable failure means the producer stopped; the records stay spooled for the next run.
+    if (failed.some((r) => (r.reason as { retryable?: boolean }).retryable !== false)) return false;
+    for (const r of failed) this.logger.error({ err: r.reason as unknown }, 'Kafka rejected a spooled record');
+    if (failed.length > 0) this.metrics?.dropped.inc({ reason: 'rejected' }, failed.length);
+    await this.log.consume(entries.length);
+    this.metrics?.replayed.inc(sends.length - failed.length);
+    if (expired.length > 0) {
+      // Counted only once consumed: a batch that Kafka fails is peeked again.
+      this.metrics?.dropped.inc({ reason: 'expired' }, expired.length);
+      this.logger.warn({ dropped: expired.length, oldestWrittenAt: new Date(expired[0]?.writtenAt ?? 0).toISOString() }, 'spooled records older than spool.maxAgeMs; dropped them');
+    }
+    return true;
   }
 }
