@@ -9,6 +9,7 @@ module.exports = {
     '<rootDir>/libs/analytics/jest.config.cjs',
     '<rootDir>/apps/mqtt-gateway/jest.config.cjs',
     '<rootDir>/apps/mqtt-gateway/jest.integration.cjs',
+    '<rootDir>/apps/mqtt-gateway/jest.faults.cjs',
     '<rootDir>/apps/stream-processor/jest.config.cjs',
     '<rootDir>/apps/stream-processor/jest.integration.cjs',
     '<rootDir>/tools/jest.config.cjs',

@@ -8,8 +8,14 @@ bash "$here/with-node.sh" nx run-many -t build --projects='tag:type:app' --outpu
 # --forceExit: a test that failed before its cleanup must not keep CI waiting; libs/testing
 # kills the services it started when Jest exits.
 results="$(mktemp)"
+faults_report="${FAULTS_REPORT:-$here/../../.infra/faults-report.txt}"
+rm -f "$faults_report"
 status=0
 bash "$here/with-node.sh" jest --ci --runInBand --forceExit --json --outputFile="$results" "$@" || status=$?
+if [ -s "$faults_report" ]; then
+  echo "fault-injection report (lost / duplicated / reordered per scenario):"
+  sed 's/^/  /' "$faults_report"
+fi
 # One plain closing line, after everything Jest prints, for whoever reads the last line.
 bash "$here/with-node.sh" node -e '
   const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));

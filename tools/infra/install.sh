@@ -24,6 +24,23 @@ if [ "$major" -lt 22 ] && [ ! -x "$NODE24_BIN/node" ]; then
 fi
 use_node
 
+# Toxiproxy (a TCP fault proxy) for the fault-injection suite, built from the Go module proxy.
+if [ ! -x "$TOXIPROXY_BIN" ]; then
+  if ! command -v go >/dev/null 2>&1; then
+    log "installing Go (Debian) to build Toxiproxy"
+    sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+    $sudo_cmd apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends golang-go >/dev/null
+  fi
+  log "building Toxiproxy $TOXIPROXY_VERSION with go install into $FIELDLINK_CACHE/bin"
+  mkdir -p "$FIELDLINK_CACHE/bin"
+  gobin="$(mktemp -d)"
+  GOBIN="$gobin" GOMODCACHE="$FIELDLINK_CACHE/go/mod" GOCACHE="$FIELDLINK_CACHE/go/build" GOFLAGS=-mod=mod \
+    go install "github.com/Shopify/toxiproxy/v2/cmd/server@v$TOXIPROXY_VERSION"
+  mv "$gobin/server" "$TOXIPROXY_BIN"
+  rm -rf "$gobin"
+fi
+
 if [ ! -f "$KAFKA_LIBS/.complete" ]; then
   log "fetching Apache Kafka $KAFKA_VERSION jars from Maven Central into $KAFKA_LIBS"
   rm -rf "$KAFKA_LIBS"; mkdir -p "$KAFKA_LIBS"

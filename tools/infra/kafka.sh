@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Runs one single-node Apache Kafka (KRaft, broker+controller) in the foreground.
-#   kafka.sh <state-dir> [port] [controller-port]
+#   kafka.sh <state-dir> [port] [controller-port] [advertised-port]
 # The state dir keeps the log dirs across restarts, so a stopped broker comes back with its data.
+# advertised-port (default: port) is what clients are told to connect to; a fault proxy in
+# front of the broker sets it to its own port, so no client bypasses it.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
-dir="$1"; port="${2:-$KAFKA_PORT}"; cport="${3:-$KAFKA_CONTROLLER_PORT}"
+dir="$1"; port="${2:-$KAFKA_PORT}"; cport="${3:-$KAFKA_CONTROLLER_PORT}"; aport="${4:-$port}"
 [ -f "$KAFKA_LIBS/.complete" ] || { log "Kafka jars missing; run tools/infra/install.sh"; exit 1; }
 mkdir -p "$dir"
 cat > "$dir/server.properties" <<PROPS
@@ -12,7 +14,7 @@ process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:$cport
 listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$cport
-advertised.listeners=PLAINTEXT://127.0.0.1:$port
+advertised.listeners=PLAINTEXT://127.0.0.1:$aport
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
 listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT

@@ -6,3 +6,4 @@ export { freePort, freshName } from './names';
 export { type RunResult, exited, run } from './processes';
 export { waitFor } from './wait-for';
 export { workspaceRoot } from './workspace';
+export { Toxiproxy } from './toxiproxy';

@@ -25,9 +25,14 @@ export class LocalService {
     this.dir = mkdtempSync(join(tmpdir(), 'fieldlink-'));
   }
 
-  static async kafka(): Promise<LocalService> {
-    const [port, controllerPort] = [await freePort(), await freePort()];
-    const service = new LocalService('kafka.sh', [String(port), String(controllerPort)], port, async () => {
+  /**
+   * `advertisedPort`: the port clients are told to use after bootstrapping, for a fault proxy
+   * in front of the broker. Clients must then bootstrap through the proxy too.
+   */
+  static async kafka(options: { port?: number; advertisedPort?: number } = {}): Promise<LocalService> {
+    const [port, controllerPort] = [options.port ?? (await freePort()), await freePort()];
+    const args = [String(port), String(controllerPort), String(options.advertisedPort ?? port)];
+    const service = new LocalService('kafka.sh', args, port, async () => {
       const probe = await run('kcat', ['-b', `127.0.0.1:${port}`, '-L', '-m', '2'], { timeoutMs: 10_000 });
       return probe.code === 0;
     });

@@ -24,6 +24,9 @@ export interface SpoolOptions {
 const REPLAY_BATCH = 1000;
 const WATCH_INTERVAL_MS = 200;
 
+/** Envelopes carry unique ids, so topic and value identify a record. */
+const spoolKey = (topic: string, value: string): string => `${topic}\u0000${value}`;
+
 interface SpooledRecord {
   t: string;
   k: string | null;
@@ -50,6 +53,11 @@ export class SpoolingSink implements RecordSink {
   private admission: Promise<void> = Promise.resolve();
   /** Bytes admitted to the spool but not yet on disk. */
   private reserved = 0;
+  /**
+   * Records moved to the spool whose producer copy reached Kafka after all (see switchToSpool).
+   * Replay skips them instead of sending a second copy; after a crash they are sent again.
+   */
+  private readonly landedAfterMove = new Set<string>();
   /** Replay and drop-oldest both consume from the front of the log; they take turns. */
   private front: Promise<unknown> = Promise.resolve();
 
@@ -111,7 +119,10 @@ export class SpoolingSink implements RecordSink {
       };
       this.direct.set(id, () => this.spool(record).then(resolve, reject));
       this.producer.send(record).then(
-        () => settle(resolve),
+        () => {
+          if (this.direct.has(id)) settle(resolve);
+          else this.landedAfterMove.add(spoolKey(record.topic, record.value.toString()));
+        },
         (error: unknown) => settle(() => reject(error instanceof Error ? error : new Error(String(error)))),
       );
     });
@@ -121,8 +132,8 @@ export class SpoolingSink implements RecordSink {
    * From now on records go to the spool. When Kafka is failing (not merely behind), that starts
    * with the records still waiting in the producer: MQTT acknowledges in arrival order
    * [MQTT-4.6.0-2], so one record stuck there would hold back every acknowledgement behind it.
-   * The producer keeps retrying them too; if Kafka takes them after all, the replay sends them
-   * again with the same ids.
+   * The producer keeps retrying them too; if Kafka takes them after all, the replay skips them
+   * (or, after a crash, sends them again with the same ids).
    */
   private switchToSpool(): void {
     this.spooling = true;
@@ -249,10 +260,13 @@ export class SpoolingSink implements RecordSink {
     const expiredBefore = Date.now() - this.options.maxAgeMs;
     const expired = entries.filter((e) => e.writtenAt < expiredBefore);
     const sends: Promise<void>[] = [];
+    const landed: string[] = [];
     for (const entry of entries) {
       if (entry.writtenAt < expiredBefore) continue;
       const spooled = JSON.parse(entry.payload.toString('utf8')) as SpooledRecord;
-      sends.push(this.producer.send({ topic: spooled.t, key: spooled.k, value: spooled.v }));
+      const key = spoolKey(spooled.t, spooled.v);
+      if (this.landedAfterMove.has(key)) landed.push(key);
+      else sends.push(this.producer.send({ topic: spooled.t, key: spooled.k, value: spooled.v }));
     }
     const results = await Promise.allSettled(sends);
     const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -261,6 +275,7 @@ export class SpoolingSink implements RecordSink {
     for (const r of failed) this.logger.error({ err: r.reason as unknown }, 'Kafka rejected a spooled record');
     if (failed.length > 0) this.metrics?.dropped.inc({ reason: 'rejected' }, failed.length);
     await this.log.consume(entries.length);
+    for (const key of landed) this.landedAfterMove.delete(key);
     this.metrics?.replayed.inc(sends.length - failed.length);
     if (expired.length > 0) {
       // Counted only once consumed: a batch that Kafka fails is peeked again.
