@@ -24,6 +24,12 @@ use_node() {
   fi
 }
 
+# Mosquitto started as root drops to the "mosquitto" user before it reads TLS files or writes
+# its persistence file, so that user must own the broker's state directory.
+mosquitto_owns() {
+  if [ "$(id -u)" -eq 0 ] && id mosquitto >/dev/null 2>&1; then chown -R mosquitto: "$1"; fi
+}
+
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 # wait_for <seconds> <description> <command...>

@@ -21,4 +21,5 @@ log_type error
 log_type warning
 log_type notice
 CONF
+mosquitto_owns "$dir"
 exec mosquitto -c "$dir/mosquitto.conf"

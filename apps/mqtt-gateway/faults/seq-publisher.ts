@@ -64,7 +64,8 @@ export class SeqPublisher {
       const now = performance.now();
       this.budget = Math.min(this.budget + ((now - last) * perSecond) / 1000, perSecond);
       last = now;
-      while (this.budget >= 1 && this.inflight < this.maxInflight && this.published < this.limit) {
+      // Like a device, it publishes only while connected; mqtt.js resends what was in flight.
+      while (this.budget >= 1 && this.client.connected && this.inflight < this.maxInflight && this.published < this.limit) {
         this.publishOne();
         this.budget--;
       }
@@ -88,7 +89,7 @@ export class SeqPublisher {
 
   private publishOne(): void {
     const d = this.published % this.devices;
-    const seq = this.next[d]!++;
+    const seq = this.next[d]++;
     this.published++;
     this.inflight++;
     const body = JSON.stringify({ seq, temperature: 20 + (seq % 50) / 10 });

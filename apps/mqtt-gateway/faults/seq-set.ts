@@ -11,21 +11,21 @@ export class SeqSet {
       this.bits = grown;
     }
     const mask = 1 << (seq & 7);
-    if (this.bits[byte]! & mask) return false;
-    this.bits[byte]! |= mask;
+    if (this.bits[byte] & mask) return false;
+    this.bits[byte] |= mask;
     this.size++;
     return true;
   }
 
   has(seq: number): boolean {
     const byte = seq >> 3;
-    return byte < this.bits.length && (this.bits[byte]! & (1 << (seq & 7))) !== 0;
+    return byte < this.bits.length && (this.bits[byte] & (1 << (seq & 7))) !== 0;
   }
 
   /** The members, ascending. */
   *values(): Generator<number> {
     for (let byte = 0; byte < this.bits.length; byte++) {
-      const b = this.bits[byte]!;
+      const b = this.bits[byte];
       if (b === 0) continue;
       for (let bit = 0; bit < 8; bit++) if (b & (1 << bit)) yield byte * 8 + bit;
     }

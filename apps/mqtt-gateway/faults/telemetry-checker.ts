@@ -96,7 +96,7 @@ export class TelemetryChecker {
 
   has(deviceId: string, seq: number): boolean {
     const track = this.devices.get(deviceId);
-    return !!track && seq < track.seen.length && track.seen[seq]! > 0;
+    return !!track && seq < track.seen.length && track.seen[seq] > 0;
   }
 
   delivery(acked: Map<string, SeqSet>): Delivery {
@@ -133,10 +133,10 @@ export class TelemetryChecker {
     if (!track) this.devices.set(telemetry.deviceId, (track = new DeviceTrack()));
     track.grow(seq);
     const id = hash(telemetry.id);
-    if (track.seen[seq]! > 0) {
+    if (track.seen[seq] > 0) {
       this.rawDuplicates++;
       if (track.firstId[seq] !== id) this.duplicatesAfterDedupe++;
-      track.seen[seq] = Math.min(255, track.seen[seq]! + 1);
+      track.seen[seq] = Math.min(255, track.seen[seq] + 1);
       return;
     }
     track.seen[seq] = 1;

@@ -16,7 +16,14 @@ export interface GatewayUnderTest {
  */
 export async function startGateway(
   infra: Infra,
-  options: { config?: (root: string) => Record<string, unknown>; brokers?: string; mqttUrl?: string; clientId?: string; waitReady?: boolean } = {},
+  options: {
+    config?: (root: string) => Record<string, unknown>;
+    brokers?: string;
+    mqttUrl?: string;
+    clientId?: string;
+    waitReady?: boolean;
+    env?: NodeJS.ProcessEnv;
+  } = {},
 ): Promise<GatewayUnderTest> {
   const root = freshName('it');
   const prefix = `${root}.`;
@@ -41,6 +48,7 @@ export async function startGateway(
       TOPIC_PREFIX: prefix,
       GATEWAY_INSTANCE_ID: root,
       LOG_LEVEL: 'info',
+      ...options.env,
     },
     { waitReady: options.waitReady ?? true },
   );
