@@ -16,7 +16,8 @@ export function mqttClientOptions(config: MqttGatewayConfig): IClientOptions {
     // clean=false keeps the session (and the messages queued for it) while we are away.
     clean: false,
     keepalive: mqtt.keepaliveSeconds,
-    reconnectPeriod: mqtt.reconnectPeriodMs,
+    // MqttAdapter reconnects itself, with backoff.
+    reconnectPeriod: 0,
     connectTimeout: 10_000,
     resubscribe: true,
   };

@@ -20,6 +20,8 @@ import { OrderedAcks } from './ordered-acks';
 type SendPacket = (packet: Packet, cb?: (err?: Error) => void, ...rest: unknown[]) => void;
 type AckCallback = (errorOrCode?: Error | number, code?: number) => void;
 
+const PLAINTEXT_HINT = 'the broker reset a plaintext connection before accepting it; if that port is TLS-only, use an mqtts:// URL';
+
 const UNMATCHED = { name: 'unmatched', kind: 'telemetry', decoder: 'json' } as const;
 
 /**
@@ -77,7 +79,7 @@ export class MqttAdapter implements ProtocolAdapter {
       this.inflight.clear();
     });
     client.on('error', (err) => this.logger.error({ err: err.message }, 'MQTT error'));
-    client.on('offline', () => this.logger.warn('MQTT offline; reconnecting'));
+    this.backOffReconnects(client);
     client.on('message', (topic, payload, packet) => {
       // QoS 1/2 arrive through customHandleAcks; here only QoS 0, which has no ack.
       if (packet.qos === 0 && !this.draining) {
@@ -120,6 +122,31 @@ export class MqttAdapter implements ProtocolAdapter {
       this.inflight.set(messageId, result);
     }
     done(0); // mqtt.js now writes the PUBACK/PUBREC through interceptAcks, which holds it
+  }
+
+  /**
+   * mqtt.js would retry at a fixed period (its own reconnect is off, see mqttClientOptions); a
+   * broker that keeps refusing us (a wrong CA, an expired certificate, a TLS-only port) gets
+   * attempts spaced ever further apart instead, each failure logged with its reason.
+   */
+  private backOffReconnects(client: MqttClient): void {
+    const { reconnectPeriodMs, reconnectMaxMs } = this.config.mqtt;
+    let failures = 0;
+    let lastError = '';
+    let timer: NodeJS.Timeout | undefined;
+    client.on('error', (err) => (lastError = err.message));
+    client.on('connect', () => (failures = 0));
+    client.on('close', () => {
+      if (this.draining || timer) return;
+      const retryInMs = Math.min(reconnectMaxMs, reconnectPeriodMs * 2 ** failures++);
+      const hint = !client.connected && this.config.mqtt.url.startsWith('mqtt://') && /ECONNRESET/.test(lastError) ? { hint: PLAINTEXT_HINT } : {};
+      this.logger.warn({ url: this.config.mqtt.url, attempt: failures, retryInMs, ...(lastError ? { err: lastError } : {}), ...hint }, 'MQTT connection closed or refused; reconnecting');
+      lastError = '';
+      timer = setTimeout(() => {
+        timer = undefined;
+        if (!this.draining) client.reconnect();
+      }, retryInMs);
+    });
   }
 
   private interceptAcks(client: MqttClient): void {
