@@ -82,8 +82,9 @@ export class MqttAdapter implements ProtocolAdapter {
       if (this.acks.pending > 0) this.logger.warn({ unacked: this.acks.pending }, 'MQTT connection closed; the broker will redeliver unacknowledged messages');
       this.acks.reset();
       this.inflight.clear();
-      // Their messages will be redelivered; releasing them lets mqtt.js finish with the old stream.
-      this.waitingForRoom.splice(0).forEach((proceed) => proceed());
+      // Never call these: done() would write a PUBACK that mqtt.js can send on the next
+      // connection, before Kafka has the message. The broker redelivers them instead.
+      this.waitingForRoom = [];
     });
     client.on('error', (err) => this.logger.error({ err: err.message }, 'MQTT error'));
     this.backOffReconnects(client);
