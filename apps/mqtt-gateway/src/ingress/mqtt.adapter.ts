@@ -44,8 +44,6 @@ export class MqttAdapter implements ProtocolAdapter {
   private draining = false;
   private sendPacket: SendPacket | undefined;
   private readonly clientId: string;
-  /** Messages whose done() waits for held acks to drop below mqtt.receiveMaximum. */
-  private waitingForRoom: (() => void)[] = [];
 
   constructor(
     private readonly config: MqttGatewayConfig,
@@ -55,10 +53,7 @@ export class MqttAdapter implements ProtocolAdapter {
     this.router = new MappingRouter(config.mappings);
     this.clientId = sessionClientId(config);
     this.commandTopic = new TopicPattern(config.commands.topic);
-    this.acks = new OrderedAcks((packet) => {
-      this.sendPacket?.(packet);
-      this.admitWaiting();
-    });
+    this.acks = new OrderedAcks((packet) => this.sendPacket?.(packet));
   }
 
   async start(): Promise<void> {
@@ -82,9 +77,6 @@ export class MqttAdapter implements ProtocolAdapter {
       if (this.acks.pending > 0) this.logger.warn({ unacked: this.acks.pending }, 'MQTT connection closed; the broker will redeliver unacknowledged messages');
       this.acks.reset();
       this.inflight.clear();
-      // Never call these: done() would write a PUBACK that mqtt.js can send on the next
-      // connection, before Kafka has the message. The broker redelivers them instead.
-      this.waitingForRoom = [];
     });
     client.on('error', (err) => this.logger.error({ err: err.message }, 'MQTT error'));
     this.backOffReconnects(client);
@@ -129,15 +121,7 @@ export class MqttAdapter implements ProtocolAdapter {
       result.catch(() => undefined);
       this.inflight.set(messageId, result);
     }
-    // mqtt.js now writes the PUBACK/PUBREC through interceptAcks, which holds it. While too many
-    // are held, done waits: mqtt.js reads no further packet until it is called, so the broker's
-    // backlog stays on the broker instead of in our memory.
-    if (this.acks.pending < this.config.mqtt.receiveMaximum) done(0);
-    else this.waitingForRoom.push(() => done(0));
-  }
-
-  private admitWaiting(): void {
-    while (this.waitingForRoom.length > 0 && this.acks.pending < this.config.mqtt.receiveMaximum) this.waitingForRoom.shift()?.();
+    done(0); // mqtt.js now writes the PUBACK/PUBREC through interceptAcks, which holds it
   }
 
   /**
