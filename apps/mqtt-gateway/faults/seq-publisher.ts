@@ -46,11 +46,6 @@ export class SeqPublisher {
     return total;
   }
 
-  /** The seq the next message of device `d` will carry. */
-  nextSeq(d: number): number {
-    return this.next[d] ?? 0;
-  }
-
   /** Publishes `perSecond` messages a second, round-robin over the devices, until `total` (if given). */
   start(perSecond: number, total = Infinity): void {
     this.limit = total;

@@ -94,11 +94,6 @@ export class TelemetryChecker {
     );
   }
 
-  has(deviceId: string, seq: number): boolean {
-    const track = this.devices.get(deviceId);
-    return !!track && seq < track.seen.length && track.seen[seq] > 0;
-  }
-
   delivery(acked: Map<string, SeqSet>): Delivery {
     let acknowledged = 0;
     for (const set of acked.values()) acknowledged += set.size;

@@ -39,9 +39,7 @@ describe('security: mTLS with an ACL to Mosquitto, SASL_SSL with SCRAM-SHA-512 t
     pki = await makePki(['fieldlink-gateway', 'dev-1', 'dev-2']);
     mosquitto = await LocalService.mosquittoTls(pki, pki.clients['dev-1']);
     const port = await freePort();
-    const keystore = writeConfig({}).replace(/config\.yaml$/, 'keystore.pem');
-    await run('bash', ['-c', `cat "${pki.server.key}" "${pki.server.cert}" > "${keystore}"`]);
-    kafka = await LocalService.kafka({ saslSsl: { port, keystore, username: USER, password: PASSWORD } });
+    kafka = await LocalService.kafka({ saslSsl: { port, keystore: pki.serverKeystore, username: USER, password: PASSWORD } });
     saslBrokers = `127.0.0.1:${port}`;
   });
   afterEach(async () => {

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run } from './processes';
@@ -17,6 +17,8 @@ export interface TestPki {
   rogueCa: string;
   /** For 127.0.0.1 and localhost. */
   server: KeyPair;
+  /** The server's key and certificate in one PEM file, as a Kafka PEM keystore wants them. */
+  serverKeystore: string;
   clients: Record<string, KeyPair>;
   /** A client certificate of `ca` whose validity ended in 2020. */
   expired: KeyPair;
@@ -62,5 +64,7 @@ export async function makePki(clientNames: string[]): Promise<TestPki> {
   const server = await signed(dir, 'server', 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n');
   const clients: Record<string, KeyPair> = {};
   for (const name of clientNames) clients[name] = await signed(dir, name, 'extendedKeyUsage=clientAuth\n');
-  return { dir, ca, rogueCa, server, clients, expired: await expired(dir, 'expired-device') };
+  const serverKeystore = join(dir, 'server-keystore.pem');
+  writeFileSync(serverKeystore, Buffer.concat([readFileSync(server.key), readFileSync(server.cert)]));
+  return { dir, ca, rogueCa, server, serverKeystore, clients, expired: await expired(dir, 'expired-device') };
 }
