@@ -27,6 +27,8 @@ export interface KafkaOptions {
   tls?: KafkaTls;
   sasl?: KafkaSasl;
   connectionTimeoutMs?: number;
+  /** How long a request may go unanswered before its connection is closed and opened again (kafkajs default 30 s). */
+  requestTimeoutMs?: number;
   producer?: ProducerOptions;
 }
 

@@ -6,5 +6,6 @@ export { freePort, freshName } from './names';
 export { type RunResult, exited, run } from './processes';
 export { waitFor } from './wait-for';
 export { workspaceRoot } from './workspace';
+export { StallingRelay } from './stalling-relay';
 export { Toxiproxy } from './toxiproxy';
 export { type KeyPair, type TestPki, makePki } from './certs';
