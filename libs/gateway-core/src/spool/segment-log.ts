@@ -1,6 +1,7 @@
 import { mkdir, open, readdir, rename, rm, writeFile, readFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
+import { EntryIndex } from './entry-index';
 
 /**
  * An append-only log of records in numbered segment files, with a persisted read position.
@@ -39,8 +40,7 @@ export class SegmentLog {
   private writeOffset = 0;
   private read: Position = { segment: 0, offset: 0 };
   /** writtenAt and size of every unread entry, oldest first. */
-  private readonly unread: { writtenAt: number; bytes: number }[] = [];
-  private unreadHead = 0;
+  private readonly unread = new EntryIndex();
   private unreadBytes = 0;
   private queued: { frames: Buffer[]; writtenAt: number; resolve: () => void; reject: (error: unknown) => void }[] = [];
   private writing: Promise<void> | undefined;
@@ -58,7 +58,7 @@ export class SegmentLog {
   }
 
   get depth(): number {
-    return this.unread.length - this.unreadHead;
+    return this.unread.length;
   }
 
   get bytes(): number {
@@ -66,7 +66,7 @@ export class SegmentLog {
   }
 
   get oldestWrittenAt(): number | undefined {
-    return this.unread[this.unreadHead]?.writtenAt;
+    return this.unread.length > 0 ? this.unread.writtenAtOf(0) : undefined;
   }
 
   /**
@@ -104,7 +104,7 @@ export class SegmentLog {
     }
     for (const b of batch) {
       for (const f of b.frames) {
-        this.unread.push({ writtenAt: b.writtenAt, bytes: f.length });
+        this.unread.push(b.writtenAt, f.length);
         this.unreadBytes += f.length;
       }
       b.resolve();
@@ -156,9 +156,7 @@ export class SegmentLog {
   /** How many of the oldest unread entries together take at least `bytes`. */
   oldestCovering(bytes: number): number {
     let count = 0;
-    for (let freed = 0; freed < bytes && this.unreadHead + count < this.unread.length; count++) {
-      freed += (this.unread[this.unreadHead + count] as { bytes: number }).bytes;
-    }
+    for (let freed = 0; freed < bytes && count < this.unread.length; count++) freed += this.unread.bytesOf(count);
     return count;
   }
 
@@ -166,17 +164,13 @@ export class SegmentLog {
   async consume(count: number): Promise<void> {
     let { segment, offset } = this.read;
     for (let i = 0; i < count && this.depth > 0; i++) {
-      const entry = this.unread[this.unreadHead++] as { bytes: number };
-      this.unreadBytes -= entry.bytes;
+      const bytes = this.unread.shift();
+      this.unreadBytes -= bytes;
       while (offset >= this.sizeOf(segment) && segment < this.writeSegment) {
         segment++;
         offset = 0;
       }
-      offset += entry.bytes;
-    }
-    if (this.unreadHead > 4096 && this.unreadHead * 2 > this.unread.length) {
-      this.unread.splice(0, this.unreadHead);
-      this.unreadHead = 0;
+      offset += bytes;
     }
     this.read = { segment, offset };
     await this.savePosition();
@@ -239,7 +233,7 @@ export class SegmentLog {
       const length = data.readUInt32LE(offset);
       const end = offset + HEADER_BYTES + length;
       if (end > data.length || crc32(data.subarray(offset + HEADER_BYTES, end)) !== data.readUInt32LE(offset + 4)) break;
-      this.unread.push({ writtenAt: data.readDoubleLE(offset + 8), bytes: HEADER_BYTES + length });
+      this.unread.push(data.readDoubleLE(offset + 8), HEADER_BYTES + length);
       this.unreadBytes += HEADER_BYTES + length;
       offset = end;
     }
