@@ -13,6 +13,7 @@ export interface OutgoingRecord {
 
 interface Pending {
   record: OutgoingRecord;
+  queuedAt: number;
   resolve: () => void;
   reject: (error: KafkaError) => void;
 }
@@ -61,7 +62,7 @@ export class BatchingProducer {
       return Promise.reject(new KafkaError(KafkaErrorCode.Closed, 'producer is closed', true));
     }
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ record, resolve, reject });
+      this.queue.push({ record, queuedAt: Date.now(), resolve, reject });
       this.metrics.pending.inc();
       this.kick();
     });
@@ -83,6 +84,15 @@ export class BatchingProducer {
   /** Records waiting for Kafka to acknowledge them. */
   get pending(): number {
     return this.queue.length;
+  }
+
+  /**
+   * How long the oldest record has waited for Kafka (0 when none waits). kafkajs retries a
+   * failing request inside one send, so a silent path shows here long before any error does.
+   */
+  get oldestWaitMs(): number {
+    const oldest = this.queue[0];
+    return oldest ? Date.now() - oldest.queuedAt : 0;
   }
 
   /** True while the last request to Kafka succeeded (or none was needed). */

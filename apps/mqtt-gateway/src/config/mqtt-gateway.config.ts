@@ -36,7 +36,12 @@ export const MqttGatewayConfigSchema = Type.Object(
         username: Type.Optional(Type.String({ description: 'env MQTT_USERNAME' })),
         password: Type.Optional(Type.String({ description: 'Secret: env MQTT_PASSWORD' })),
         sessionExpirySeconds: Type.Integer({ minimum: 0, default: 7 * 24 * 3600, description: 'How long the broker keeps the session while the gateway is away (MQTT 5)' }),
-        receiveMaximum: Type.Integer({ minimum: 1, maximum: 65535, default: 1000, description: 'Unacknowledged QoS 1/2 messages the broker may send at once (MQTT 5)' }),
+        receiveMaximum: Type.Integer({
+          minimum: 1,
+          maximum: 65535,
+          default: 10_000,
+          description: 'Unacknowledged QoS 1/2 messages the broker may send at once (MQTT 5); with this many waiting for Kafka the gateway stops reading. Keep spool.highWaterRecords below it',
+        }),
         keepaliveSeconds: Type.Integer({ minimum: 0, default: 30 }),
         reconnectPeriodMs: Type.Integer({ minimum: 100, default: 1000, description: 'Wait before the first reconnect; it doubles with every failed attempt' }),
         reconnectMaxMs: Type.Integer({ minimum: 100, default: 30_000, description: 'Longest wait between reconnect attempts' }),

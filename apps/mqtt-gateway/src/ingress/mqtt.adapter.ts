@@ -44,6 +44,8 @@ export class MqttAdapter implements ProtocolAdapter {
   private draining = false;
   private sendPacket: SendPacket | undefined;
   private readonly clientId: string;
+  /** The done() of a message read while mqtt.receiveMaximum acks wait for Kafka (see onReliablePublish). */
+  private waitingForRoom: (() => void)[] = [];
 
   constructor(
     private readonly config: MqttGatewayConfig,
@@ -53,10 +55,20 @@ export class MqttAdapter implements ProtocolAdapter {
     this.router = new MappingRouter(config.mappings);
     this.clientId = sessionClientId(config);
     this.commandTopic = new TopicPattern(config.commands.topic);
-    this.acks = new OrderedAcks((packet) => this.sendPacket?.(packet));
+    this.acks = new OrderedAcks((packet) => {
+      this.sendPacket?.(packet);
+      queueMicrotask(() => this.admitWaiting());
+    });
   }
 
   async start(): Promise<void> {
+    const { spool, mqtt } = this.config;
+    if (spool.enabled && spool.highWaterRecords >= mqtt.receiveMaximum) {
+      this.logger.warn(
+        { highWaterRecords: spool.highWaterRecords, receiveMaximum: mqtt.receiveMaximum },
+        'spool.highWaterRecords is not below mqtt.receiveMaximum: when Kafka is slower than the devices, the backlog stays on the broker instead of going to the spool',
+      );
+    }
     const options: IClientOptions = {
       ...mqttClientOptions(this.config),
       customHandleAcks: (topic, payload, packet, done) =>
@@ -77,6 +89,9 @@ export class MqttAdapter implements ProtocolAdapter {
       if (this.acks.pending > 0) this.logger.warn({ unacked: this.acks.pending }, 'MQTT connection closed; the broker will redeliver unacknowledged messages');
       this.acks.reset();
       this.inflight.clear();
+      // Never call these: done() would write a PUBACK that mqtt.js can send on the next
+      // connection, before Kafka has the message. The broker redelivers them instead.
+      this.waitingForRoom = [];
     });
     client.on('error', (err) => this.logger.error({ err: err.message }, 'MQTT error'));
     this.backOffReconnects(client);
@@ -121,7 +136,17 @@ export class MqttAdapter implements ProtocolAdapter {
       result.catch(() => undefined);
       this.inflight.set(messageId, result);
     }
-    done(0); // mqtt.js now writes the PUBACK/PUBREC through interceptAcks, which holds it
+    // done() makes mqtt.js write the PUBACK/PUBREC, which interceptAcks holds, and read the next
+    // packet. Mosquitto 2.0.11 sends more than our Receive Maximum (mosquitto#2301: 334,601
+    // unacknowledged under overload, then a 4 GB heap), so the gateway enforces it itself: with
+    // receiveMaximum acks held, done() waits and mqtt.js stops reading; TCP pushes back and the
+    // backlog stays on the broker.
+    if (this.acks.pending < this.config.mqtt.receiveMaximum) done(0);
+    else this.waitingForRoom.push(() => done(0));
+  }
+
+  private admitWaiting(): void {
+    while (this.waitingForRoom.length > 0 && this.acks.pending < this.config.mqtt.receiveMaximum) this.waitingForRoom.shift()?.();
   }
 
   /**

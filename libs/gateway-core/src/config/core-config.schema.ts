@@ -93,7 +93,12 @@ export const CoreConfigSchema = {
       maxBytes: Type.Integer({ minimum: 1, default: 1024 ** 3, description: 'When the spool holds this much, the overflow policy applies and /health/ready fails' }),
       maxAgeMs: Type.Integer({ minimum: 1, default: 7 * 24 * 3600_000, description: 'Spooled records older than this are dropped, counted and logged' }),
       segmentBytes: Type.Integer({ minimum: 4096, default: 64 * 1024 ** 2, description: 'Size of one spool segment file' }),
-      highWaterRecords: Type.Integer({ minimum: 1, default: 20_000, description: 'Records waiting for Kafka beyond which new ones are spooled' }),
+      highWaterRecords: Type.Integer({ minimum: 1, default: 5000, description: 'Records waiting for Kafka beyond which new ones are spooled' }),
+      stallMs: Type.Integer({
+        minimum: 1,
+        default: 3000,
+        description: 'A record waiting this long for Kafka counts as a Kafka failure: it and the records behind it are spooled (a black-holed path fails no send)',
+      }),
       overflow: Type.Union([Type.Literal('block'), Type.Literal('drop-newest'), Type.Literal('drop-oldest')], {
         default: 'block',
         description:

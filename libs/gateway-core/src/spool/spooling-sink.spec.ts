@@ -10,26 +10,34 @@ import { SpoolMetrics } from './spool.metrics';
 
 /**
  * A producer fake. While Kafka is `down` it holds sends, as the real producer retries them;
- * like the real one it reports `healthy` false only once a send has failed.
+ * like the real one it reports `healthy` false only once a send has failed, which a silent
+ * path (`stall`) never does.
  */
 class FakeProducer {
   healthy = true;
   down = false;
   delivered: string[] = [];
-  private held: { record: OutgoingRecord; resolve: () => void }[] = [];
+  private held: { record: OutgoingRecord; heldAt: number; resolve: () => void }[] = [];
   get pending(): number {
     return this.held.length;
+  }
+  get oldestWaitMs(): number {
+    const oldest = this.held[0];
+    return oldest ? Date.now() - oldest.heldAt : 0;
   }
   fail(): void {
     this.down = true;
     this.healthy = false;
+  }
+  stall(): void {
+    this.down = true;
   }
   send(record: OutgoingRecord): Promise<void> {
     if (!this.down) {
       this.delivered.push(String(record.value));
       return Promise.resolve();
     }
-    return new Promise((resolve) => this.held.push({ record, resolve }));
+    return new Promise((resolve) => this.held.push({ record, heldAt: Date.now(), resolve }));
   }
   recover(): void {
     this.down = false;
@@ -50,7 +58,7 @@ afterEach(async () => {
 });
 
 async function open(producer: FakeProducer, over: Partial<SpoolOptions> = {}, dir = mkdtempSync(join(tmpdir(), 'sink-'))) {
-  const options: SpoolOptions = { dir, maxBytes: 1 << 20, maxAgeMs: 60_000, segmentBytes: 1 << 16, highWaterRecords: 100, overflow: 'block', ...over };
+  const options: SpoolOptions = { dir, maxBytes: 1 << 20, maxAgeMs: 60_000, segmentBytes: 1 << 16, highWaterRecords: 100, stallMs: 60_000, overflow: 'block', ...over };
   const sink = await SpoolingSink.open(producer, options, logger);
   const registry = new Registry();
   sink.metrics = new SpoolMetrics(registry, { depth: () => sink.depth, bytes: () => sink.bytes, oldestAgeSeconds: () => sink.oldestAgeSeconds });
@@ -98,6 +106,23 @@ describe(SpoolingSink.name, () => {
     await Promise.all(direct);
     await waitFor('replayed', () => producer.delivered.length === 3, { timeoutMs: 5000 });
     expect(producer.delivered).toEqual(['a', 'b', 'c']);
+  });
+
+  it('spools a record that waited stallMs, and the ones behind it, though no send has failed', async () => {
+    const producer = new FakeProducer();
+    const { sink } = await open(producer, { stallMs: 300 });
+    producer.stall(); // a black-holed path: sends hang, none fails, healthy stays true
+    let safe = false;
+    const stuck = sink.send(record('stuck')).then(() => (safe = true));
+    await waitFor('the stalled record to be spooled', () => sink.depth === 1, { timeoutMs: 5000 });
+    await stuck;
+    expect({ safe, healthy: producer.healthy }).toEqual({ safe: true, healthy: true });
+    await sink.send(record('next'));
+    expect(sink.depth).toBe(2);
+    producer.recover();
+    await waitFor('replayed', () => sink.depth === 0, { timeoutMs: 5000 });
+    // the producer's own copy of 'stuck' landed, so the replay sent only 'next'
+    expect(producer.delivered).toEqual(['stuck', 'next']);
   });
 
   it('keeps spooled records across a restart and replays them with the same content', async () => {

@@ -18,6 +18,8 @@ export interface SpoolOptions {
   segmentBytes: number;
   /** Records waiting for Kafka beyond which new ones are spooled: Kafka is slower than the input. */
   highWaterRecords: number;
+  /** A record waiting this long for Kafka means Kafka is failing, even before any error says so. */
+  stallMs: number;
   overflow: OverflowPolicy;
 }
 
@@ -62,7 +64,7 @@ export class SpoolingSink implements RecordSink {
   private front: Promise<unknown> = Promise.resolve();
 
   private constructor(
-    private readonly producer: Pick<BatchingProducer, 'send' | 'healthy' | 'pending'>,
+    private readonly producer: Pick<BatchingProducer, 'send' | 'healthy' | 'pending' | 'oldestWaitMs'>,
     private readonly log: SegmentLog,
     private readonly options: SpoolOptions,
     private readonly logger: Logger,
@@ -70,7 +72,7 @@ export class SpoolingSink implements RecordSink {
     this.spooling = log.depth > 0;
   }
 
-  static async open(producer: Pick<BatchingProducer, 'send' | 'healthy' | 'pending'>, options: SpoolOptions, logger: Logger): Promise<SpoolingSink> {
+  static async open(producer: Pick<BatchingProducer, 'send' | 'healthy' | 'pending' | 'oldestWaitMs'>, options: SpoolOptions, logger: Logger): Promise<SpoolingSink> {
     const log = await SegmentLog.open({ dir: options.dir, segmentBytes: options.segmentBytes });
     if (log.depth > 0) logger.info({ records: log.depth, dir: options.dir }, 'spool holds records from an earlier run; replaying them to Kafka');
     if (log.corruptOnOpen > 0) logger.error({ segments: log.corruptOnOpen, dir: options.dir }, 'spool segments were corrupt past some point; the rest of each is lost');
@@ -100,7 +102,7 @@ export class SpoolingSink implements RecordSink {
   start(): void {
     if (this.log.corruptOnOpen > 0) this.metrics?.dropped.inc({ reason: 'corrupt' }, this.log.corruptOnOpen);
     this.watch = setInterval(() => {
-      if (this.direct.size === 0 || this.producer.healthy) return;
+      if (this.direct.size === 0 || !this.kafkaFailing()) return;
       if (!this.spooling) this.switchToSpool();
       else this.migrateWaiting();
     }, WATCH_INTERVAL_MS);
@@ -109,7 +111,7 @@ export class SpoolingSink implements RecordSink {
   }
 
   send(record: OutgoingRecord): Promise<void> {
-    if (!this.spooling && (!this.producer.healthy || this.producer.pending >= this.options.highWaterRecords)) this.switchToSpool();
+    if (!this.spooling && (this.kafkaFailing() || this.producer.pending >= this.options.highWaterRecords)) this.switchToSpool();
     if (this.spooling) return this.spool(record);
     return new Promise<void>((resolve, reject) => {
       const id = this.nextDirect++;
@@ -137,8 +139,14 @@ export class SpoolingSink implements RecordSink {
    */
   private switchToSpool(): void {
     this.spooling = true;
-    this.logger.warn({ kafkaHealthy: this.producer.healthy, waiting: this.producer.pending }, 'Kafka is down or behind; spooling to disk');
-    if (!this.producer.healthy) this.migrateWaiting();
+    const failing = this.kafkaFailing();
+    this.logger.warn({ kafkaHealthy: this.producer.healthy, waiting: this.producer.pending, oldestWaitMs: this.producer.oldestWaitMs }, 'Kafka is down or behind; spooling to disk');
+    if (failing) this.migrateWaiting();
+  }
+
+  /** A send failed, or a record has waited stallMs: a silent path never fails a send at all. */
+  private kafkaFailing(): boolean {
+    return !this.producer.healthy || this.producer.oldestWaitMs >= this.options.stallMs;
   }
 
   /**
