@@ -18,7 +18,8 @@ function binary(): string {
 
 /**
  * Toxiproxy (Shopify's TCP fault proxy, not our code) in front of one upstream, on 127.0.0.1.
- * `cut` refuses and closes every connection; `blackhole` keeps them open and passes nothing.
+ * `cut` refuses and closes every connection; `blackhole` keeps them open and passes nothing;
+ * `limitBandwidth` makes the path slow.
  */
 export class Toxiproxy {
   private constructor(
@@ -46,13 +47,20 @@ export class Toxiproxy {
   }
 
   async blackhole(): Promise<void> {
-    // A timeout toxic with timeout 0 holds every byte until it is removed.
+    // A timeout toxic with timeout 0 drops every byte until it is removed, as the path to a vanished
+    // peer does. Unlike a real network, which TCP retransmits over, the old connections stay broken
+    // afterwards (their streams lost bytes): a client recovers only by opening new ones.
     for (const stream of ['upstream', 'downstream']) {
       await this.call('POST', '/proxies/upstream/toxics', { name: `blackhole-${stream}`, type: 'timeout', stream, toxicity: 1, attributes: { timeout: 0 } });
     }
   }
 
-  /** Undoes cut and blackhole. */
+  /** Passes at most `kbPerSecond` KB/s towards the upstream; the rest waits in TCP buffers. */
+  async limitBandwidth(kbPerSecond: number): Promise<void> {
+    await this.call('POST', '/proxies/upstream/toxics', { name: 'bandwidth', type: 'bandwidth', stream: 'upstream', toxicity: 1, attributes: { rate: kbPerSecond } });
+  }
+
+  /** Undoes cut, blackhole and limitBandwidth. */
   async restore(): Promise<void> {
     await this.call('POST', '/reset');
   }
