@@ -14,6 +14,21 @@ PROCESSOR_HTTP_PORT="${PROCESSOR_HTTP_PORT:-8081}"
 log "building the MQTT gateway and the stream processor"
 nx run-many -t build --projects=mqtt-gateway,stream-processor --outputStyle=static >/dev/null
 
+# The services authenticate to Kafka over SASL_SSL with SCRAM-SHA-512, as in production; the
+# password comes from a file (kafka-credentials.sh) into the environment, never onto a command line.
+credentials="$FIELDLINK_STATE/kafka-credentials"
+if ! wait_for 20 "Kafka's SASL_SSL listener on 127.0.0.1:$SASL_KAFKA_PORT" port_open "$SASL_KAFKA_PORT"; then
+  log "the running Kafka has no SASL_SSL listener (it was started before it existed): npm run infra:down, then npm start"
+  exit 1
+fi
+kafka_config="$FIELDLINK_STATE/local-kafka.json"
+cat >"$kafka_config" <<JSON
+{ "kafka": { "brokers": ["127.0.0.1:$SASL_KAFKA_PORT"], "tls": { "caFile": "$credentials/ca.pem" },
+             "sasl": { "mechanism": "scram-sha-512", "username": "$SASL_KAFKA_USER" } } }
+JSON
+KAFKA_SASL_PASSWORD="$(cat "$credentials/password")"
+export KAFKA_SASL_PASSWORD
+
 pids=()
 cleanup() {
   trap - INT TERM EXIT
@@ -23,12 +38,12 @@ cleanup() {
 }
 trap cleanup INT TERM EXIT
 
-HTTP_PORT="$HTTP_PORT" KAFKA_BROKERS="127.0.0.1:$KAFKA_PORT" MQTT_URL="mqtt://127.0.0.1:$MQTT_PORT" \
+FIELDLINK_CONFIG="$kafka_config" HTTP_PORT="$HTTP_PORT" MQTT_URL="mqtt://127.0.0.1:$MQTT_PORT" \
   node --enable-source-maps dist/apps/mqtt-gateway/main.js >"$FIELDLINK_STATE/mqtt-gateway.log" 2>&1 &
 pids+=($!)
 wait_for 60 "the MQTT gateway to be ready" curl -sf "http://127.0.0.1:$HTTP_PORT/health/ready" -o /dev/null
 
-HTTP_PORT="$PROCESSOR_HTTP_PORT" KAFKA_BROKERS="127.0.0.1:$KAFKA_PORT" \
+FIELDLINK_CONFIG="$kafka_config" HTTP_PORT="$PROCESSOR_HTTP_PORT" \
   node --enable-source-maps dist/apps/stream-processor/main.js >"$FIELDLINK_STATE/stream-processor.log" 2>&1 &
 pids+=($!)
 wait_for 60 "the stream processor to be ready" curl -sf "http://127.0.0.1:$PROCESSOR_HTTP_PORT/health/ready" -o /dev/null
@@ -39,6 +54,8 @@ pids+=($!)
 cat <<MSG
 
   Fieldlink is running: $DEVICES simulated devices → Mosquitto → mqtt-gateway → Kafka → stream-processor.
+  The services use Kafka's SASL_SSL listener (SCRAM-SHA-512, user $SASL_KAFKA_USER) on 127.0.0.1:$SASL_KAFKA_PORT;
+  the PLAINTEXT one on 127.0.0.1:$KAFKA_PORT is for local tools such as kcat. Credentials: $credentials
 
   Telemetry in Kafka:   kcat -b 127.0.0.1:$KAFKA_PORT -C -t fieldlink.telemetry -o end -f '%k %s\n'
   Gateway metrics:      http://127.0.0.1:$HTTP_PORT/metrics   (ready: /health/ready)

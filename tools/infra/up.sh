@@ -15,10 +15,20 @@ start() { # start <name> <port> <command...>
 }
 
 start mosquitto "$MQTT_PORT" bash "$(dirname "$0")/mosquitto.sh" "$FIELDLINK_STATE/mosquitto" "$MQTT_PORT"
-start kafka "$KAFKA_PORT" bash "$(dirname "$0")/kafka.sh" "$FIELDLINK_STATE/kafka" "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT"
+credentials="$(bash "$(dirname "$0")/kafka-credentials.sh")"
+password="$(cat "$credentials/password")"
+KAFKA_SSL_KEYSTORE="$credentials/keystore.pem" KAFKA_SCRAM_PASSWORD="$password" KAFKA_SASL_SSL_PORT="$SASL_KAFKA_PORT" KAFKA_SCRAM_USER="$SASL_KAFKA_USER" \
+  start kafka "$KAFKA_PORT" bash "$(dirname "$0")/kafka.sh" "$FIELDLINK_STATE/kafka" "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT"
 
 wait_for 30 "mosquitto" port_open "$MQTT_PORT"
 wait_for 120 "kafka" port_open "$KAFKA_PORT"
 # The port opens before the broker can serve metadata; kcat -L proves it answers.
 wait_for 60 "kafka metadata" bash -c "kcat -b 127.0.0.1:$KAFKA_PORT -L -m 5 >/dev/null 2>&1"
-log "infra up: Kafka 127.0.0.1:$KAFKA_PORT, Mosquitto 127.0.0.1:$MQTT_PORT"
+# Storage formatted before the SASL_SSL listener existed has no SCRAM user; setting it is idempotent.
+if [ ! -f "$FIELDLINK_STATE/kafka/.scram-user" ]; then
+  java -cp "$KAFKA_LIBS/*" -Dlog4j2.configurationFile="$FIELDLINK_STATE/kafka/log4j2.properties" kafka.admin.ConfigCommand \
+    --bootstrap-server "127.0.0.1:$KAFKA_PORT" --alter --entity-type users --entity-name "$SASL_KAFKA_USER" \
+    --add-config "SCRAM-SHA-512=[password=$password]" >/dev/null
+  touch "$FIELDLINK_STATE/kafka/.scram-user"
+fi
+log "infra up: Kafka 127.0.0.1:$KAFKA_PORT (SASL_SSL for services: $SASL_KAFKA_PORT), Mosquitto 127.0.0.1:$MQTT_PORT"
