@@ -1,9 +1,7 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { LocalService, type ServiceProcess, Toxiproxy, freePort, freshName, sharedInfra, waitFor } from '@fieldlink/testing';
-import { startGateway } from '../test/support';
+import { freshName, sharedInfra, waitFor } from '@fieldlink/testing';
+import { GatewayBehindProxy } from './gateway-behind-proxy';
 import { report } from './report';
 import { SeqPublisher } from './seq-publisher';
 import { TelemetryChecker } from './telemetry-checker';
@@ -32,25 +30,17 @@ async function measureFor(ms: number, sample: () => void = () => undefined): Pro
 }
 
 describe('fault: overload', () => {
-  let kafka: LocalService | undefined;
-  let proxy: Toxiproxy | undefined;
-  let gateway: ServiceProcess | undefined;
+  let stack: GatewayBehindProxy | undefined;
   let publisher: SeqPublisher | undefined;
   afterEach(async () => {
     await publisher?.end();
-    await gateway?.kill();
-    await proxy?.dispose();
-    await kafka?.dispose();
+    await stack?.dispose();
   });
 
   it('keeps resident memory within 1.2x of steady state and loses nothing at twice the sustainable rate for 5 minutes', async () => {
     const infra = await sharedInfra();
-    const kafkaPort = await freePort();
-    const link = (proxy = await Toxiproxy.start(`127.0.0.1:${kafkaPort}`));
-    kafka = await LocalService.kafka({ port: kafkaPort, advertisedPort: link.port });
-    const spoolDir = mkdtempSync(join(tmpdir(), 'fieldlink-spool-'));
-    const started = await startGateway(infra, { brokers: link.address, config: () => ({ spool: { dir: spoolDir } }) });
-    const running = (gateway = started.gateway);
+    const { proxy: link, started } = (stack = await GatewayBehindProxy.start(infra));
+    const running = started.gateway;
     const pid = running.pid as number;
     const checker = new TelemetryChecker(link.address, started.topic('telemetry'), 3);
     const pub = (publisher = await SeqPublisher.connect(infra.mqttUrl, freshName('pub'), started.root, 50, 5000));
