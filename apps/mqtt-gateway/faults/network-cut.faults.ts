@@ -1,9 +1,6 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { LocalService, type ServiceProcess, Toxiproxy, freePort, freshName, sharedInfra, waitFor } from '@fieldlink/testing';
-import { startGateway } from '../test/support';
+import { freshName, sharedInfra, waitFor } from '@fieldlink/testing';
+import { GatewayBehindProxy } from './gateway-behind-proxy';
 import { report } from './report';
 import { SeqPublisher } from './seq-publisher';
 import { TelemetryChecker } from './telemetry-checker';
@@ -13,26 +10,17 @@ const CUT_MS = 30_000;
 const RATE = 1000;
 
 describe('fault: network path to Kafka cut', () => {
-  let kafka: LocalService | undefined;
-  let proxy: Toxiproxy | undefined;
-  let gateway: ServiceProcess | undefined;
+  let stack: GatewayBehindProxy | undefined;
   let publisher: SeqPublisher | undefined;
   afterEach(async () => {
     await publisher?.end();
-    await gateway?.kill();
-    await proxy?.dispose();
-    await kafka?.dispose();
+    await stack?.dispose();
   });
 
   it(`loses nothing when the path to Kafka is cut for ${CUT_MS / 1000} s, ${CUTS} times, by Toxiproxy`, async () => {
     const infra = await sharedInfra();
-    const kafkaPort = await freePort();
-    const path = (proxy = await Toxiproxy.start(`127.0.0.1:${kafkaPort}`));
-    // Kafka tells clients to connect through the proxy, so no connection bypasses the cut.
-    kafka = await LocalService.kafka({ port: kafkaPort, advertisedPort: path.port });
-    const spoolDir = mkdtempSync(join(tmpdir(), 'fieldlink-spool-'));
-    const started = await startGateway(infra, { brokers: path.address, config: () => ({ spool: { dir: spoolDir } }) });
-    const running = (gateway = started.gateway);
+    const { proxy: path, started } = (stack = await GatewayBehindProxy.start(infra));
+    const running = started.gateway;
     const checker = new TelemetryChecker(path.address, started.topic('telemetry'), 3);
     const pub = (publisher = await SeqPublisher.connect(infra.mqttUrl, freshName('pub'), started.root, 20));
     pub.start(RATE);
@@ -57,7 +45,15 @@ describe('fault: network path to Kafka cut', () => {
 
     const delivery = checker.delivery(pub.acked);
     const spooled = await running.metric('fieldlink_spool_spooled_total');
-    report(`network cut ${CUT_MS / 1000} s x${CUTS}`, pub.published, delivery, `cuts: ${kinds.join(', ')}; spooled ${spooled}`);
+    const logLines = (text: string) => running.logs.split('\n').filter((line) => line.includes(text)).length;
+    const closed = logLines('Kafka request timed out; closing the connection');
+    const replaced = logLines('Kafka lost track of our idempotent producer');
+    report(
+      `network cut ${CUT_MS / 1000} s x${CUTS}`,
+      pub.published,
+      delivery,
+      `cuts: ${kinds.join(', ')}; spooled ${spooled}; ${closed} connections closed after a request timeout, ${replaced} idempotent producers replaced`,
+    );
     expect(delivery.acknowledged).toBe(pub.published);
     expect(delivery.lost).toBe(0);
     expect(delivery.duplicatesAfterDedupe).toBe(0);

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CompressionTypes, type Kafka, type Message, Partitioners, type Producer, type TopicMessages } from 'kafkajs';
-import { KafkaError, KafkaErrorCode, describe, permanentErrorType } from './errors';
+import { KafkaError, KafkaErrorCode, describe, permanentErrorType, producerStateErrorType } from './errors';
 import { type KafkaMetrics } from './kafka.metrics';
 import { type KafkaLogger, PRODUCER_DEFAULTS, type ProducerOptions } from './kafka.options';
 
@@ -32,7 +32,7 @@ interface Pending {
  */
 export class BatchingProducer {
   private readonly options: Required<ProducerOptions>;
-  private readonly producer: Producer;
+  private producer: Producer;
   private queue: Pending[] = [];
   private flushing: Promise<void> | undefined;
   private connected = false;
@@ -40,15 +40,19 @@ export class BatchingProducer {
   private failingSince: number | undefined;
 
   constructor(
-    kafka: Kafka,
+    private readonly kafka: Kafka,
     private readonly metrics: KafkaMetrics,
     private readonly logger: KafkaLogger,
     options: ProducerOptions = {},
   ) {
     this.options = { ...PRODUCER_DEFAULTS, ...options };
+    this.producer = this.createProducer();
+  }
+
+  private createProducer(): Producer {
     // maxInFlightRequests 1 keeps idempotent sequence numbers and per-key order safe.
     // The default (murmur2, Java-compatible) partitioner, named so kafkajs does not warn about its v2 change.
-    this.producer = kafka.producer({
+    return this.kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
@@ -130,6 +134,8 @@ export class BatchingProducer {
           await this.isolatePermanentFailures(batch);
           continue;
         }
+        const stateError = producerStateErrorType(error);
+        if (stateError !== undefined) await this.replaceProducer(stateError);
         this.metrics.sendFailures.inc();
         this.failingSince ??= Date.now();
         if (this.closed) return; // close() fails what is left
@@ -138,6 +144,21 @@ export class BatchingProducer {
         await sleep(backoff);
       }
     }
+  }
+
+  /**
+   * The broker and our idempotent producer no longer agree on sequence numbers. A black-holed
+   * path does this: a batch lands, its answer is lost, and the next attempt carries more
+   * records behind the same first sequence number, which the broker refuses every time after.
+   * Only a new producer id clears it (the Java client bumps the epoch). The batch is then sent
+   * again, so its records that had landed arrive twice, with the same ids.
+   */
+  private async replaceProducer(reason: string): Promise<void> {
+    const old = this.producer;
+    this.producer = this.createProducer();
+    this.connected = false;
+    this.logger.warn({ reason }, 'Kafka lost track of our idempotent producer; starting a new one (records that had landed may arrive twice, with the same ids)');
+    await Promise.race([old.disconnect().catch(() => undefined), sleep(5000)]);
   }
 
   /** Sends records one by one so a permanent rejection fails only its own record. */

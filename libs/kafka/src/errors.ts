@@ -33,14 +33,26 @@ const PERMANENT_TYPES = new Set([
   'INVALID_REQUIRED_ACKS',
 ]);
 
+// Broker answers meaning it no longer agrees with the idempotent producer on its sequence numbers.
+const PRODUCER_STATE_TYPES = new Set(['OUT_OF_ORDER_SEQUENCE_NUMBER', 'DUPLICATE_SEQUENCE_NUMBER', 'UNKNOWN_PRODUCER_ID', 'INVALID_PRODUCER_EPOCH']);
+
 /**
  * The protocol error type (e.g. MESSAGE_TOO_LARGE) when the chain holds a
  * permanent one. kafkajs wraps the broker's answer in retry errors, so walk `cause`.
  */
 export function permanentErrorType(error: unknown): string | undefined {
+  return errorTypeIn(error, PERMANENT_TYPES);
+}
+
+/** The protocol error type when the chain holds one that only a new producer id clears. */
+export function producerStateErrorType(error: unknown): string | undefined {
+  return errorTypeIn(error, PRODUCER_STATE_TYPES);
+}
+
+function errorTypeIn(error: unknown, types: Set<string>): string | undefined {
   for (let e: unknown = error, depth = 0; e && depth < 8; depth++) {
     const type = (e as { type?: unknown }).type;
-    if (typeof type === 'string' && PERMANENT_TYPES.has(type)) return type;
+    if (typeof type === 'string' && types.has(type)) return type;
     e = (e as { cause?: unknown; originalError?: unknown }).cause ?? (e as { originalError?: unknown }).originalError;
   }
   return undefined;
