@@ -16,10 +16,11 @@ export interface TimingOutClient {
  * Opens kafkajs's sockets and keeps them by broker, so that a connection whose
  * request timed out can be closed.
  *
- * kafkajs retries a timed-out request on the same socket (kafkajs#919), and an
- * idempotent producer retries without end. When the path to the broker drops
- * packets, or the broker vanished without a FIN, that socket never answers
- * again: the producer would wait until the kernel gives up, about 15 minutes.
+ * kafkajs retries a timed-out request on the same socket (kafkajs#919), each
+ * attempt waiting the full request timeout, and our producer then retries the
+ * batch again. When the path to the broker drops packets, or the broker vanished
+ * without a FIN, that socket never answers again: the producer would wait until
+ * the kernel gives up, about 15 minutes.
  * The Java client closes the connection on request.timeout.ms; so do we, and
  * kafkajs reconnects on its next attempt.
  */
