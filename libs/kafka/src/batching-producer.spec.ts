@@ -16,12 +16,12 @@ function fakeKafka(type: string) {
       const sent: string[] = [];
       made.push(sent);
       return {
-        connect: async () => undefined,
-        disconnect: async () => undefined,
-        sendBatch: async ({ topicMessages }: { topicMessages: { messages: { value: string }[] }[] }) => {
-          if (failures-- > 0) throw Object.assign(new Error(type), { type });
+        connect: () => Promise.resolve(),
+        disconnect: () => Promise.resolve(),
+        sendBatch: ({ topicMessages }: { topicMessages: { messages: { value: string }[] }[] }) => {
+          if (failures-- > 0) return Promise.reject(Object.assign(new Error(type), { type }));
           for (const t of topicMessages) sent.push(...t.messages.map((m) => m.value));
-          return [];
+          return Promise.resolve([]);
         },
       } as unknown as Producer;
     },
