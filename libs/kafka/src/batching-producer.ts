@@ -28,6 +28,7 @@ interface Pending {
  * for a transient reason is retried, with backoff, until it succeeds or the
  * producer is stopped. Only a permanent broker answer (e.g. MESSAGE_TOO_LARGE)
  * rejects a record, and then only that record: the batch is split to find it.
+ * A batch stays under maxBatchBytes, so the broker never refuses it for its size.
  * Every caller gets a promise that settles exactly once.
  */
 export class BatchingProducer {
@@ -38,6 +39,9 @@ export class BatchingProducer {
   private connected = false;
   private closed = false;
   private failingSince: number | undefined;
+  private lastDeliveryAt = Date.now();
+  /** Fails the request in flight, if any, when the producer is replaced under it. */
+  private abandon: (() => void) | undefined;
 
   constructor(
     private readonly kafka: Kafka,
@@ -104,6 +108,16 @@ export class BatchingProducer {
     return this.failingSince === undefined;
   }
 
+  /** Connected, and the last request (if any) succeeded. */
+  get connectedToKafka(): boolean {
+    return this.connected && this.healthy;
+  }
+
+  /** When Kafka last acknowledged a request of ours (the start time before the first). */
+  get lastDelivery(): number {
+    return this.lastDeliveryAt;
+  }
+
   /**
    * Waits up to `timeoutMs` for queued records to reach Kafka, then rejects the
    * rest as unavailable (retryable: the device was not acknowledged) and disconnects.
@@ -119,16 +133,12 @@ export class BatchingProducer {
   private async flushLoop(): Promise<void> {
     let attempt = 0;
     while (this.queue.length > 0) {
-      const batch = this.queue.slice(0, this.options.maxBatchRecords);
+      const batch = this.nextBatch();
       try {
         await this.sendBatch(batch);
         this.settle(batch.length);
         batch.forEach((p) => p.resolve());
         attempt = 0;
-        if (this.failingSince !== undefined) {
-          this.logger.info({ downMs: Date.now() - this.failingSince }, 'Kafka is accepting records again');
-          this.failingSince = undefined;
-        }
       } catch (error) {
         if (permanentErrorType(error) !== undefined) {
           await this.isolatePermanentFailures(batch);
@@ -147,6 +157,25 @@ export class BatchingProducer {
   }
 
   /**
+   * The oldest records, up to maxBatchRecords and maxBatchBytes. The broker refuses a record batch
+   * over its max.message.bytes (1 MiB by default) for good, and kafkajs sends one batch per
+   * partition without splitting it: a backlog of one device's small readings once made a
+   * 5000-record batch of 1.5 MB (issue 10). A single record over the limit still goes alone.
+   */
+  private nextBatch(): Pending[] {
+    let bytes = 0;
+    let count = 0;
+    for (const pending of this.queue) {
+      if (count >= this.options.maxBatchRecords) break;
+      const size = recordBytes(pending.record);
+      if (count > 0 && bytes + size > this.options.maxBatchBytes) break;
+      bytes += size;
+      count++;
+    }
+    return this.queue.slice(0, count);
+  }
+
+  /**
    * The broker and our idempotent producer no longer agree on sequence numbers. A black-holed
    * path does this: a batch lands, its answer is lost, and the next attempt carries more
    * records behind the same first sequence number, which the broker refuses every time after.
@@ -154,33 +183,56 @@ export class BatchingProducer {
    * again, so its records that had landed arrive twice, with the same ids.
    */
   private async replaceProducer(reason: string): Promise<void> {
+    this.logger.warn({ reason }, 'Kafka lost track of our idempotent producer; starting a new one (records that had landed may arrive twice, with the same ids)');
+    await this.rebuild();
+  }
+
+  /**
+   * Starts over with a new kafkajs producer (new connections, new producer id). A request still
+   * in flight on the old one is abandoned and its batch sent again, so records that had landed
+   * arrive twice, with the same ids.
+   */
+  async rebuild(): Promise<void> {
     const old = this.producer;
     this.producer = this.createProducer();
     this.connected = false;
-    this.logger.warn({ reason }, 'Kafka lost track of our idempotent producer; starting a new one (records that had landed may arrive twice, with the same ids)');
+    this.abandon?.();
     await Promise.race([old.disconnect().catch(() => undefined), sleep(5000)]);
   }
 
-  /** Sends records one by one so a permanent rejection fails only its own record. */
-  private async isolatePermanentFailures(batch: Pending[]): Promise<void> {
-    for (const pending of batch) {
-      try {
-        await this.sendBatch([pending]);
+  /**
+   * Splits the batch in halves until each permanent rejection is down to its own record, so the
+   * rest is delivered in order. Returns false once a failure is transient again: the main loop
+   * then retries what is left.
+   */
+  private async isolatePermanentFailures(batch: Pending[]): Promise<boolean> {
+    try {
+      await this.sendBatch(batch);
+      this.settle(batch.length);
+      batch.forEach((p) => p.resolve());
+      return true;
+    } catch (error) {
+      const type = permanentErrorType(error);
+      if (type === undefined) return false;
+      this.answered();
+      const [only] = batch;
+      if (batch.length === 1 && only) {
         this.settle(1);
-        pending.resolve();
-      } catch (error) {
-        const type = permanentErrorType(error);
-        if (type === undefined) return; // transient again: the main loop retries what is left
-        this.settle(1);
-        this.metrics.rejected.inc({ topic: pending.record.topic, reason: type });
-        pending.reject(new KafkaError(KafkaErrorCode.Rejected, `Kafka rejected the record: ${type}`, false, { cause: error }));
+        this.metrics.rejected.inc({ topic: only.record.topic, reason: type });
+        only.reject(new KafkaError(KafkaErrorCode.Rejected, `Kafka rejected the record: ${type}`, false, { cause: error }));
+        return true;
       }
+      const half = Math.ceil(batch.length / 2);
+      return (await this.isolatePermanentFailures(batch.slice(0, half))) && this.isolatePermanentFailures(batch.slice(half));
     }
   }
 
   private async sendBatch(batch: Pending[]): Promise<void> {
+    const producer = this.producer;
+    const replaced = new Promise<never>((_, reject) => (this.abandon = () => reject(new Error('producer replaced while the request was in flight'))));
+    replaced.catch(() => undefined);
     if (!this.connected) {
-      await this.producer.connect();
+      await Promise.race([producer.connect(), replaced]);
       this.connected = true;
     }
     const byTopic = new Map<string, Message[]>();
@@ -191,14 +243,30 @@ export class BatchingProducer {
     }
     const topicMessages: TopicMessages[] = [...byTopic].map(([topic, messages]) => ({ topic, messages }));
     const timer = this.metrics.sendSeconds.startTimer();
-    await this.producer.sendBatch({
+    const sent = producer.sendBatch({
       topicMessages,
       acks: -1,
       compression: this.options.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None,
     });
+    sent.catch(() => undefined);
+    await Promise.race([sent, replaced]);
     timer();
     this.metrics.batchRecords.observe(batch.length);
     for (const [topic, messages] of byTopic) this.metrics.produced.inc({ topic }, messages.length);
+    this.lastDeliveryAt = Date.now();
+    this.answered();
+  }
+
+  /**
+   * Kafka answered a request: it is back, whichever path sent it, even if the answer refused a
+   * record for good. Health must not wait for a later success: once every waiting record has
+   * been answered there is none, and the spool, which replays only to a healthy producer,
+   * would wait for ever (issue 10).
+   */
+  private answered(): void {
+    if (this.failingSince === undefined) return;
+    this.logger.info({ downMs: Date.now() - this.failingSince }, 'Kafka is accepting records again');
+    this.failingSince = undefined;
   }
 
   /** Removes the first `count` records from the queue once they are settled. */
@@ -214,4 +282,13 @@ export class BatchingProducer {
     this.metrics.pending.dec(rest.length);
     rest.forEach((p) => p.reject(error));
   }
+}
+
+// Key, value and headers, plus a record's framing (length, attributes, deltas) in a record batch.
+const RECORD_OVERHEAD_BYTES = 32;
+
+function recordBytes(record: OutgoingRecord): number {
+  let bytes = RECORD_OVERHEAD_BYTES + Buffer.byteLength(record.value) + (record.key === null ? 0 : Buffer.byteLength(record.key));
+  for (const [name, value] of Object.entries(record.headers ?? {})) bytes += Buffer.byteLength(name) + Buffer.byteLength(value);
+  return bytes;
 }

@@ -36,6 +36,11 @@ export interface ProducerOptions {
   compression?: Compression;
   /** Most records sent in one request; more wait for the next one. */
   maxBatchRecords?: number;
+  /**
+   * Most bytes (keys, values, headers) in one request. Below the broker's max.message.bytes
+   * (1 MiB by default), which a single partition's batch must not exceed.
+   */
+  maxBatchBytes?: number;
   /** Longest wait between retries of a batch Kafka did not take. */
   maxBackoffMs?: number;
 }
@@ -43,5 +48,6 @@ export interface ProducerOptions {
 export const PRODUCER_DEFAULTS: Required<ProducerOptions> = {
   compression: 'none',
   maxBatchRecords: 5000,
+  maxBatchBytes: 768 * 1024,
   maxBackoffMs: 5000,
 };
