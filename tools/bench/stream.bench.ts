@@ -99,6 +99,7 @@ async function consumeOnly(kafka: KafkaService, topic: string, events: number, d
   let first = 0;
   let last = 0;
   const consumer = kafka.createReplayingConsumer({
+    name: 'baseline-consumer',
     groupId: `${topic}-consume-${randomUUID()}`,
     topic,
     fromBeginning: true,

@@ -1,5 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { GatewayCoreModule, IngestPipeline, type Logger } from '@fieldlink/gateway-core';
+import { GatewayCoreModule, IngestPipeline, type Logger, METRICS_REGISTRY } from '@fieldlink/gateway-core';
+import { type Registry } from 'prom-client';
 import { type MqttGatewayConfig } from './config/mqtt-gateway.config';
 import { MqttAdapter } from './ingress/mqtt.adapter';
 
@@ -16,8 +17,8 @@ export class AppModule {
           logger,
           commandDeliverTimeoutMs: config.commands.deliverTimeoutMs,
           adapter: {
-            inject: [IngestPipeline],
-            useFactory: (pipeline: IngestPipeline) => new MqttAdapter(config, pipeline, logger),
+            inject: [IngestPipeline, METRICS_REGISTRY],
+            useFactory: (pipeline: IngestPipeline, registry: Registry) => new MqttAdapter(config, pipeline, logger, registry),
           },
         }),
       ],

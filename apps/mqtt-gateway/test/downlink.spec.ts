@@ -1,37 +1,6 @@
-import { spawn } from 'node:child_process';
 import { type CommandResult, type DeadLetter } from '@fieldlink/schemas';
 import { type ServiceProcess, produce, sharedInfra, waitFor, waitForRecords } from '@fieldlink/testing';
-import { mosquittoPub, startGateway } from './support';
-
-const PROBE = '__probe__';
-
-/** mosquitto_sub (not our code) collecting what arrives on a topic; resolves once it demonstrably receives. */
-async function subscribe(port: number, topic: string): Promise<{ lines: string[]; close: () => void }> {
-  const child = spawn('mosquitto_sub', ['-p', String(port), '-q', '1', '-t', topic, '-v']);
-  const lines: string[] = [];
-  let probed = false;
-  let buffer = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    buffer += chunk.toString('utf8');
-    const parts = buffer.split('\n');
-    buffer = parts.pop() ?? '';
-    for (const line of parts) {
-      if (line.endsWith(PROBE)) probed = true;
-      else lines.push(line);
-    }
-  });
-  const close = () => child.kill();
-  try {
-    await waitFor(`mosquitto_sub on ${topic}`, async () => {
-      await mosquittoPub(port, topic, Buffer.from(PROBE));
-      return probed;
-    }, { timeoutMs: 15_000, intervalMs: 300 });
-  } catch (error) {
-    close();
-    throw error;
-  }
-  return { lines, close };
-}
+import { mosquittoSub, startGateway } from './support';
 
 describe('mqtt-gateway downlink', () => {
   let gateway: ServiceProcess | undefined;
@@ -46,7 +15,7 @@ describe('mqtt-gateway downlink', () => {
     const started = await startGateway(infra);
     gateway = started.gateway;
     const device = `${started.root}-pump`;
-    const sub = await subscribe(infra.mqttPort, `${started.root}/commands/${device}`);
+    const sub = await mosquittoSub(infra.mqttPort, `${started.root}/commands/${device}`);
     closeSub = sub.close;
 
     const command = { schemaVersion: 1, id: `${started.root}-cmd-1`, deviceId: device, action: 'shutdown', args: { reason: 'overheat' } };

@@ -1,4 +1,5 @@
-import { type Infra, ServiceProcess, freshName, run, writeConfig } from '@fieldlink/testing';
+import { spawn } from 'node:child_process';
+import { type Infra, ServiceProcess, freshName, run, waitFor, writeConfig } from '@fieldlink/testing';
 
 export interface GatewayUnderTest {
   gateway: ServiceProcess;
@@ -23,9 +24,11 @@ export async function startGateway(
     clientId?: string;
     waitReady?: boolean;
     env?: NodeJS.ProcessEnv;
+    /** Topic root and Kafka prefix (root + '.'), for a test that prepares topics first. */
+    root?: string;
   } = {},
 ): Promise<GatewayUnderTest> {
-  const root = freshName('it');
+  const root = options.root ?? freshName('it');
   const prefix = `${root}.`;
   const brokers = options.brokers ?? infra.kafkaBrokers;
   const config = {
@@ -68,4 +71,34 @@ export async function mosquittoPubLines(port: number, topic: string, lines: stri
 export async function mosquittoPub(port: number, topic: string, payload: Buffer): Promise<void> {
   const result = await run('mosquitto_pub', ['-p', String(port), '-q', '1', '-t', topic, '-s'], { input: payload, timeoutMs: 30_000 });
   if (result.code !== 0) throw new Error(`mosquitto_pub failed: ${result.stderr}`);
+}
+
+const PROBE = '__probe__';
+
+/** mosquitto_sub (not our code) collecting what arrives on a topic; resolves once it demonstrably receives. */
+export async function mosquittoSub(port: number, topic: string): Promise<{ lines: string[]; close: () => void }> {
+  const child = spawn('mosquitto_sub', ['-p', String(port), '-q', '1', '-t', topic, '-v']);
+  const lines: string[] = [];
+  let probed = false;
+  let buffer = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    buffer += chunk.toString('utf8');
+    const parts = buffer.split('\n');
+    buffer = parts.pop() ?? '';
+    for (const line of parts) {
+      if (line.endsWith(PROBE)) probed = true;
+      else lines.push(line);
+    }
+  });
+  const close = () => child.kill();
+  try {
+    await waitFor(`mosquitto_sub on ${topic}`, async () => {
+      await mosquittoPub(port, topic, Buffer.from(PROBE));
+      return probed;
+    }, { timeoutMs: 15_000, intervalMs: 300 });
+  } catch (error) {
+    close();
+    throw error;
+  }
+  return { lines, close };
 }

@@ -2,6 +2,7 @@ import { type Consumer, type Kafka, type KafkaMessage } from 'kafkajs';
 import { describe } from './errors';
 import { type KafkaMetrics } from './kafka.metrics';
 import { type KafkaLogger } from './kafka.options';
+import { SupervisedConsumer } from './supervised-consumer';
 
 export interface ConsumedRecord {
   topic: string;
@@ -14,6 +15,8 @@ export interface ConsumedRecord {
 }
 
 export interface BatchConsumerOptions {
+  /** Names the consumer in logs and metrics, e.g. commands-consumer. */
+  name: string;
   groupId: string;
   topics: string[];
   fromBeginning?: boolean;
@@ -29,39 +32,76 @@ export interface BatchConsumerOptions {
  * (kafkajs eachBatch), not one message at a time as the NestJS Kafka transport does.
  */
 export class BatchConsumer {
-  private readonly consumer: Consumer;
+  readonly supervisor: SupervisedConsumer;
 
   constructor(
-    kafka: Kafka,
+    private readonly kafka: Kafka,
     private readonly options: BatchConsumerOptions,
     private readonly metrics: KafkaMetrics,
     private readonly logger: KafkaLogger,
   ) {
-    this.consumer = kafka.consumer({ groupId: options.groupId, allowAutoTopicCreation: false });
+    this.supervisor = new SupervisedConsumer(
+      options.name,
+      // After a broker restart the group still lists the dead consumer until its session times
+      // out, and the new one's join waits for that: 10 s rather than kafkajs's 30 s.
+      () => kafka.consumer({ groupId: options.groupId, allowAutoTopicCreation: false, sessionTimeout: 10_000 }),
+      (consumer) => this.run(consumer),
+      metrics,
+      logger,
+    );
   }
 
-  async start(): Promise<void> {
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topics: this.options.topics, fromBeginning: this.options.fromBeginning ?? false });
-    await this.consumer.run({
+  /** Resolves once the consumer runs; it keeps retrying while Kafka is away. */
+  start(): Promise<void> {
+    return this.supervisor.start();
+  }
+
+  private async run(consumer: Consumer): Promise<void> {
+    if (!this.options.fromBeginning) await this.pinStart();
+    await consumer.subscribe({ topics: this.options.topics, fromBeginning: this.options.fromBeginning ?? false });
+    await consumer.run({
       eachBatchAutoResolve: true,
-      eachBatch: async (payload) => {
-        const { batch } = payload;
-        const records = batch.messages.map((m) => toRecord(batch.topic, batch.partition, m));
-        try {
-          await this.options.handle(records);
-        } catch (error) {
-          this.logger.error({ err: describe(error), topic: batch.topic, partition: batch.partition }, 'batch handler failed; it will be redelivered');
-          throw error;
-        }
-        this.metrics.consumed.inc({ topic: batch.topic }, records.length);
-        await payload.heartbeat();
-      },
+      eachBatch: (payload) =>
+        this.supervisor.whileHandling(async () => {
+          const { batch } = payload;
+          const records = batch.messages.map((m) => toRecord(batch.topic, batch.partition, m));
+          try {
+            await this.options.handle(records);
+          } catch (error) {
+            this.logger.error({ err: describe(error), topic: batch.topic, partition: batch.partition }, 'batch handler failed; it will be redelivered');
+            throw error;
+          }
+          this.metrics.consumed.inc({ topic: batch.topic }, records.length);
+          await payload.heartbeat();
+        }),
     });
   }
 
-  async stop(): Promise<void> {
-    await this.consumer.disconnect();
+  stop(): Promise<void> {
+    return this.supervisor.stop();
+  }
+
+  /**
+   * Commits the current end of every partition the group has no offset for. Without it a group
+   * that has consumed nothing yet starts at the end each time a consumer joins, so whatever
+   * arrived while its consumer was being replaced (a Kafka restart) would be skipped.
+   */
+  private async pinStart(): Promise<void> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      for (const topic of this.options.topics) {
+        const [committed] = await admin.fetchOffsets({ groupId: this.options.groupId, topics: [topic] });
+        const missing = new Set(committed?.partitions.filter((p) => p.offset === '-1').map((p) => p.partition) ?? []);
+        if (missing.size === 0) continue;
+        const ends = await admin.fetchTopicOffsets(topic);
+        const partitions = ends.filter((p) => missing.has(p.partition)).map((p) => ({ partition: p.partition, offset: p.high }));
+        // Refused while another member is active; then that member's group already has a position.
+        await admin.setOffsets({ groupId: this.options.groupId, topic, partitions }).catch((err: unknown) => this.logger.debug({ err: describe(err), topic }, 'group is active; not pinning its start'));
+      }
+    } finally {
+      await admin.disconnect();
+    }
   }
 }
 

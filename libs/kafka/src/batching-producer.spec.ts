@@ -72,7 +72,7 @@ describe(BatchingProducer.name, () => {
     await producer.close(1000);
   });
 
-  it('is healthy again when Kafka's first answer after an outage refuses every waiting record', async () => {
+  it("is healthy again when Kafka's first answer after an outage refuses every waiting record", async () => {
     const { kafka } = fakeKafka([{ type: 'NETWORK_EXCEPTION' }], 5);
     const producer = producerOn(kafka);
     await expect(producer.send({ topic: 't', key: 'k', value: 'too-large' })).rejects.toThrow('MESSAGE_TOO_LARGE');

@@ -11,6 +11,6 @@ export {
   PRODUCER_DEFAULTS,
   type ProducerOptions,
 } from './kafka.options';
-export { KafkaService, type KafkaServiceOptions } from './kafka.service';
+export { KafkaService, type KafkaServiceOptions, type KafkaWatchdogConfig } from './kafka.service';
 export { type TopicSpec } from './topic-admin';
 export { type HandleResult, type PartitionControl, type PartitionRef, ReplayingConsumer, type ReplayingConsumerOptions } from './replaying-consumer';

@@ -10,6 +10,11 @@ export class KafkaMetrics {
   readonly pending: Gauge;
   readonly consumed: Counter<'topic'>;
   readonly committed: Counter<'topic'>;
+  readonly consumerRestarts: Counter<'client' | 'reason'>;
+  readonly watchdogRebuilds: Counter;
+  readonly watchdogLivenessFailures: Counter;
+  private readonly connectedProbes = new Map<string, () => boolean>();
+  private lastDelivery: () => number = () => Date.now();
 
   constructor(registry: Registry) {
     const registers = [registry];
@@ -59,5 +64,49 @@ export class KafkaMetrics {
       labelNames: ['topic'],
       registers,
     });
+    this.consumerRestarts = new Counter({
+      name: 'fieldlink_kafka_consumer_restarts_total',
+      help: 'Kafka consumers replaced by a new one: reason crash (kafkajs gave up) or watchdog',
+      labelNames: ['client', 'reason'],
+      registers,
+    });
+    this.watchdogRebuilds = new Counter({
+      name: 'fieldlink_kafka_watchdog_rebuilds_total',
+      help: 'Times the watchdog rebuilt the Kafka clients: work waited, Kafka answered a fresh connection, and nothing moved for kafka.watchdog.stallMs',
+      registers,
+    });
+    this.watchdogLivenessFailures = new Counter({
+      name: 'fieldlink_kafka_watchdog_liveness_failures_total',
+      help: 'Times the watchdog failed /health/live because a rebuild did not help',
+      registers,
+    });
+    const probes = this.connectedProbes;
+    new Gauge({
+      name: 'fieldlink_kafka_connected',
+      help: 'Per Kafka client: 1 when connected and working (producer: last request succeeded; consumer: in its group), else 0',
+      labelNames: ['client'],
+      registers,
+      collect() {
+        for (const [client, connected] of probes) this.set({ client }, connected() ? 1 : 0);
+      },
+    });
+    const lastDelivery = () => this.lastDelivery();
+    new Gauge({
+      name: 'fieldlink_kafka_last_delivery_age_seconds',
+      help: 'Seconds since Kafka last acknowledged a produce request (since start, before the first)',
+      registers,
+      collect() {
+        this.set((Date.now() - lastDelivery()) / 1000);
+      },
+    });
+  }
+
+  /** Reports `client` in fieldlink_kafka_connected. */
+  watchConnection(client: string, connected: () => boolean): void {
+    this.connectedProbes.set(client, connected);
+  }
+
+  watchDelivery(lastDelivery: () => number): void {
+    this.lastDelivery = lastDelivery;
   }
 }

@@ -5,12 +5,19 @@ import { BatchingProducer } from './batching-producer';
 import { createKafka } from './kafka-client';
 import { KafkaMetrics } from './kafka.metrics';
 import { type KafkaLogger, type KafkaOptions } from './kafka.options';
+import { KafkaWatchdog, type WatchedClient } from './kafka-watchdog';
 import { ReplayingConsumer, type ReplayingConsumerOptions } from './replaying-consumer';
-import { ensureTopics, pingCluster, type TopicSpec } from './topic-admin';
+import { type SupervisedConsumer } from './supervised-consumer';
+import { deleteTopics, ensureTopics, pingCluster, type TopicSpec } from './topic-admin';
 
 export interface KafkaServiceOptions extends KafkaOptions {
   registry: Registry;
   logger: KafkaLogger;
+}
+
+export interface KafkaWatchdogConfig {
+  /** Work waiting this long, with Kafka answering a fresh connection and nothing moving, is a stall. */
+  stallMs: number;
 }
 
 /** One service's Kafka connection: a batching producer, batch consumers, topic admin and health. */
@@ -18,26 +25,76 @@ export class KafkaService {
   readonly producer: BatchingProducer;
   private readonly kafka: Kafka;
   private readonly metrics: KafkaMetrics;
-  private readonly consumers: { stop(): Promise<void> }[] = [];
+  private readonly consumers: { supervisor: SupervisedConsumer; stop(): Promise<void> }[] = [];
+  private watchdog: KafkaWatchdog | undefined;
 
   constructor(private readonly options: KafkaServiceOptions) {
     this.kafka = createKafka(options, options.logger);
     this.metrics = new KafkaMetrics(options.registry);
     this.producer = new BatchingProducer(this.kafka, this.metrics, options.logger, options.producer);
+    this.metrics.watchConnection('producer', () => this.producer.connectedToKafka);
+    this.metrics.watchDelivery(() => this.producer.lastDelivery);
+  }
+
+  /**
+   * Starts the stall watchdog (see KafkaWatchdog) over the producer and every consumer.
+   * `backlog`: records the service holds for the producer elsewhere, e.g. in its spool.
+   */
+  startWatchdog(config: KafkaWatchdogConfig, backlog: () => number = () => 0): void {
+    const producer: WatchedClient = {
+      name: 'producer',
+      waiting: () => this.producer.pending > 0 || backlog() > 0,
+      lastProgressAt: () => this.producer.lastDelivery,
+    };
+    const consumers = (): WatchedClient[] =>
+      this.consumers.map(({ supervisor }) => ({ name: supervisor.name, waiting: () => supervisor.idle, lastProgressAt: () => supervisor.lastProgressAt }));
+    this.watchdog = new KafkaWatchdog(
+      { get all() { return [producer, ...consumers()]; } },
+      {
+        probe: () => pingCluster(this.kafka, 5000),
+        rebuild: () => this.rebuild(),
+        onRebuild: () => this.metrics.watchdogRebuilds.inc(),
+        onLivenessFailure: () => this.metrics.watchdogLivenessFailures.inc(),
+      },
+      { stallMs: config.stallMs, intervalMs: Math.min(5000, Math.max(250, config.stallMs / 4)) },
+      this.options.logger,
+    );
+    this.watchdog.start();
+  }
+
+  /** False once the watchdog has found the Kafka clients stuck even after a rebuild. */
+  get live(): boolean {
+    return this.watchdog?.live ?? true;
+  }
+
+  /**
+   * New Kafka clients for old: a new producer (what was in flight is sent again) and a new
+   * consumer for each, which rejoins its group from the committed offsets. Consumers restart in
+   * the background, so a Kafka that still refuses them cannot hold up the watchdog.
+   */
+  private async rebuild(): Promise<void> {
+    await this.producer.rebuild();
+    for (const { supervisor } of this.consumers) void supervisor.restart('watchdog');
   }
 
   ensureTopics(specs: TopicSpec[]): Promise<void> {
     return ensureTopics(this.kafka, specs, this.options.logger);
   }
 
+  deleteTopics(topics: string[]): Promise<void> {
+    return deleteTopics(this.kafka, topics);
+  }
+
   createReplayingConsumer(options: ReplayingConsumerOptions): ReplayingConsumer {
     const consumer = new ReplayingConsumer(this.kafka, options, this.metrics, this.options.logger);
+    this.metrics.watchConnection(options.name, () => consumer.supervisor.connected);
     this.consumers.push(consumer);
     return consumer;
   }
 
   createConsumer(options: BatchConsumerOptions): BatchConsumer {
     const consumer = new BatchConsumer(this.kafka, options, this.metrics, this.options.logger);
+    this.metrics.watchConnection(options.name, () => consumer.supervisor.connected);
     this.consumers.push(consumer);
     return consumer;
   }
@@ -49,6 +106,7 @@ export class KafkaService {
 
   /** Stops consumers (committing their offsets), then flushes the producer. */
   async close(flushTimeoutMs: number): Promise<void> {
+    await this.watchdog?.stop();
     await Promise.allSettled(this.consumers.map((c) => c.stop()));
     await this.producer.close(flushTimeoutMs);
   }

@@ -3,6 +3,7 @@ import { type ConsumedRecord, toRecord } from './batch-consumer';
 import { describe } from './errors';
 import { type KafkaMetrics } from './kafka.metrics';
 import { type KafkaLogger } from './kafka.options';
+import { SupervisedConsumer } from './supervised-consumer';
 
 export interface PartitionRef {
   topic: string;
@@ -20,6 +21,8 @@ export interface PartitionControl {
 }
 
 export interface ReplayingConsumerOptions {
+  /** Names the consumer in logs and metrics, e.g. telemetry-consumer. */
+  name: string;
   groupId: string;
   topic: string;
   fromBeginning: boolean;
@@ -46,8 +49,9 @@ export type HandleResult = string | null | { later: Promise<string | null> };
  * which would move the group's offset backwards.
  */
 export class ReplayingConsumer {
-  private readonly consumer: Consumer;
+  readonly supervisor: SupervisedConsumer;
   private readonly admin: Admin;
+  private adminConnected = false;
   /** Per partition: the deferred commits in flight; resolves false once one has failed. */
   private readonly commitChains = new Map<number, Promise<boolean>>();
   /** Partitions sent back to their last commit after a failed batch, with that offset. */
@@ -59,23 +63,46 @@ export class ReplayingConsumer {
     private readonly metrics: KafkaMetrics,
     private readonly logger: KafkaLogger,
   ) {
-    this.consumer = kafka.consumer({ groupId: options.groupId, allowAutoTopicCreation: false });
+    this.supervisor = new SupervisedConsumer(
+      options.name,
+      () => kafka.consumer({ groupId: options.groupId, allowAutoTopicCreation: false }),
+      (consumer) => this.run(consumer),
+      metrics,
+      logger,
+    );
     this.admin = kafka.admin();
   }
 
-  async start(): Promise<void> {
-    await this.admin.connect();
-    await this.consumer.connect();
-    this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => {
+  /** Resolves once the consumer runs; it keeps retrying while Kafka is away. */
+  start(): Promise<void> {
+    return this.supervisor.start();
+  }
+
+  /** The consumer running now; a seek or commit for a replaced one has nothing to act on. */
+  private get consumer(): Consumer {
+    const consumer = this.supervisor.current;
+    if (!consumer) throw new Error(`${this.options.name} is being replaced`);
+    return consumer;
+  }
+
+  private async run(consumer: Consumer): Promise<void> {
+    if (!this.adminConnected) {
+      await this.admin.connect();
+      this.adminConnected = true;
+    }
+    // A new consumer reads from the group's commits; what the old one was rewinding or committing is moot.
+    this.rewinding.clear();
+    this.commitChains.clear();
+    consumer.on(consumer.events.GROUP_JOIN, (event) => {
       const assignment = event.payload.memberAssignment;
       this.options.onAssigned(Object.entries(assignment).flatMap(([topic, partitions]) => partitions.map((partition) => ({ topic, partition }))));
     });
-    await this.consumer.subscribe({ topics: [this.options.topic], fromBeginning: this.options.fromBeginning });
-    await this.consumer.run({
+    await consumer.subscribe({ topics: [this.options.topic], fromBeginning: this.options.fromBeginning });
+    await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.options.concurrency ?? 1,
-      eachBatch: async (payload) => {
+      eachBatch: (payload) => this.supervisor.whileHandling(async () => {
         const { batch } = payload;
         if (batch.messages.length === 0 || payload.isStale()) return;
         const { topic, partition } = batch;
@@ -83,7 +110,7 @@ export class ReplayingConsumer {
         if (rewindTo !== undefined) {
           // Until the re-read arrives, batches fetched before the seek must neither be handled nor committed.
           if (Number(batch.firstOffset() ?? rewindTo) > Number(rewindTo)) {
-            this.consumer.seek({ topic, partition, offset: rewindTo });
+            consumer.seek({ topic, partition, offset: rewindTo });
             return;
           }
           this.rewinding.delete(partition);
@@ -95,7 +122,7 @@ export class ReplayingConsumer {
           offsetAt: (timestamp) => this.offsetAt(topic, partition, timestamp),
           seek: (offset) => {
             sought = true;
-            this.consumer.seek({ topic, partition, offset });
+            consumer.seek({ topic, partition, offset });
           },
         };
         const records = batch.messages.map((m) => toRecord(topic, partition, m));
@@ -112,7 +139,7 @@ export class ReplayingConsumer {
         else if (result !== null) await this.commit(topic, partition, result);
         this.metrics.consumed.inc({ topic }, records.length);
         await payload.heartbeat();
-      },
+      }),
     });
   }
 
@@ -128,7 +155,7 @@ export class ReplayingConsumer {
       if (offset === undefined) {
         const committed = (await this.committed(topic, partition).catch(() => null)) ?? '0';
         this.rewinding.set(partition, committed);
-        this.consumer.seek({ topic, partition, offset: committed });
+        this.supervisor.current?.seek({ topic, partition, offset: committed });
         return false;
       }
       if (offset !== null) await this.commit(topic, partition, offset).catch((err: unknown) => this.logger.warn({ err: describe(err), topic, partition }, 'offset commit failed; the next commit covers it'));
@@ -144,7 +171,7 @@ export class ReplayingConsumer {
 
   async stop(): Promise<void> {
     await Promise.all(this.commitChains.values());
-    await this.consumer.disconnect();
+    await this.supervisor.stop();
     await this.admin.disconnect();
   }
 

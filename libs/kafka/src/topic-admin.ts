@@ -32,6 +32,17 @@ export async function ensureTopics(kafka: Kafka, specs: TopicSpec[], logger: Kaf
   }
 }
 
+/** Deletes topics (operators' tooling and tests that take a topic away under a running service). */
+export async function deleteTopics(kafka: Kafka, topics: string[]): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await admin.deleteTopics({ topics });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 /** Asks the cluster for its brokers; resolves false instead of throwing. */
 export async function pingCluster(kafka: Kafka, timeoutMs: number): Promise<boolean> {
   const admin = kafka.admin({ retry: { retries: 0 } });

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { connect, type IClientOptions, type MqttClient, type Packet } from 'mqtt';
+import { Counter, type Registry } from 'prom-client';
 import {
   CoreError,
   CoreErrorCode,
@@ -16,6 +17,7 @@ import { MappingRouter } from '../mapping/mapping.router';
 import { TopicPattern } from '../mapping/topic-pattern';
 import { mqttClientOptions, sessionClientId } from './mqtt-client.factory';
 import { OrderedAcks } from './ordered-acks';
+import { SessionTakeoverDetector } from './session-takeover';
 
 type SendPacket = (packet: Packet, cb?: (err?: Error) => void, ...rest: unknown[]) => void;
 type AckCallback = (errorOrCode?: Error | number, code?: number) => void;
@@ -46,14 +48,22 @@ export class MqttAdapter implements ProtocolAdapter {
   private readonly clientId: string;
   /** The done() of a message read while mqtt.receiveMaximum acks wait for Kafka (see onReliablePublish). */
   private waitingForRoom: (() => void)[] = [];
+  private readonly takeovers: SessionTakeoverDetector;
 
   constructor(
     private readonly config: MqttGatewayConfig,
     private readonly pipeline: IngestPipeline,
     private readonly logger: Logger,
+    registry: Registry,
   ) {
     this.router = new MappingRouter(config.mappings);
     this.clientId = sessionClientId(config);
+    const takeoverCount = new Counter({
+      name: 'fieldlink_mqtt_session_takeovers_total',
+      help: 'Times another MQTT client with our client id took our session (or the broker dropped us right after connecting, again and again)',
+      registers: [registry],
+    });
+    this.takeovers = new SessionTakeoverDetector(this.clientId, () => takeoverCount.inc(), logger);
     this.commandTopic = new TopicPattern(config.commands.topic);
     this.acks = new OrderedAcks((packet) => {
       this.sendPacket?.(packet);
@@ -78,6 +88,7 @@ export class MqttAdapter implements ProtocolAdapter {
     this.client = client;
     this.interceptAcks(client);
     client.on('connect', (connack) => {
+      this.takeovers.connected();
       this.logger.info({ url: this.config.mqtt.url, sessionPresent: connack.sessionPresent }, 'MQTT connected');
       // With a persistent session the broker keeps our subscriptions; subscribing again is harmless and covers a lost session.
       client.subscribe(this.router.subscriptions(), (err, granted) => {
@@ -85,7 +96,9 @@ export class MqttAdapter implements ProtocolAdapter {
         else this.logger.info({ granted: granted?.map((g) => `${g.topic}@${g.qos}`) }, 'MQTT subscribed');
       });
     });
+    client.on('disconnect', (packet) => this.takeovers.disconnectedBy(packet.reasonCode));
     client.on('close', () => {
+      this.takeovers.closed();
       if (this.acks.pending > 0) this.logger.warn({ unacked: this.acks.pending }, 'MQTT connection closed; the broker will redeliver unacknowledged messages');
       this.acks.reset();
       this.inflight.clear();

@@ -40,6 +40,7 @@ export class StreamProcessorService {
     );
     this.workers = new ProcessingWorkers(this.config, this.metrics, this.logger);
     this.consumer = this.kafka.createReplayingConsumer({
+      name: 'telemetry-consumer',
       groupId: this.config.processor.groupId,
       topic: this.topics.telemetry,
       fromBeginning: this.config.processor.startFrom === 'earliest',
@@ -47,6 +48,7 @@ export class StreamProcessorService {
       onAssigned: (assigned) => this.onAssigned(assigned),
       handle: (records, control) => this.handle(records, control),
     });
+    this.kafka.startWatchdog(this.config.kafka.watchdog);
     await this.consumer.start();
     this.running = true;
     this.logger.info({ topic: this.topics.telemetry, group: this.config.processor.groupId }, 'stream processor consuming');

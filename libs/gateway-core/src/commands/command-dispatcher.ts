@@ -46,6 +46,7 @@ export class CommandDispatcher {
 
   async start(): Promise<void> {
     const consumer = this.kafka.createConsumer({
+      name: 'commands-consumer',
       groupId: this.options.groupId,
       topics: [this.options.topics.commands],
       handle: async (records) => {

@@ -36,6 +36,18 @@ export const CoreConfigSchema = {
         description: 'none suits loopback and LAN links, where gzip costs more CPU and latency than it saves',
       }),
       tls: Type.Optional(TlsFilesSchema),
+      watchdog: Type.Object(
+        {
+          stallMs: Type.Integer({
+            // An idle consumer shows progress once per fetch, and a fetch waits up to 5 s for data.
+            minimum: 10_000,
+            default: 60_000,
+            description:
+              'Records waiting (spooled or in flight) or a consumer not fetching, while Kafka answers a fresh connection, with nothing delivered for this long: the Kafka clients are rebuilt; if that does not help within as long again, /health/live fails',
+          }),
+        },
+        { default: {}, additionalProperties: false },
+      ),
       sasl: Type.Optional(
         Type.Object(
           {

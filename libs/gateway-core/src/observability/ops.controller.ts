@@ -13,6 +13,7 @@ export class OpsController {
 
   @Get('health/live')
   live(): { status: 'ok' } {
+    if (!this.runtime.live) throw new ServiceUnavailableException({ status: 'stalled', reason: 'Kafka clients moved nothing even after a rebuild' });
     return { status: 'ok' };
   }
 

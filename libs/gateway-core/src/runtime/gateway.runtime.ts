@@ -30,10 +30,16 @@ export class GatewayRuntime {
     await this.retry('ensure Kafka topics', () => this.kafka.ensureTopics(this.topicSpecs()));
     if (this.stopping) return;
     this.spool?.start();
+    this.kafka.startWatchdog(this.config.kafka.watchdog, () => this.spool?.depth ?? 0);
     await this.adapter.start();
     await this.retry('start the command consumer', () => this.dispatcher.start());
     this.started = true;
     this.logger.info('gateway started');
+  }
+
+  /** False once the Kafka watchdog gave up: an orchestrator should restart the process. */
+  get live(): boolean {
+    return this.kafka.live;
   }
 
   async ready(): Promise<{ ready: boolean; checks: Record<string, boolean> }> {
