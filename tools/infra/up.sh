@@ -29,6 +29,6 @@ if [ ! -f "$FIELDLINK_STATE/kafka/.scram-user" ]; then
   java -cp "$KAFKA_LIBS/*" -Dlog4j2.configurationFile="$FIELDLINK_STATE/kafka/log4j2.properties" kafka.admin.ConfigCommand \
     --bootstrap-server "127.0.0.1:$KAFKA_PORT" --alter --entity-type users --entity-name "$SASL_KAFKA_USER" \
     --add-config "SCRAM-SHA-512=[password=$password]" >/dev/null
-  touch "$FIELDLINK_STATE/kafka/.scram-user"
+  mkdir -p "$FIELDLINK_STATE/kafka" && touch "$FIELDLINK_STATE/kafka/.scram-user"
 fi
 log "infra up: Kafka 127.0.0.1:$KAFKA_PORT (SASL_SSL for services: $SASL_KAFKA_PORT), Mosquitto 127.0.0.1:$MQTT_PORT"
