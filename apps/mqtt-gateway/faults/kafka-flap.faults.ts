@@ -1,12 +1,8 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as hold } from 'node:timers/promises';
-import { LocalService, type ServiceProcess, run, sharedInfra, waitFor } from '@fieldlink/testing';
-import { startGateway } from '../test/support';
+import { type LocalService, type ServiceProcess, run, sharedInfra, waitFor } from '@fieldlink/testing';
+import { gatewayOnPrivateKafka } from './private-kafka';
 import { report } from './report';
 import { SeqSet } from './seq-set';
-import { TelemetryChecker } from './telemetry-checker';
 
 const TOTAL = 20_000;
 const ROUNDS = 3;
@@ -34,11 +30,10 @@ describe('fault: Kafka restarted in quick succession', () => {
 
   it(`delivers all ${TOTAL} seqs of a mosquitto_pub burst within ${DELIVERED_WITHIN_MS / 1000} s of Kafka's last return, after ${ROUNDS} quick Kafka SIGKILLs and a gateway SIGKILL`, async () => {
     const infra = await sharedInfra();
-    const broker = (kafka = await LocalService.kafka());
-    const spoolDir = mkdtempSync(join(tmpdir(), 'fieldlink-spool-'));
-    const started = await startGateway(infra, { brokers: broker.address, config: () => ({ spool: { dir: spoolDir } }) });
+    const setup = await gatewayOnPrivateKafka(infra);
+    const { started, checker } = setup;
+    const broker = (kafka = setup.kafka);
     const running = (gateway = started.gateway);
-    const checker = new TelemetryChecker(broker.address, started.topic('telemetry'), 3);
 
     // mosquitto_pub (not our code) sends the burst as fast as the broker takes it.
     const lines = Array.from({ length: TOTAL }, (_, seq) => JSON.stringify({ seq, temperature: 20 + (seq % 50) / 10 }));

@@ -1,11 +1,7 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { LocalService, type ServiceProcess, freshName, sharedInfra, waitFor } from '@fieldlink/testing';
-import { startGateway } from '../test/support';
+import { type LocalService, type ServiceProcess, freshName, sharedInfra, waitFor } from '@fieldlink/testing';
+import { gatewayOnPrivateKafka } from './private-kafka';
 import { report } from './report';
 import { SeqPublisher } from './seq-publisher';
-import { TelemetryChecker } from './telemetry-checker';
 
 const TOTAL = 200_000;
 const KILLS = 5;
@@ -23,11 +19,10 @@ describe('fault: Kafka broker SIGKILLed', () => {
 
   it(`loses nothing acknowledged when Kafka is SIGKILLed and restarted ${KILLS} times during a ${TOTAL}-message QoS 1 run`, async () => {
     const infra = await sharedInfra();
-    kafka = await LocalService.kafka();
-    const spoolDir = mkdtempSync(join(tmpdir(), 'fieldlink-spool-'));
-    const started = await startGateway(infra, { brokers: kafka.address, config: () => ({ spool: { dir: spoolDir } }) });
+    const setup = await gatewayOnPrivateKafka(infra);
+    const { started, checker } = setup;
+    kafka = setup.kafka;
     const running = (gateway = started.gateway);
-    const checker = new TelemetryChecker(kafka.address, started.topic('telemetry'), 3);
     const pub = (publisher = await SeqPublisher.connect(infra.mqttUrl, freshName('pub'), started.root, 20));
     pub.start(RATE, TOTAL);
 

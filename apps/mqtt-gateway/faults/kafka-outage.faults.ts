@@ -1,13 +1,10 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as hold } from 'node:timers/promises';
 import { type Command, type CommandResult, SCHEMA_VERSION } from '@fieldlink/schemas';
-import { LocalService, type ServiceProcess, produce, readTopic, sharedInfra, waitFor } from '@fieldlink/testing';
-import { mosquittoPubLines, mosquittoSub, startGateway } from '../test/support';
+import { type LocalService, type ServiceProcess, produce, readTopic, sharedInfra, waitFor } from '@fieldlink/testing';
+import { mosquittoPubLines, mosquittoSub } from '../test/support';
+import { gatewayOnPrivateKafka } from './private-kafka';
 import { report } from './report';
 import { SeqSet } from './seq-set';
-import { TelemetryChecker } from './telemetry-checker';
 
 // kafkajs gives up its own retries after about 6 s (5 retries, 200 ms doubling); this is far past that.
 const DOWN_MS = 60_000;
@@ -28,11 +25,10 @@ describe('fault: Kafka down for longer than kafkajs retries', () => {
 
   it(`delivers telemetry and commands again within ${RESUME_WITHIN_MS / 1000} s of Kafka's return after ${DOWN_MS / 1000} s away`, async () => {
     const infra = await sharedInfra();
-    const broker = (kafka = await LocalService.kafka());
-    const spoolDir = mkdtempSync(join(tmpdir(), 'fieldlink-spool-'));
-    const started = await startGateway(infra, { brokers: broker.address, config: () => ({ spool: { dir: spoolDir } }) });
+    const setup = await gatewayOnPrivateKafka(infra);
+    const { started, checker } = setup;
+    const broker = (kafka = setup.kafka);
     const running = (gateway = started.gateway);
-    const checker = new TelemetryChecker(broker.address, started.topic('telemetry'), 3);
     const sub = await mosquittoSub(infra.mqttPort, `${started.root}/commands/${DEVICE}`);
     closeSub = sub.close;
     const topic = `${started.root}/sensors/${DEVICE}/data`;

@@ -140,8 +140,9 @@ export class BatchingProducer {
         batch.forEach((p) => p.resolve());
         attempt = 0;
       } catch (error) {
-        if (permanentErrorType(error) !== undefined) {
-          await this.isolatePermanentFailures(batch);
+        const permanent = permanentErrorType(error);
+        if (permanent !== undefined) {
+          await this.isolate(batch, permanent, error);
           continue;
         }
         const stateError = producerStateErrorType(error);
@@ -201,30 +202,33 @@ export class BatchingProducer {
   }
 
   /**
-   * Splits the batch in halves until each permanent rejection is down to its own record, so the
-   * rest is delivered in order. Returns false once a failure is transient again: the main loop
-   * then retries what is left.
+   * Kafka refused `batch` for good. Splits it in halves until each refusal is down to its own
+   * record, so the rest is delivered in order. Returns false once a failure is transient again:
+   * the main loop then retries what is left.
    */
-  private async isolatePermanentFailures(batch: Pending[]): Promise<boolean> {
+  private async isolate(batch: Pending[], type: string, error: unknown): Promise<boolean> {
+    this.answered();
+    const [only] = batch;
+    if (batch.length === 1 && only) {
+      this.settle(1);
+      this.metrics.rejected.inc({ topic: only.record.topic, reason: type });
+      only.reject(new KafkaError(KafkaErrorCode.Rejected, `Kafka rejected the record: ${type}`, false, { cause: error }));
+      return true;
+    }
+    const half = Math.ceil(batch.length / 2);
+    return (await this.sendIsolating(batch.slice(0, half))) && this.sendIsolating(batch.slice(half));
+  }
+
+  private async sendIsolating(batch: Pending[]): Promise<boolean> {
     try {
       await this.sendBatch(batch);
-      this.settle(batch.length);
-      batch.forEach((p) => p.resolve());
-      return true;
     } catch (error) {
       const type = permanentErrorType(error);
-      if (type === undefined) return false;
-      this.answered();
-      const [only] = batch;
-      if (batch.length === 1 && only) {
-        this.settle(1);
-        this.metrics.rejected.inc({ topic: only.record.topic, reason: type });
-        only.reject(new KafkaError(KafkaErrorCode.Rejected, `Kafka rejected the record: ${type}`, false, { cause: error }));
-        return true;
-      }
-      const half = Math.ceil(batch.length / 2);
-      return (await this.isolatePermanentFailures(batch.slice(0, half))) && this.isolatePermanentFailures(batch.slice(half));
+      return type !== undefined && this.isolate(batch, type, error);
     }
+    this.settle(batch.length);
+    batch.forEach((p) => p.resolve());
+    return true;
   }
 
   private async sendBatch(batch: Pending[]): Promise<void> {

@@ -11,7 +11,7 @@ function setup() {
   const events: string[] = [];
   const kafka = { reachable: true, probes: 0 };
   const watchdog = new KafkaWatchdog(
-    { all: [watched] },
+    () => [watched],
     {
       probe: () => {
         kafka.probes++;

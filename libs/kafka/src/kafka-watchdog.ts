@@ -45,8 +45,8 @@ export class KafkaWatchdog {
   private checking: Promise<void> | undefined;
 
   constructor(
-    /** Read at every look, so clients created later are watched too. */
-    private readonly clients: { readonly all: WatchedClient[] },
+    /** Called at every look, so clients created later are watched too. */
+    private readonly clients: () => WatchedClient[],
     private readonly actions: WatchdogActions,
     private readonly options: WatchdogOptions,
     private readonly logger: KafkaLogger,
@@ -76,7 +76,7 @@ export class KafkaWatchdog {
 
   /** One look; exported for tests that drive the clock themselves. */
   async check(now = Date.now()): Promise<void> {
-    const waiting = this.clients.all.filter((c) => c.waiting());
+    const waiting = this.clients().filter((c) => c.waiting());
     const idleFor = (c: WatchedClient) => now - Math.max(c.lastProgressAt(), this.rebuiltAt);
     // Before spending a connection on a probe, some client must have waited a whole interval.
     const suspects = waiting.filter((c) => idleFor(c) >= this.options.intervalMs);

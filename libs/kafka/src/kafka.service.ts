@@ -46,10 +46,14 @@ export class KafkaService {
       waiting: () => this.producer.pending > 0 || backlog() > 0,
       lastProgressAt: () => this.producer.lastDelivery,
     };
-    const consumers = (): WatchedClient[] =>
-      this.consumers.map(({ supervisor }) => ({ name: supervisor.name, waiting: () => supervisor.idle, lastProgressAt: () => supervisor.lastProgressAt }));
+    // Consumers created after the watchdog starts (the gateway's, once its protocol is up) count too.
+    const consumer = ({ supervisor }: { supervisor: SupervisedConsumer }): WatchedClient => ({
+      name: supervisor.name,
+      waiting: () => supervisor.idle,
+      lastProgressAt: () => supervisor.lastProgressAt,
+    });
     this.watchdog = new KafkaWatchdog(
-      { get all() { return [producer, ...consumers()]; } },
+      () => [producer, ...this.consumers.map(consumer)],
       {
         probe: () => pingCluster(this.kafka, 5000),
         rebuild: () => this.rebuild(),

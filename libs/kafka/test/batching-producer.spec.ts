@@ -13,14 +13,15 @@ describe('BatchingProducer against a real Kafka', () => {
   async function setup(configs?: Record<string, string>) {
     const infra = await sharedInfra();
     const topic = freshName('producer');
+    const registry = new Registry();
     kafka = new KafkaService({
       brokers: [infra.kafkaBrokers],
       clientId: topic,
-      registry: new Registry(),
+      registry,
       logger: pino({ level: 'silent' }),
     });
     await kafka.ensureTopics([{ topic, partitions: 1, ...(configs ? { configs } : {}) }]);
-    return { infra, topic, producer: kafka.producer };
+    return { infra, topic, producer: kafka.producer, registry };
   }
 
   // Regression: a record sent by a caller woken by the loop's last batch was left queued until the next send.
@@ -46,5 +47,18 @@ describe('BatchingProducer against a real Kafka', () => {
     expect(reason).toBeInstanceOf(KafkaError);
     expect({ code: reason.code, retryable: reason.retryable }).toEqual({ code: KafkaErrorCode.Rejected, retryable: false });
     expect((await readTopic(infra.kafkaBrokers, topic)).map((r) => r.payload)).toEqual(['a', 'b', 'c']);
+  });
+
+  // Regression (issue 10): a one-device backlog of 5000 small readings went out as one 1.5 MB
+  // batch, over the broker's default max.message.bytes (1 MiB), and was refused.
+  it('sends a large single-partition backlog in batches the broker accepts', async () => {
+    const { infra, topic, producer, registry } = await setup();
+    const value = JSON.stringify({ reading: 'x'.repeat(280) });
+    await Promise.all(Array.from({ length: 5000 }, () => producer.send({ topic, key: 'dev-1', value })));
+    const requests = (await registry.getSingleMetric('fieldlink_kafka_batch_records')?.get())?.values.find((v) => (v as { metricName?: string }).metricName === 'fieldlink_kafka_batch_records_count')?.value;
+    const rejected = (await registry.getSingleMetric('fieldlink_kafka_rejected_total')?.get())?.values.length;
+    // Before the fix: one refused request, then 5000 single-record ones.
+    expect({ rejected, fewRequests: (requests ?? Infinity) <= 10 }).toEqual({ rejected: 0, fewRequests: true });
+    expect(await readTopic(infra.kafkaBrokers, topic)).toHaveLength(5000);
   });
 });
