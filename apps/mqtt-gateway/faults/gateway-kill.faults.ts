@@ -1,11 +1,9 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type ServiceProcess, freshName, sharedInfra, waitFor } from '@fieldlink/testing';
+import { type ServiceProcess, freshName, sharedInfra, waitFor, reportFault, TelemetryChecker } from '@fieldlink/testing';
 import { startGateway } from '../test/support';
-import { report } from './report';
 import { SeqPublisher } from './seq-publisher';
-import { TelemetryChecker } from './telemetry-checker';
 
 const TOTAL = 100_000;
 const KILLS = 5;
@@ -44,7 +42,7 @@ describe('fault: gateway SIGKILLed', () => {
     await checker.waitForAll(pub.acked, 300_000);
 
     const delivery = checker.delivery(pub.acked);
-    report(`gateway SIGKILL x${KILLS}`, pub.published, delivery, `forwarding resumed ${resumedAfterMs.map((ms) => (ms / 1000).toFixed(1)).join(', ')} s after each restart`);
+    reportFault(`gateway SIGKILL x${KILLS}`, pub.published, delivery, `forwarding resumed ${resumedAfterMs.map((ms) => (ms / 1000).toFixed(1)).join(', ')} s after each restart`);
     expect(delivery.acknowledged).toBe(TOTAL);
     expect(delivery.lost).toBe(0);
     expect(delivery.duplicatesAfterDedupe).toBe(0);

@@ -1,8 +1,6 @@
 import { setTimeout as hold } from 'node:timers/promises';
-import { type LocalService, type ServiceProcess, run, sharedInfra, waitFor } from '@fieldlink/testing';
+import { type LocalService, type ServiceProcess, run, sharedInfra, waitFor, reportFault, SeqSet } from '@fieldlink/testing';
 import { gatewayOnPrivateKafka } from './private-kafka';
-import { report } from './report';
-import { SeqSet } from './seq-set';
 
 const TOTAL = 20_000;
 const ROUNDS = 3;
@@ -70,7 +68,7 @@ describe('fault: Kafka restarted in quick succession', () => {
     const deliveredAfterMs = Date.now() - kafkaBackAt;
 
     const delivery = checker.delivery(acked);
-    report(`Kafka SIGKILL x${ROUNDS} in quick succession`, TOTAL, delivery, `all delivered ${(deliveredAfterMs / 1000).toFixed(1)} s after Kafka's last return`);
+    reportFault(`Kafka SIGKILL x${ROUNDS} in quick succession`, TOTAL, delivery, `all delivered ${(deliveredAfterMs / 1000).toFixed(1)} s after Kafka's last return`);
     expect(delivery.lost).toBe(0);
     expect(delivery.duplicatesAfterDedupe).toBe(0);
   }, 300_000);

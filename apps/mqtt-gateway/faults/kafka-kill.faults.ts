@@ -1,6 +1,5 @@
-import { type LocalService, type ServiceProcess, freshName, sharedInfra, waitFor } from '@fieldlink/testing';
+import { type LocalService, type ServiceProcess, freshName, sharedInfra, waitFor, reportFault } from '@fieldlink/testing';
 import { gatewayOnPrivateKafka } from './private-kafka';
-import { report } from './report';
 import { SeqPublisher } from './seq-publisher';
 
 const TOTAL = 200_000;
@@ -42,7 +41,7 @@ describe('fault: Kafka broker SIGKILLed', () => {
 
     const delivery = checker.delivery(pub.acked);
     const replayed = await running.metric('fieldlink_spool_replayed_total');
-    report('Kafka SIGKILL x5', pub.published, delivery, `spool replayed ${replayed}`);
+    reportFault('Kafka SIGKILL x5', pub.published, delivery, `spool replayed ${replayed}`);
     expect(delivery.acknowledged).toBe(TOTAL);
     expect(delivery.lost).toBe(0);
     expect(delivery.rawDuplicates).toBeLessThanOrEqual(0.005 * TOTAL);

@@ -1,10 +1,8 @@
 import { setTimeout as hold } from 'node:timers/promises';
 import { type Command, type CommandResult, SCHEMA_VERSION } from '@fieldlink/schemas';
-import { type LocalService, type ServiceProcess, produce, readTopic, sharedInfra, waitFor } from '@fieldlink/testing';
+import { type LocalService, type ServiceProcess, produce, readTopic, sharedInfra, waitFor, reportFault, SeqSet } from '@fieldlink/testing';
 import { mosquittoPubLines, mosquittoSub } from '../test/support';
 import { gatewayOnPrivateKafka } from './private-kafka';
-import { report } from './report';
-import { SeqSet } from './seq-set';
 
 // kafkajs gives up its own retries after about 6 s (5 retries, 200 ms doubling); this is far past that.
 const DOWN_MS = 60_000;
@@ -71,7 +69,7 @@ describe('fault: Kafka down for longer than kafkajs retries', () => {
     expect(await running.metric('fieldlink_kafka_connected', { client: 'commands-consumer' })).toBe(1);
 
     const delivery = checker.delivery(acked);
-    report(`Kafka down ${DOWN_MS / 1000} s`, BEFORE + DURING, delivery, `telemetry and a command delivered ${(resumedAfterMs / 1000).toFixed(1)} s after Kafka's return`);
+    reportFault(`Kafka down ${DOWN_MS / 1000} s`, BEFORE + DURING, delivery, `telemetry and a command delivered ${(resumedAfterMs / 1000).toFixed(1)} s after Kafka's return`);
     expect(delivery.lost).toBe(0);
     expect(delivery.duplicatesAfterDedupe).toBe(0);
   }, 240_000);

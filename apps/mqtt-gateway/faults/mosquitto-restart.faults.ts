@@ -1,11 +1,9 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LocalService, type ServiceProcess, freshName, sharedInfra, waitFor } from '@fieldlink/testing';
+import { LocalService, type ServiceProcess, freshName, sharedInfra, waitFor, reportFault, TelemetryChecker } from '@fieldlink/testing';
 import { startGateway } from '../test/support';
-import { report } from './report';
 import { SeqPublisher } from './seq-publisher';
-import { TelemetryChecker } from './telemetry-checker';
 
 const TOTAL = 100_000;
 const RESTARTS = 5;
@@ -49,7 +47,7 @@ describe('fault: Mosquitto restarted', () => {
     await checker.waitForAll(pub.acked, 300_000);
 
     const delivery = checker.delivery(pub.acked);
-    report(`Mosquitto restart x${RESTARTS}`, pub.published, delivery, `${pub.failed} publishes failed at the device (never acknowledged); the gateway subscribed again after each of the ${RESTARTS} restarts`);
+    reportFault(`Mosquitto restart x${RESTARTS}`, pub.published, delivery, `${pub.failed} publishes failed at the device (never acknowledged); the gateway subscribed again after each of the ${RESTARTS} restarts`);
     expect(delivery.acknowledged + pub.failed).toBe(TOTAL);
     expect(delivery.lost).toBe(0);
     // Not asserted: duplicates after dedupe. A device whose PUBACK was lost in the restart

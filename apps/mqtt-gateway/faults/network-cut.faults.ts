@@ -1,9 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { freshName, sharedInfra, waitFor } from '@fieldlink/testing';
+import { freshName, sharedInfra, waitFor, reportFault, TelemetryChecker } from '@fieldlink/testing';
 import { GatewayBehindProxy } from './gateway-behind-proxy';
-import { report } from './report';
 import { SeqPublisher } from './seq-publisher';
-import { TelemetryChecker } from './telemetry-checker';
 
 const CUTS = 5;
 const CUT_MS = 30_000;
@@ -48,7 +46,7 @@ describe('fault: network path to Kafka cut', () => {
     const logLines = (text: string) => running.logs.split('\n').filter((line) => line.includes(text)).length;
     const closed = logLines('Kafka request timed out; closing the connection');
     const replaced = logLines('Kafka lost track of our idempotent producer');
-    report(
+    reportFault(
       `network cut ${CUT_MS / 1000} s x${CUTS}`,
       pub.published,
       delivery,

@@ -1,10 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { freshName, sharedInfra, waitFor } from '@fieldlink/testing';
+import { freshName, sharedInfra, waitFor, reportFault, TelemetryChecker } from '@fieldlink/testing';
 import { GatewayBehindProxy } from './gateway-behind-proxy';
-import { report } from './report';
 import { SeqPublisher } from './seq-publisher';
-import { TelemetryChecker } from './telemetry-checker';
 
 // The path to Kafka is the bottleneck: on this 2-core machine the devices could not offer twice
 // what a CPU-bound gateway forwards, since they share its cores.
@@ -81,7 +79,7 @@ describe('fault: overload', () => {
 
     const delivery = checker.delivery(pub.acked);
     const [steadyRss, peakRss] = [median(steady), Math.max(...overload)];
-    report(
+    reportFault(
       'overload 2x for 5 min',
       pub.published,
       delivery,

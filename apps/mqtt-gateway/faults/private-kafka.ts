@@ -1,9 +1,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Infra, LocalService } from '@fieldlink/testing';
+import { type Infra, LocalService, TelemetryChecker } from '@fieldlink/testing';
 import { type GatewayUnderTest, startGateway } from '../test/support';
-import { TelemetryChecker } from './telemetry-checker';
 
 export interface GatewayOnPrivateKafka {
   /** A broker of this scenario's own, to kill and restart. */

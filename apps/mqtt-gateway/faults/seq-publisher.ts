@@ -1,6 +1,5 @@
 import { connect, type MqttClient } from 'mqtt';
-import { waitFor } from '@fieldlink/testing';
-import { SeqSet } from './seq-set';
+import { waitFor, SeqSet } from '@fieldlink/testing';
 
 const TICK_MS = 10;
 

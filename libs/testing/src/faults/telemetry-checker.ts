@@ -1,5 +1,6 @@
 import { type Telemetry } from '@fieldlink/schemas';
-import { run, waitFor } from '@fieldlink/testing';
+import { run } from '../processes';
+import { waitFor } from '../wait-for';
 import { type SeqSet } from './seq-set';
 
 /** What one scenario delivered, against what the broker acknowledged to the devices. */
