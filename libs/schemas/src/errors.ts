@@ -2,6 +2,7 @@
 export const SchemaErrorCode = {
   InvalidUtf8: 'FL_DECODE_INVALID_UTF8',
   InvalidJson: 'FL_DECODE_INVALID_JSON',
+  InvalidCbor: 'FL_DECODE_INVALID_CBOR',
   NotAnObject: 'FL_DECODE_NOT_AN_OBJECT',
   NoMetrics: 'FL_DECODE_NO_METRICS',
   UnsupportedValue: 'FL_DECODE_UNSUPPORTED_VALUE',

@@ -19,7 +19,12 @@ const MappingSchema = Type.Object(
     decoder: Type.Union(DECODER_NAMES.map((n) => Type.Literal(n)), { default: 'json' }),
     shareGroup: Type.Optional(Type.String({ minLength: 1, description: 'Subscribe as $share/<group>/<filter>' })),
     qos: Type.Union([Type.Literal(0), Type.Literal(1), Type.Literal(2)], { default: 1 }),
-    timestampField: Type.Optional(Type.String({ description: 'json decoder: field holding the event time' })),
+    timestampField: Type.Optional(Type.String({ description: 'json and cbor decoders: field holding the event time' })),
+    timestampUnit: Type.Optional(
+      Type.Union([Type.Literal('s'), Type.Literal('ms'), Type.Literal('auto')], {
+        description: 'How an epoch number in timestampField is read: s (e.g. Python time.time()), ms (the default) or auto (seconds below 1e11)',
+      }),
+    ),
     metric: Type.Optional(Type.String({ description: 'number decoder: metric name' })),
   },
   { additionalProperties: false },

@@ -28,6 +28,7 @@ export class MappingRouter {
         decoder: mapping.decoder,
         decodeOptions: {
           ...(mapping.timestampField ? { timestampField: mapping.timestampField } : {}),
+          ...(mapping.timestampUnit ? { timestampUnit: mapping.timestampUnit } : {}),
           ...(mapping.metric ? { metric: mapping.metric } : {}),
         },
       },

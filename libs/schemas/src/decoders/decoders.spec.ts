@@ -19,6 +19,13 @@ describe('decodeJsonMetrics', () => {
     expect(reading?.eventTime?.toISOString()).toBe('2023-11-14T22:13:20.000Z');
   });
 
+  // Regression: `into[name] = …` with name "__proto__" replaced the values object's prototype and lost the metric.
+  it('keeps a "__proto__" field as a plain metric', () => {
+    const [reading] = decodeJsonMetrics(bytes('{"__proto__":5}'));
+    expect(Object.getPrototypeOf(reading?.values)).toBe(Object.prototype);
+    expect(Object.keys(reading?.values ?? {})).toEqual(['__proto__']);
+  });
+
   it('keeps units and flattens nested objects', () => {
     const [reading] = decodeJsonMetrics(bytes('{"t":{"value":3,"unit":"Cel"},"motor":{"rpm":10,"load":{"pct":5}}}'));
     expect(reading?.values).toEqual({

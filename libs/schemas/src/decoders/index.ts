@@ -1,17 +1,21 @@
 import { SchemaError, SchemaErrorCode } from '../errors';
+import { decodeCborMetrics, decodeSenmlCbor } from './cbor.decoder';
 import { decodeJsonMetrics } from './json-metrics.decoder';
 import { decodePlainNumber } from './number.decoder';
 import { type DecodeOptions, type PayloadDecoder, type Reading } from './reading';
 import { decodeSenml } from './senml.decoder';
 
 export { type DecodeOptions, type PayloadDecoder, type Reading } from './reading';
-export { decodeUtf8, isPlainObject, parseJson } from './text';
-export { decodeJsonMetrics, decodePlainNumber, decodeSenml };
+export { decodeUtf8, isPlainObject, parseJson, type TimestampUnit } from './text';
+export { parseCbor } from './cbor.decoder';
+export { decodeCborMetrics, decodeJsonMetrics, decodePlainNumber, decodeSenml, decodeSenmlCbor };
 
 export const DECODERS = {
   json: decodeJsonMetrics,
   senml: decodeSenml,
   number: decodePlainNumber,
+  cbor: decodeCborMetrics,
+  'senml-cbor': decodeSenmlCbor,
 } as const satisfies Record<string, PayloadDecoder>;
 export type DecoderName = keyof typeof DECODERS;
 export const DECODER_NAMES = Object.keys(DECODERS) as DecoderName[];

@@ -1,6 +1,6 @@
 import { type MetricValue } from '../envelope.schema';
 import { SchemaError, SchemaErrorCode } from '../errors';
-import { type PayloadDecoder } from './reading';
+import { type DecodeOptions, type PayloadDecoder, type Reading } from './reading';
 import { isPlainObject, parseJson, parseTimestamp } from './text';
 
 const MAX_DEPTH = 4;
@@ -10,33 +10,35 @@ const MAX_DEPTH = 4;
  * A metric may also be `{"value": 21.5, "unit": "Cel"}`; other nested objects
  * are flattened with dots (`{"motor": {"rpm": 1}}` gives `motor.rpm`).
  */
-export const decodeJsonMetrics: PayloadDecoder = (bytes, options = {}) => {
+export const decodeJsonMetrics: PayloadDecoder = (bytes, options = {}) => metricsFromObject(parseJson(bytes), 'JSON', options);
+
+/** The metrics of a decoded JSON or CBOR object, with its event time if it carries one. */
+export function metricsFromObject(body: unknown, format: string, options: DecodeOptions = {}): Reading[] {
   const timestampField = options.timestampField ?? 'ts';
-  const body = parseJson(bytes);
   if (!isPlainObject(body)) {
-    throw new SchemaError(SchemaErrorCode.NotAnObject, 'payload must be a JSON object of metrics');
+    throw new SchemaError(SchemaErrorCode.NotAnObject, `payload must be a ${format} object of metrics`);
   }
   const values: Record<string, MetricValue> = {};
   let eventTime: Date | undefined;
   for (const [key, raw] of Object.entries(body)) {
-    if (key === timestampField) eventTime = parseTimestamp(raw, key);
+    if (key === timestampField) eventTime = parseTimestamp(raw, key, options.timestampUnit);
     else collect(values, key, raw, 1);
   }
   if (Object.keys(values).length === 0) {
     throw new SchemaError(SchemaErrorCode.NoMetrics, 'payload holds no metric values');
   }
   return [eventTime ? { values, eventTime } : { values }];
-};
+}
 
 function collect(into: Record<string, MetricValue>, name: string, raw: unknown, depth: number): void {
   if (raw === null) return;
   if (typeof raw === 'number' || typeof raw === 'string' || typeof raw === 'boolean') {
-    into[name] = { value: raw };
+    setMetric(into, name, { value: raw });
     return;
   }
   if (isPlainObject(raw) && depth < MAX_DEPTH) {
     if (isUnitValue(raw)) {
-      into[name] = raw.unit === undefined ? { value: raw.value } : { value: raw.value, unit: raw.unit };
+      setMetric(into, name, raw.unit === undefined ? { value: raw.value } : { value: raw.value, unit: raw.unit });
       return;
     }
     for (const [key, inner] of Object.entries(raw)) collect(into, `${name}.${key}`, inner, depth + 1);
@@ -46,6 +48,11 @@ function collect(into: Record<string, MetricValue>, name: string, raw: unknown, 
     SchemaErrorCode.UnsupportedValue,
     `metric "${name}" must be a number, string, boolean or object of those`,
   );
+}
+
+/** Defines, never assigns: a metric named "__proto__" must not replace the object's prototype. */
+function setMetric(into: Record<string, MetricValue>, name: string, value: MetricValue): void {
+  Object.defineProperty(into, name, { value, enumerable: true, writable: true, configurable: true });
 }
 
 function isUnitValue(raw: Record<string, unknown>): raw is { value: number | string | boolean; unit?: string } {

@@ -1,4 +1,5 @@
 import { type MetricValue } from '../envelope.schema';
+import { type TimestampUnit } from './text';
 
 /** What a decoder extracts from one payload: values sharing one event time. */
 export interface Reading {
@@ -8,8 +9,10 @@ export interface Reading {
 }
 
 export interface DecodeOptions {
-  /** JSON decoder: the field holding the event time (epoch ms or RFC 3339). */
+  /** JSON and CBOR decoders: the field holding the event time (epoch number or RFC 3339). */
   timestampField?: string;
+  /** How an epoch number in timestampField is read: s, ms (default) or auto. */
+  timestampUnit?: TimestampUnit;
   /** Number decoder: the metric name for the value. */
   metric?: string;
   /** SenML: the current time, for relative times (RFC 8428 §4.5.3). Tests pin it. */

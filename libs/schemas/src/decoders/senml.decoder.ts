@@ -1,6 +1,6 @@
 import { type MetricValue } from '../envelope.schema';
 import { SchemaError, SchemaErrorCode } from '../errors';
-import { type PayloadDecoder, type Reading } from './reading';
+import { type DecodeOptions, type PayloadDecoder, type Reading } from './reading';
 import { isPlainObject, parseJson } from './text';
 
 // RFC 8428 §4.5.1: the resolved name must match this.
@@ -18,11 +18,13 @@ interface Base {
 }
 
 /** SenML JSON (RFC 8428): one Reading per distinct resolved time. */
-export const decodeSenml: PayloadDecoder = (bytes, options = {}) => {
+export const decodeSenml: PayloadDecoder = (bytes, options = {}) => readingsFromPack(parseJson(bytes), options);
+
+/** The readings of a decoded SenML pack (JSON labels), from either representation. */
+export function readingsFromPack(pack: unknown, options: DecodeOptions = {}): Reading[] {
   const now = options.now ?? Date.now;
-  const pack = parseJson(bytes);
   if (!Array.isArray(pack) || pack.length === 0) {
-    throw bad('a SenML pack must be a non-empty JSON array (RFC 8428 §4.1)');
+    throw bad('a SenML pack must be a non-empty array (RFC 8428 §4.1)');
   }
   const base: Base = { bn: '', bt: 0, bu: undefined, bv: 0 };
   const byTime = new Map<number, Reading>();
@@ -44,7 +46,7 @@ export const decodeSenml: PayloadDecoder = (bytes, options = {}) => {
   });
   if (byTime.size === 0) throw new SchemaError(SchemaErrorCode.NoMetrics, 'SenML pack holds no values');
   return [...byTime.values()];
-};
+}
 
 function updateBase(base: Base, record: Record<string, unknown>, index: number): void {
   if ('bn' in record) base.bn = optionalString(record, 'bn', index, '');

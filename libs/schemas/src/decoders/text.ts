@@ -20,18 +20,35 @@ export function parseJson(bytes: Uint8Array): unknown {
   }
 }
 
+/** An object literal (from JSON or a CBOR map), not an array, byte string, date or other class. */
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+  if (typeof value !== 'object' || value === null) return false;
+  const prototype: unknown = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
 }
 
-/** Epoch milliseconds or an RFC 3339 string. */
-export function parseTimestamp(raw: unknown, field: string): Date {
-  const date = typeof raw === 'number' ? new Date(raw) : typeof raw === 'string' ? new Date(raw) : undefined;
+export type TimestampUnit = 's' | 'ms' | 'auto';
+
+// auto: a number below this is seconds. 1e11 s is the year 5138, 1e11 ms is March 1973.
+const AUTO_SECONDS_BELOW = 1e11;
+
+/**
+ * Epoch seconds (integer or fractional), epoch milliseconds, an RFC 3339 string, or a CBOR
+ * date (tag 0 or 1). A number is read in `unit`; `auto` takes it as seconds below 1e11.
+ */
+export function parseTimestamp(raw: unknown, field: string, unit: TimestampUnit = 'ms'): Date {
+  const date = raw instanceof Date ? raw : typeof raw === 'number' ? new Date(epochMs(raw, unit)) : typeof raw === 'string' ? new Date(raw) : undefined;
   if (!date || Number.isNaN(date.getTime())) {
     throw new SchemaError(
       SchemaErrorCode.BadTimestamp,
-      `field "${field}" must be epoch milliseconds or an RFC 3339 timestamp`,
+      `field "${field}" must be epoch ${unit === 'ms' ? 'milliseconds' : unit === 's' ? 'seconds' : 'seconds or milliseconds'} or an RFC 3339 timestamp`,
     );
   }
   return date;
+}
+
+function epochMs(value: number, unit: TimestampUnit): number {
+  const seconds = unit === 's' || (unit === 'auto' && Math.abs(value) < AUTO_SECONDS_BELOW);
+  // Rounded to the millisecond: time.time() gives 1732300000.123456.
+  return seconds ? Math.round(value * 1000) : value;
 }
