@@ -17,4 +17,10 @@ describe(loadMqttGatewayConfig.name, () => {
     expect(config.mqtt.url).toBe('mqtts://broker:8883');
     expect(config.mappings.find((m) => m.name === 'plant')?.shareGroup).toBe('fieldlink');
   });
+
+  it('accepts the edge-client example: the seed Python client\'s topic, epoch seconds and nested data', () => {
+    const config = loadMqttGatewayConfig({ FIELDLINK_CONFIG: join(__dirname, '..', '..', 'examples', 'edge-client.yaml') });
+    expect(config.mappings).toEqual([expect.objectContaining({ topic: 'edge/{deviceId}/data', timestampField: 'timestamp', timestampUnit: 's', valuesField: 'data' })]);
+    expect(config.commands.topic).toBe('edge/{deviceId}/command');
+  });
 });

@@ -25,6 +25,7 @@ const MappingSchema = Type.Object(
         description: 'How an epoch number in timestampField is read: s (e.g. Python time.time()), ms (the default) or auto (seconds below 1e11)',
       }),
     ),
+    valuesField: Type.Optional(Type.String({ minLength: 1, description: 'json and cbor decoders: the field whose object holds the metrics; other top-level fields are not metrics' })),
     metric: Type.Optional(Type.String({ description: 'number decoder: metric name' })),
   },
   { additionalProperties: false },

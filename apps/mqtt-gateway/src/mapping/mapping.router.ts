@@ -29,6 +29,7 @@ export class MappingRouter {
         decodeOptions: {
           ...(mapping.timestampField ? { timestampField: mapping.timestampField } : {}),
           ...(mapping.timestampUnit ? { timestampUnit: mapping.timestampUnit } : {}),
+          ...(mapping.valuesField ? { valuesField: mapping.valuesField } : {}),
           ...(mapping.metric ? { metric: mapping.metric } : {}),
         },
       },

@@ -26,6 +26,14 @@ describe('decodeJsonMetrics', () => {
     expect(Object.keys(reading?.values ?? {})).toEqual(['__proto__']);
   });
 
+  it('takes the metrics from valuesField, the time from timestampField, and nothing else (the seed edge client)', () => {
+    const payload = bytes('{"sensor_id":"edge-7","timestamp":1732300000.123456,"data":{"temperature":21.5,"motor":{"rpm":10}}}');
+    const [reading] = decodeJsonMetrics(payload, { valuesField: 'data', timestampField: 'timestamp', timestampUnit: 's' });
+    expect(reading?.values).toEqual({ temperature: { value: 21.5 }, 'motor.rpm': { value: 10 } });
+    expect(reading?.eventTime?.toISOString()).toBe('2024-11-22T18:26:40.123Z');
+    expect(codeOf(() => decodeJsonMetrics(bytes('{"sensor_id":"edge-7"}'), { valuesField: 'data' }))).toBe(SchemaErrorCode.NotAnObject);
+  });
+
   it('keeps units and flattens nested objects', () => {
     const [reading] = decodeJsonMetrics(bytes('{"t":{"value":3,"unit":"Cel"},"motor":{"rpm":10,"load":{"pct":5}}}'));
     expect(reading?.values).toEqual({

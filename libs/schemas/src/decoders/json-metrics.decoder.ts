@@ -19,10 +19,14 @@ export function metricsFromObject(body: unknown, format: string, options: Decode
     throw new SchemaError(SchemaErrorCode.NotAnObject, `payload must be a ${format} object of metrics`);
   }
   const values: Record<string, MetricValue> = {};
-  let eventTime: Date | undefined;
-  for (const [key, raw] of Object.entries(body)) {
-    if (key === timestampField) eventTime = parseTimestamp(raw, key, options.timestampUnit);
-    else collect(values, key, raw, 1);
+  const eventTime = Object.hasOwn(body, timestampField) ? parseTimestamp(body[timestampField], timestampField, options.timestampUnit) : undefined;
+  const { valuesField } = options;
+  const metrics = valuesField === undefined ? body : Object.hasOwn(body, valuesField) ? body[valuesField] : undefined;
+  if (!isPlainObject(metrics)) {
+    throw new SchemaError(SchemaErrorCode.NotAnObject, `field "${valuesField ?? ''}" must be a ${format} object of metrics`);
+  }
+  for (const [key, value] of Object.entries(metrics)) {
+    if (key !== timestampField || metrics !== body) collect(values, key, value, 1);
   }
   if (Object.keys(values).length === 0) {
     throw new SchemaError(SchemaErrorCode.NoMetrics, 'payload holds no metric values');

@@ -13,6 +13,12 @@ export interface DecodeOptions {
   timestampField?: string;
   /** How an epoch number in timestampField is read: s, ms (default) or auto. */
   timestampUnit?: TimestampUnit;
+  /**
+   * JSON and CBOR decoders: the field whose object holds the metrics, e.g. `data` for
+   * `{"sensor_id": "s1", "timestamp": 1732300000.1, "data": {"t": 21}}`. The other top-level
+   * fields (besides timestampField) are then not metrics. Absent: the whole object is.
+   */
+  valuesField?: string;
   /** Number decoder: the metric name for the value. */
   metric?: string;
   /** SenML: the current time, for relative times (RFC 8428 §4.5.3). Tests pin it. */
