@@ -12,7 +12,7 @@ const allProtocolPackages = Object.values(protocolPackages).flat();
 /** A gateway may use its own protocol package and nobody else's. */
 const protocolConstraint = (protocol) => ({
   sourceTag: `protocol:${protocol}`,
-  onlyDependOnLibsWithTags: ['scope:shared'],
+  onlyDependOnLibsWithTags: ['scope:shared', 'scope:gateway-platform'],
   bannedExternalImports: [
     'kafkajs',
     ...allProtocolPackages.filter((p) => !protocolPackages[protocol].includes(p)),
@@ -53,6 +53,12 @@ export default [
               onlyDependOnLibsWithTags: ['scope:shared', 'scope:processing'],
               bannedExternalImports: ['kafkajs', ...allProtocolPackages],
             },
+            // The gateway platform (gateway-core) builds on the shared libs; the stream processor does not use it.
+            {
+              sourceTag: 'scope:gateway-platform',
+              onlyDependOnLibsWithTags: ['scope:shared'],
+              bannedExternalImports: allProtocolPackages,
+            },
             {
               sourceTag: 'scope:shared',
               onlyDependOnLibsWithTags: ['scope:shared'],
@@ -61,6 +67,7 @@ export default [
             // kafkajs lives behind @fieldlink/kafka; every other lib goes through it.
             { sourceTag: 'lib:schemas', bannedExternalImports: ['kafkajs'] },
             { sourceTag: 'lib:gateway-core', bannedExternalImports: ['kafkajs'] },
+            { sourceTag: 'lib:service', bannedExternalImports: ['kafkajs'] },
             { sourceTag: 'lib:testing', bannedExternalImports: ['kafkajs'] },
             { sourceTag: 'scope:tools', onlyDependOnLibsWithTags: ['type:lib'], bannedExternalImports: ['kafkajs'] },
           ],

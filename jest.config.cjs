@@ -4,6 +4,7 @@ module.exports = {
     '<rootDir>/libs/schemas/jest.config.cjs',
     '<rootDir>/libs/kafka/jest.config.cjs',
     '<rootDir>/libs/kafka/jest.integration.cjs',
+    '<rootDir>/libs/service/jest.config.cjs',
     '<rootDir>/libs/gateway-core/jest.config.cjs',
     '<rootDir>/libs/testing/jest.config.cjs',
     '<rootDir>/libs/analytics/jest.config.cjs',

@@ -13,7 +13,7 @@ const COPIED = [
   'package-lock.json',
   'tsconfig.base.json',
   'eslint.config.mjs',
-  ...['apps/mqtt-gateway', 'apps/stream-processor', 'libs/analytics', 'libs/schemas', 'libs/kafka', 'libs/gateway-core', 'libs/testing'].flatMap((p) => [`${p}/project.json`, `${p}/tsconfig.json`]),
+  ...['apps/mqtt-gateway', 'apps/stream-processor', 'libs/analytics', 'libs/schemas', 'libs/kafka', 'libs/gateway-core', 'libs/service', 'libs/testing'].flatMap((p) => [`${p}/project.json`, `${p}/tsconfig.json`]),
 ];
 // A throwaway second gateway, so a cross-gateway import has something to point at.
 const probeGateway = 'apps/zz-boundary-probe-gateway';
@@ -34,6 +34,9 @@ const PROBES: Record<string, string> = {
   'libs/kafka/src/zz-probe-kafkajs.ts': "import { Kafka } from 'kafkajs';\nexport const k = Kafka;\n",
   'libs/gateway-core/src/zz-probe-mqtt.ts': "import { connect } from 'mqtt';\nexport const c = connect;\n",
   'apps/mqtt-gateway/src/zz-probe-mqtt.ts': "import { connect } from 'mqtt';\nexport const c = connect;\n",
+  'apps/stream-processor/src/zz-probe-gateway-core.ts': "import { IngestPipeline } from '@fieldlink/gateway-core';\nexport const p = IngestPipeline;\n",
+  'apps/stream-processor/src/zz-probe-service.ts': "import { runService } from '@fieldlink/service';\nexport const r = runService;\n",
+  'libs/service/src/zz-probe-gateway-core.ts': "import { IngestPipeline } from '@fieldlink/gateway-core';\nexport const p = IngestPipeline;\n",
 };
 
 function writeWorkspace(): void {
@@ -96,6 +99,12 @@ describe('module boundaries (eslint @nx/enforce-module-boundaries)', () => {
     const banned = ['apps/mqtt-gateway/src/zz-probe-kafkajs.ts', 'libs/gateway-core/src/zz-probe-kafkajs.ts', 'libs/schemas/src/zz-probe-kafkajs.ts'];
     expect(banned.filter((file) => !errors[file]?.join(' ').includes('kafkajs'))).toEqual([]);
     expect(errors['libs/kafka/src/zz-probe-kafkajs.ts']).toEqual([]);
+  });
+
+  it('keeps gateway-core out of the stream processor and the shared libs, and the service shell open to both', () => {
+    expect(errors['apps/stream-processor/src/zz-probe-gateway-core.ts']?.length).toBeGreaterThan(0);
+    expect(errors['libs/service/src/zz-probe-gateway-core.ts']?.length).toBeGreaterThan(0);
+    expect(errors['apps/stream-processor/src/zz-probe-service.ts']).toEqual([]);
   });
 
   it('rejects a protocol package in a shared lib but allows it in its own gateway', () => {

@@ -1,5 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { GatewayCoreModule, IngestPipeline, type Logger, METRICS_REGISTRY } from '@fieldlink/gateway-core';
+import { GatewayCoreModule, IngestPipeline } from '@fieldlink/gateway-core';
+import { type Logger, METRICS_REGISTRY } from '@fieldlink/service';
 import { type Registry } from 'prom-client';
 import { type MqttGatewayConfig } from './config/mqtt-gateway.config';
 import { MqttAdapter } from './ingress/mqtt.adapter';

@@ -1,7 +1,5 @@
 /** Closed set of error codes raised by @fieldlink/gateway-core. */
 export const CoreErrorCode = {
-  ConfigInvalid: 'FL_CONFIG_INVALID',
-  ConfigUnreadable: 'FL_CONFIG_UNREADABLE',
   MapNoDevice: 'FL_MAP_NO_DEVICE',
   MapNoRoute: 'FL_MAP_NO_ROUTE',
   PayloadTooLarge: 'FL_DECODE_TOO_LARGE',

@@ -1,15 +1,11 @@
 export { CommandDispatcher, type CommandTarget } from './commands/command-dispatcher';
-export { CORE_ENV_OVERRIDES, type EnvOverride, loadConfig } from './config/config-loader';
-export { type CoreConfig, CoreConfigSchema, TlsFilesSchema } from './config/core-config.schema';
-export { type TlsMaterial, readTlsFiles } from './config/tls-files';
+export { CORE_ENV_OVERRIDES, type CoreConfig, CoreConfigObject, CoreConfigSchema } from './config/core-config.schema';
 export { CoreError, CoreErrorCode } from './errors';
 export { type InboundMessage, type IngestOutcome, type IngestRoute, type Protocol } from './ingest/inbound-message';
 export { IngestPipeline, type IngestPipelineOptions } from './ingest/ingest.pipeline';
-export { IngestMetrics, createRegistry } from './observability/ingest.metrics';
-export { type Logger, NestPinoLogger, createLogger } from './observability/logger';
+export { IngestMetrics } from './observability/ingest.metrics';
 export { GatewayCoreModule, type GatewayCoreOptions } from './runtime/gateway-core.module';
 export { type ProtocolAdapter } from './runtime/protocol-adapter';
-export { installShutdown, runGateway } from './runtime/run-gateway';
-export { CORE_CONFIG, LOGGER, METRICS_REGISTRY, TOPICS } from './runtime/tokens';
+export { CORE_CONFIG } from './runtime/tokens';
 export { type OverflowPolicy, type RecordSink, type SpoolOptions, SpoolingSink } from './spool/spooling-sink';
 export { SegmentLog } from './spool/segment-log';

@@ -1,13 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
-import {
-  CORE_ENV_OVERRIDES,
-  CoreConfigSchema,
-  CoreError,
-  CoreErrorCode,
-  type EnvOverride,
-  TlsFilesSchema,
-  loadConfig,
-} from '@fieldlink/gateway-core';
+import { CORE_ENV_OVERRIDES, CoreConfigSchema } from '@fieldlink/gateway-core';
+import { type EnvOverride, ServiceError, ServiceErrorCode, TlsFilesSchema, loadConfig } from '@fieldlink/service';
 import { DECODER_NAMES } from '@fieldlink/schemas';
 import { TopicPattern } from '../mapping/topic-pattern';
 
@@ -91,13 +84,13 @@ export function loadMqttGatewayConfig(env: NodeJS.ProcessEnv): MqttGatewayConfig
   config.mappings.forEach((mapping, i) => {
     const pattern = withKey(`mappings.${i}.topic`, () => new TopicPattern(mapping.topic));
     if (!pattern.names.includes('deviceId')) {
-      throw new CoreError(CoreErrorCode.ConfigInvalid, `config key "mappings.${i}.topic" must contain {deviceId}`);
+      throw new ServiceError(ServiceErrorCode.ConfigInvalid, `config key "mappings.${i}.topic" must contain {deviceId}`);
     }
   });
   const commands = withKey('commands.topic', () => new TopicPattern(config.commands.topic));
   const wildcard = commands.template.split('/').some((level) => level === '+' || level === '#');
   if (!commands.names.includes('deviceId') || wildcard) {
-    throw new CoreError(CoreErrorCode.ConfigInvalid, 'config key "commands.topic" must contain {deviceId} and no wildcards');
+    throw new ServiceError(ServiceErrorCode.ConfigInvalid, 'config key "commands.topic" must contain {deviceId} and no wildcards');
   }
   return config;
 }
@@ -107,6 +100,6 @@ function withKey<T>(key: string, build: () => T): T {
     return build();
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    throw new CoreError(CoreErrorCode.ConfigInvalid, `config key "${key}": ${message}`, false, { cause: error });
+    throw new ServiceError(ServiceErrorCode.ConfigInvalid, `config key "${key}": ${message}`, { cause: error });
   }
 }

@@ -1,5 +1,5 @@
 import { type IClientOptions } from 'mqtt';
-import { readTlsFiles } from '@fieldlink/gateway-core';
+import { readTlsFiles } from '@fieldlink/service';
 import { type MqttGatewayConfig } from '../config/mqtt-gateway.config';
 
 /** The client id that names the gateway's persistent session on the broker. */

@@ -7,9 +7,9 @@ import {
   type InboundMessage,
   type IngestOutcome,
   type IngestPipeline,
-  type Logger,
   type ProtocolAdapter,
 } from '@fieldlink/gateway-core';
+import { type Logger } from '@fieldlink/service';
 import { type Command, stableId } from '@fieldlink/schemas';
 import { type MqttGatewayConfig } from '../config/mqtt-gateway.config';
 import { commandMessage } from '../downlink/command-message';

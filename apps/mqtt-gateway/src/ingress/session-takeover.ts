@@ -1,4 +1,4 @@
-import { type Logger } from '@fieldlink/gateway-core';
+import { type Logger } from '@fieldlink/service';
 
 /** MQTT 5 DISCONNECT reason code "Session taken over" (MQTT 5.0 §3.14.2.1). */
 export const SESSION_TAKEN_OVER = 0x8e;

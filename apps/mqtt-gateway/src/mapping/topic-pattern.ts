@@ -1,4 +1,4 @@
-import { CoreError, CoreErrorCode } from '@fieldlink/gateway-core';
+import { ServiceError, ServiceErrorCode } from '@fieldlink/service';
 
 /**
  * A topic template such as `plant/{site}/{deviceId}/telemetry`. Each `{name}`
@@ -59,6 +59,6 @@ export class TopicPattern {
   }
 }
 
-function invalid(template: string, why: string): CoreError {
-  return new CoreError(CoreErrorCode.ConfigInvalid, `topic pattern "${template}": ${why}`);
+function invalid(template: string, why: string): ServiceError {
+  return new ServiceError(ServiceErrorCode.ConfigInvalid, `topic pattern "${template}": ${why}`);
 }

@@ -1,5 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { CORE_ENV_OVERRIDES, CoreConfigSchema, CoreError, CoreErrorCode, type EnvOverride, loadConfig } from '@fieldlink/gateway-core';
+import { SERVICE_ENV_OVERRIDES, ServiceConfigSchema, ServiceError, ServiceErrorCode, loadConfig } from '@fieldlink/service';
 
 const DetectorType = Type.Union(['zscore', 'ewma', 'mad', 'knncontext', 'none'].map((t) => Type.Literal(t)));
 
@@ -36,15 +36,9 @@ const RuleSchema = Type.Object(
   { additionalProperties: false },
 );
 
-// The processor ingests nothing from devices, so the gateways' ingest and spool sections do not apply.
-const sharedSections = Object.fromEntries(Object.entries(CoreConfigSchema).filter(([key]) => key !== 'ingest' && key !== 'spool')) as Omit<
-  typeof CoreConfigSchema,
-  'ingest' | 'spool'
->;
-
 export const StreamProcessorConfigSchema = Type.Object(
   {
-    ...sharedSections,
+    ...ServiceConfigSchema,
     processor: Type.Object(
       {
         groupId: Type.String({ minLength: 1, default: 'fieldlink-stream-processor', description: 'Kafka consumer group; replicas share it' }),
@@ -99,14 +93,12 @@ export type StreamProcessorConfig = Static<typeof StreamProcessorConfigSchema>;
 export type DetectorChoice = Static<typeof DetectorChoiceSchema>;
 export type RuleConfig = Static<typeof RuleSchema>;
 
-const ENV_OVERRIDES: EnvOverride[] = CORE_ENV_OVERRIDES.filter((o) => !o.path.startsWith('spool.'));
-
 export function loadStreamProcessorConfig(env: NodeJS.ProcessEnv): StreamProcessorConfig {
-  const config = loadConfig({ schema: StreamProcessorConfigSchema, overrides: ENV_OVERRIDES, env });
+  const config = loadConfig({ schema: StreamProcessorConfigSchema, overrides: SERVICE_ENV_OVERRIDES, env });
   const needed = Math.max(0, ...config.windows.map((w) => w.sizeMs + w.graceMs));
   if (config.processor.replayHorizonMs < needed) {
     // A shorter replay could not rebuild an open window after a restart; its result would be wrong, not late.
-    throw new CoreError(CoreErrorCode.ConfigInvalid, `config key "processor.replayHorizonMs" must be at least the longest window plus its grace (${needed} ms)`);
+    throw new ServiceError(ServiceErrorCode.ConfigInvalid, `config key "processor.replayHorizonMs" must be at least the longest window plus its grace (${needed} ms)`);
   }
   return config;
 }

@@ -1,5 +1,5 @@
 import { type ConsumedRecord, type HandleResult, type KafkaService, type PartitionControl, type PartitionRef, type ReplayingConsumer } from '@fieldlink/kafka';
-import { type Logger } from '@fieldlink/gateway-core';
+import { type Logger, type ServiceRuntime, topicSpecs } from '@fieldlink/service';
 import { type TopicMap } from '@fieldlink/schemas';
 import { type StreamProcessorConfig } from '../config/stream-processor.config';
 import { type StreamMetrics } from '../health/stream.metrics';
@@ -15,7 +15,7 @@ const MAX_BATCHES_IN_FLIGHT = 8;
  * to rebuild its windows and detectors. Only a crash between produce and commit re-emits
  * outputs, and those carry the same ids.
  */
-export class StreamProcessorService {
+export class StreamProcessorService implements ServiceRuntime {
   private readonly partitions = new Map<number, PartitionState>();
   private consumer: ReplayingConsumer | undefined;
   private workers: ProcessingWorkers | undefined;
@@ -31,13 +31,7 @@ export class StreamProcessorService {
   ) {}
 
   async start(): Promise<void> {
-    await this.kafka.ensureTopics(
-      (['telemetry', 'window-stats', 'alerts', 'commands', 'dead-letter'] as const).map((name) => ({
-        topic: this.topics[name],
-        partitions: this.config.topics.partitions,
-        replicationFactor: this.config.topics.replicationFactor,
-      })),
-    );
+    await this.kafka.ensureTopics(topicSpecs(['telemetry', 'window-stats', 'alerts', 'commands', 'dead-letter'], this.topics, this.config.topics));
     this.workers = new ProcessingWorkers(this.config, this.metrics, this.logger);
     this.consumer = this.kafka.createReplayingConsumer({
       name: 'telemetry-consumer',
@@ -56,6 +50,11 @@ export class StreamProcessorService {
 
   get isRunning(): boolean {
     return this.running;
+  }
+
+  async ready(): Promise<{ ready: boolean; checks: Record<string, boolean> }> {
+    const checks = { consuming: this.running, kafka: await this.kafka.isReady() };
+    return { ready: checks.consuming && checks.kafka, checks };
   }
 
   async stop(): Promise<void> {

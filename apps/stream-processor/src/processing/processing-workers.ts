@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { type ConsumedRecord, type OutgoingRecord } from '@fieldlink/kafka';
-import { type Logger } from '@fieldlink/gateway-core';
+import { type Logger } from '@fieldlink/service';
 import { type StreamProcessorConfig } from '../config/stream-processor.config';
 import { type StreamCounters, Tally } from './stream-counters';
 import { type WorkerReply, type WorkerRequest, pack, transferables } from './worker-protocol';

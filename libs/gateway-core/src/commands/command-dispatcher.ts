@@ -9,7 +9,7 @@ import {
   validateCommand,
 } from '@fieldlink/schemas';
 import { type IngestMetrics } from '../observability/ingest.metrics';
-import { type Logger } from '../observability/logger';
+import { type Logger } from '@fieldlink/service';
 import { type IngestPipeline } from '../ingest/ingest.pipeline';
 import { type IngestRoute, type Protocol } from '../ingest/inbound-message';
 

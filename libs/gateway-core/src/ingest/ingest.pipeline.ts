@@ -10,7 +10,7 @@ import {
 import { KafkaError, type OutgoingRecord } from '@fieldlink/kafka';
 import { type RecordSink } from '../spool/spooling-sink';
 import { CoreError, CoreErrorCode } from '../errors';
-import { type Logger } from '../observability/logger';
+import { type Logger } from '@fieldlink/service';
 import { type IngestMetrics } from '../observability/ingest.metrics';
 import { type EnvelopeContext, buildDeadLetter, buildDeviceStatus, buildTelemetry } from './envelope.factory';
 import { type InboundMessage, type IngestOutcome } from './inbound-message';

@@ -1,12 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-
-/** A fresh registry per service, with process metrics. */
-export function createRegistry(service: string): Registry {
-  const registry = new Registry();
-  registry.setDefaultLabels({ service });
-  collectDefaultMetrics({ register: registry });
-  return registry;
-}
+import { Counter, Histogram, type Registry } from 'prom-client';
 
 /** Per-mapping counters of the ingest pipeline. */
 export class IngestMetrics {

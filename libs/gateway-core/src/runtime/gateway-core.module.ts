@@ -1,19 +1,17 @@
 import { join } from 'node:path';
-import { type DynamicModule, type InjectionToken, Module } from '@nestjs/common';
-import { KafkaModule, KafkaService } from '@fieldlink/kafka';
-import { topicMap } from '@fieldlink/schemas';
+import { type DynamicModule, type InjectionToken } from '@nestjs/common';
+import { KafkaService } from '@fieldlink/kafka';
+import { type TopicMap } from '@fieldlink/schemas';
+import { type Logger, METRICS_REGISTRY, ServiceModule, TOPICS } from '@fieldlink/service';
 import { type Registry } from 'prom-client';
 import { CommandDispatcher } from '../commands/command-dispatcher';
 import { type CoreConfig } from '../config/core-config.schema';
-import { readTlsFiles } from '../config/tls-files';
 import { type Protocol } from '../ingest/inbound-message';
 import { IngestPipeline } from '../ingest/ingest.pipeline';
-import { IngestMetrics, createRegistry } from '../observability/ingest.metrics';
-import { type Logger } from '../observability/logger';
-import { OpsController } from '../observability/ops.controller';
+import { IngestMetrics } from '../observability/ingest.metrics';
 import { GatewayRuntime } from './gateway.runtime';
 import { type ProtocolAdapter } from './protocol-adapter';
-import { CORE_CONFIG, LOGGER, METRICS_REGISTRY, PROTOCOL_ADAPTER, RECORD_SINK, TOPICS } from './tokens';
+import { CORE_CONFIG, PROTOCOL_ADAPTER, RECORD_SINK } from './tokens';
 import { type RecordSink, SpoolingSink } from '../spool/spooling-sink';
 import { SpoolMetrics } from '../spool/spool.metrics';
 
@@ -27,44 +25,27 @@ export interface GatewayCoreOptions {
   commandDeliverTimeoutMs?: number;
 }
 
-/** Wires the shared ingest pipeline, command dispatcher, Kafka, health and metrics around one adapter. */
-@Module({})
-export class GatewayCoreModule {
-  static forRoot(options: GatewayCoreOptions): DynamicModule {
+/** A gateway: the service shell plus the shared ingest pipeline, spool and command dispatcher around one adapter. */
+export const GatewayCoreModule = {
+  forRoot(options: GatewayCoreOptions): DynamicModule {
     const { config, logger, service, protocol } = options;
-    const registry = createRegistry(service);
-    const topics = topicMap(config.topics.prefix);
-    return {
-      module: GatewayCoreModule,
-      imports: [
-        KafkaModule.forRootAsync({
-          useFactory: () => ({
-            brokers: config.kafka.brokers,
-            clientId: config.kafka.clientId ?? `${service}-${config.gateway.instanceId}`,
-            producer: { compression: config.kafka.compression },
-            ...(config.kafka.sasl ? { sasl: config.kafka.sasl } : {}),
-            ...(config.kafka.tls ? { tls: readTlsFiles(config.kafka.tls) } : {}),
-            registry,
-            logger,
-          }),
-        }),
-      ],
-      controllers: [OpsController],
+    return ServiceModule.forRoot({
+      service,
+      config,
+      logger,
+      runtime: GatewayRuntime,
       providers: [
         { provide: CORE_CONFIG, useValue: config },
-        { provide: LOGGER, useValue: logger },
-        { provide: METRICS_REGISTRY, useValue: registry },
-        { provide: TOPICS, useValue: topics },
         { provide: IngestMetrics, inject: [METRICS_REGISTRY], useFactory: (r: Registry) => new IngestMetrics(r) },
         {
           provide: RECORD_SINK,
-          inject: [KafkaService],
-          useFactory: (kafka: KafkaService) => openSink(kafka, config, service, registry, logger),
+          inject: [KafkaService, METRICS_REGISTRY],
+          useFactory: (kafka: KafkaService, registry: Registry) => openSink(kafka, config, service, registry, logger),
         },
         {
           provide: IngestPipeline,
-          inject: [RECORD_SINK, IngestMetrics],
-          useFactory: (sink: RecordSink, metrics: IngestMetrics) =>
+          inject: [RECORD_SINK, IngestMetrics, TOPICS],
+          useFactory: (sink: RecordSink, metrics: IngestMetrics, topics: TopicMap) =>
             new IngestPipeline(
               sink,
               {
@@ -81,8 +62,8 @@ export class GatewayCoreModule {
         { provide: PROTOCOL_ADAPTER, inject: options.adapter.inject, useFactory: options.adapter.useFactory },
         {
           provide: CommandDispatcher,
-          inject: [KafkaService, PROTOCOL_ADAPTER, IngestPipeline, IngestMetrics],
-          useFactory: (kafka: KafkaService, adapter: ProtocolAdapter, pipeline: IngestPipeline, metrics: IngestMetrics) =>
+          inject: [KafkaService, PROTOCOL_ADAPTER, IngestPipeline, IngestMetrics, TOPICS],
+          useFactory: (kafka: KafkaService, adapter: ProtocolAdapter, pipeline: IngestPipeline, metrics: IngestMetrics, topics: TopicMap) =>
             new CommandDispatcher(
               kafka,
               adapter,
@@ -99,15 +80,14 @@ export class GatewayCoreModule {
         },
         {
           provide: GatewayRuntime,
-          inject: [KafkaService, PROTOCOL_ADAPTER, CommandDispatcher, RECORD_SINK],
-          useFactory: (kafka: KafkaService, adapter: ProtocolAdapter, dispatcher: CommandDispatcher, sink: RecordSink) =>
+          inject: [KafkaService, PROTOCOL_ADAPTER, CommandDispatcher, RECORD_SINK, TOPICS],
+          useFactory: (kafka: KafkaService, adapter: ProtocolAdapter, dispatcher: CommandDispatcher, sink: RecordSink, topics: TopicMap) =>
             new GatewayRuntime(kafka, adapter, dispatcher, config, topics, logger, sink instanceof SpoolingSink ? sink : undefined),
         },
       ],
-    };
-  }
-}
-
+    });
+  },
+};
 
 /** The durable spool in front of the producer, or the producer itself when the spool is disabled. */
 async function openSink(kafka: KafkaService, config: CoreConfig, service: string, registry: Registry, logger: Logger): Promise<RecordSink> {

@@ -1,17 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type KafkaService, type TopicSpec } from '@fieldlink/kafka';
+import { type KafkaService } from '@fieldlink/kafka';
 import { TOPIC_NAMES, type TopicMap } from '@fieldlink/schemas';
 import { type CommandDispatcher } from '../commands/command-dispatcher';
 import { type CoreConfig } from '../config/core-config.schema';
-import { type Logger } from '../observability/logger';
+import { type Logger, type ServiceRuntime, topicSpecs } from '@fieldlink/service';
 import { type ProtocolAdapter } from './protocol-adapter';
 import { type SpoolingSink } from '../spool/spooling-sink';
 
-// A dead-letter record carries up to ingest.deadLetterMaxBytes of raw bytes as base64.
-const DEAD_LETTER_MAX_MESSAGE_BYTES = String(16 * 1024 * 1024);
-
 /** Starts a gateway in order, reports readiness, and drains it on shutdown. */
-export class GatewayRuntime {
+export class GatewayRuntime implements ServiceRuntime {
   private started = false;
   private stopping = false;
 
@@ -27,7 +24,7 @@ export class GatewayRuntime {
 
   /** Ensures topics (retrying while Kafka is away), then opens the protocol side and the command consumer. */
   async start(): Promise<void> {
-    await this.retry('ensure Kafka topics', () => this.kafka.ensureTopics(this.topicSpecs()));
+    await this.retry('ensure Kafka topics', () => this.kafka.ensureTopics(topicSpecs(TOPIC_NAMES, this.topics, this.config.topics)));
     if (this.stopping) return;
     this.spool?.start();
     this.kafka.startWatchdog(this.config.kafka.watchdog, () => this.spool?.depth ?? 0);
@@ -35,11 +32,6 @@ export class GatewayRuntime {
     await this.retry('start the command consumer', () => this.dispatcher.start());
     this.started = true;
     this.logger.info('gateway started');
-  }
-
-  /** False once the Kafka watchdog gave up: an orchestrator should restart the process. */
-  get live(): boolean {
-    return this.kafka.live;
   }
 
   async ready(): Promise<{ ready: boolean; checks: Record<string, boolean> }> {
@@ -56,15 +48,6 @@ export class GatewayRuntime {
     await this.kafka.close(this.config.shutdown.drainTimeoutMs);
     await this.spool?.stop();
     this.logger.info('stopped');
-  }
-
-  private topicSpecs(): TopicSpec[] {
-    return TOPIC_NAMES.map((name) => ({
-      topic: this.topics[name],
-      partitions: this.config.topics.partitions,
-      replicationFactor: this.config.topics.replicationFactor,
-      ...(name === 'dead-letter' ? { configs: { 'max.message.bytes': DEAD_LETTER_MAX_MESSAGE_BYTES } } : {}),
-    }));
   }
 
   private async retry(what: string, action: () => Promise<void>): Promise<void> {

@@ -1,7 +1,4 @@
 /** Injection tokens; every injection names its token (no decorator metadata, see jest.preset.cjs). */
 export const CORE_CONFIG = Symbol('CORE_CONFIG');
-export const LOGGER = Symbol('LOGGER');
-export const METRICS_REGISTRY = Symbol('METRICS_REGISTRY');
-export const TOPICS = Symbol('TOPICS');
 export const PROTOCOL_ADAPTER = Symbol('PROTOCOL_ADAPTER');
 export const RECORD_SINK = Symbol('RECORD_SINK');

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type BatchingProducer, type OutgoingRecord } from '@fieldlink/kafka';
-import { type Logger } from '../observability/logger';
+import { type Logger } from '@fieldlink/service';
 import { SegmentLog } from './segment-log';
 import { type SpoolMetrics } from './spool.metrics';
 

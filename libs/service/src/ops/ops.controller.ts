@@ -1,14 +1,14 @@
-import { Controller, Get, Header, Inject, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, Header, HttpCode, Inject, ServiceUnavailableException } from '@nestjs/common';
 import { KafkaService } from '@fieldlink/kafka';
 import { Registry } from 'prom-client';
-import { StreamProcessorService } from '../ingress/stream-processor.service';
-import { METRICS_REGISTRY } from '@fieldlink/gateway-core';
+import { type ServiceRuntime } from '../service-runtime';
+import { METRICS_REGISTRY, SERVICE_RUNTIME } from '../tokens';
 
-/** /health/live, /health/ready (consuming and Kafka reachable) and /metrics. */
+/** /health/live, /health/ready and /metrics on HTTP_PORT, for every service. */
 @Controller()
 export class OpsController {
   constructor(
-    @Inject(StreamProcessorService) private readonly processor: StreamProcessorService,
+    @Inject(SERVICE_RUNTIME) private readonly runtime: ServiceRuntime,
     @Inject(KafkaService) private readonly kafka: KafkaService,
     @Inject(METRICS_REGISTRY) private readonly registry: Registry,
   ) {}
@@ -20,9 +20,10 @@ export class OpsController {
   }
 
   @Get('health/ready')
+  @HttpCode(200)
   async ready(): Promise<{ status: 'ready'; checks: Record<string, boolean> }> {
-    const checks = { consuming: this.processor.isRunning, kafka: await this.kafka.isReady() };
-    if (!checks.consuming || !checks.kafka) throw new ServiceUnavailableException({ status: 'not ready', checks });
+    const { ready, checks } = await this.runtime.ready();
+    if (!ready) throw new ServiceUnavailableException({ status: 'not ready', checks });
     return { status: 'ready', checks };
   }
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { type Static, type TObject } from '@sinclair/typebox';
 import Ajv, { type ErrorObject } from 'ajv';
 import { parse as parseYaml } from 'yaml';
-import { CoreError, CoreErrorCode } from '../errors';
+import { ServiceError, ServiceErrorCode } from '../errors';
 
 /** An environment variable that overrides one config key (addresses and secrets only). */
 export interface EnvOverride {
@@ -14,7 +14,7 @@ export interface EnvOverride {
 }
 
 /** The overrides every service honours. */
-export const CORE_ENV_OVERRIDES: EnvOverride[] = [
+export const SERVICE_ENV_OVERRIDES: EnvOverride[] = [
   { env: 'KAFKA_BROKERS', path: 'kafka.brokers', kind: 'list' },
   { env: 'KAFKA_SASL_USERNAME', path: 'kafka.sasl.username', kind: 'string' },
   { env: 'KAFKA_SASL_PASSWORD', path: 'kafka.sasl.password', kind: 'string', sensitive: true },
@@ -22,7 +22,6 @@ export const CORE_ENV_OVERRIDES: EnvOverride[] = [
   { env: 'LOG_LEVEL', path: 'log.level', kind: 'string' },
   { env: 'GATEWAY_INSTANCE_ID', path: 'gateway.instanceId', kind: 'string' },
   { env: 'TOPIC_PREFIX', path: 'topics.prefix', kind: 'string' },
-  { env: 'SPOOL_DIR', path: 'spool.dir', kind: 'string' },
 ];
 
 export interface LoadConfigOptions<S extends TObject> {
@@ -45,12 +44,12 @@ export function loadConfig<S extends TObject>(options: LoadConfigOptions<S>): St
   const path = options.env[fileEnv];
   const raw: unknown = path ? readYaml(path, fileEnv) : {};
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    throw new CoreError(CoreErrorCode.ConfigInvalid, `config file ${path ?? ''} must hold a YAML mapping at the top level`);
+    throw new ServiceError(ServiceErrorCode.ConfigInvalid, `config file ${path ?? ''} must hold a YAML mapping at the top level`);
   }
   const config = raw as Record<string, unknown>;
   for (const override of options.overrides) applyOverride(config, override, options.env);
   const validate = ajv.compile(options.schema);
-  if (!validate(config)) throw new CoreError(CoreErrorCode.ConfigInvalid, describe(validate.errors, options.overrides));
+  if (!validate(config)) throw new ServiceError(ServiceErrorCode.ConfigInvalid, describe(validate.errors, options.overrides));
   return config;
 }
 
@@ -59,13 +58,13 @@ function readYaml(path: string, fileEnv: string): unknown {
   try {
     text = readFileSync(path, 'utf8');
   } catch (cause) {
-    throw new CoreError(CoreErrorCode.ConfigUnreadable, `cannot read config file ${path} (from ${fileEnv})`, false, { cause });
+    throw new ServiceError(ServiceErrorCode.ConfigUnreadable, `cannot read config file ${path} (from ${fileEnv})`, { cause });
   }
   try {
     return parseYaml(text) ?? {};
   } catch (cause) {
     const line = (cause as { linePos?: { line: number }[] }).linePos?.[0]?.line;
-    throw new CoreError(CoreErrorCode.ConfigInvalid, `config file ${path} is not valid YAML${line ? ` (line ${line})` : ''}`, false, { cause });
+    throw new ServiceError(ServiceErrorCode.ConfigInvalid, `config file ${path} is not valid YAML${line ? ` (line ${line})` : ''}`, { cause });
   }
 }
 
@@ -77,7 +76,7 @@ function applyOverride(config: Record<string, unknown>, override: EnvOverride, e
   if (override.kind === 'integer') {
     value = Number(text);
     if (!Number.isInteger(value)) {
-      throw new CoreError(CoreErrorCode.ConfigInvalid, `config key "${override.path}" (env ${override.env}) must be an integer`);
+      throw new ServiceError(ServiceErrorCode.ConfigInvalid, `config key "${override.path}" (env ${override.env}) must be an integer`);
     }
   }
   const keys = override.path.split('.');

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { type Static } from '@sinclair/typebox';
-import { type TlsFilesSchema } from './core-config.schema';
+import { type TlsFilesSchema } from './service-config.schema';
 
 export interface TlsMaterial {
   ca?: Buffer;

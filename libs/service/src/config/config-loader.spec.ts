@@ -1,11 +1,11 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CoreError } from '../errors';
-import { CORE_ENV_OVERRIDES, loadConfig } from './config-loader';
-import { CoreConfigObject } from './core-config.schema';
+import { ServiceError } from '../errors';
+import { SERVICE_ENV_OVERRIDES, loadConfig } from './config-loader';
+import { ServiceConfigObject } from './service-config.schema';
 
-const schema = CoreConfigObject;
+const schema = ServiceConfigObject;
 
 function yamlFile(text: string): string {
   const path = join(mkdtempSync(join(tmpdir(), 'cfg-')), 'c.yaml');
@@ -13,15 +13,15 @@ function yamlFile(text: string): string {
   return path;
 }
 
-const load = (env: NodeJS.ProcessEnv) => loadConfig({ schema, overrides: CORE_ENV_OVERRIDES, env });
+const load = (env: NodeJS.ProcessEnv) => loadConfig({ schema, overrides: SERVICE_ENV_OVERRIDES, env });
 const message = (fn: () => unknown): string => {
   try {
     fn();
   } catch (error) {
-    expect(error).toBeInstanceOf(CoreError);
+    expect(error).toBeInstanceOf(ServiceError);
     return (error as Error).message;
   }
-  throw new Error('expected a CoreError');
+  throw new Error('expected a ServiceError');
 };
 
 describe(loadConfig.name, () => {

@@ -1,0 +1,12 @@
+export { type EnvOverride, type LoadConfigOptions, SERVICE_ENV_OVERRIDES, loadConfig } from './config/config-loader';
+export { type ServiceConfig, ServiceConfigObject, ServiceConfigSchema, TlsFilesSchema } from './config/service-config.schema';
+export { type TlsMaterial, readTlsFiles } from './config/tls-files';
+export { ServiceError, ServiceErrorCode } from './errors';
+export { kafkaOptionsFrom } from './kafka/kafka-from-config';
+export { topicSpecs } from './kafka/topic-specs';
+export { type Logger, NestPinoLogger, createLogger } from './observability/logger';
+export { createRegistry } from './observability/registry';
+export { type RunServiceOptions, runService } from './run-service';
+export { ServiceModule, type ServiceModuleOptions } from './service.module';
+export { type ServiceRuntime } from './service-runtime';
+export { LOGGER, METRICS_REGISTRY, SERVICE_CONFIG, SERVICE_RUNTIME, TOPICS } from './tokens';
