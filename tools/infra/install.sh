@@ -41,6 +41,19 @@ if [ ! -x "$TOXIPROXY_BIN" ]; then
   rm -rf "$gobin"
 fi
 
+# Python peers for interop tests (paho-mqtt: the seed documents' edge client library), in a venv from PyPI.
+if [ ! -f "$PY_VENV/.complete" ]; then
+  log "creating the Python venv for interop peers in $PY_VENV"
+  if ! python3 -m venv "$PY_VENV" >/dev/null 2>&1; then
+    sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+    $sudo_cmd apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends python3-venv >/dev/null
+    rm -rf "$PY_VENV"; python3 -m venv "$PY_VENV"
+  fi
+  "$PY_VENV/bin/pip" install -q --disable-pip-version-check "paho-mqtt==$PAHO_VERSION"
+  touch "$PY_VENV/.complete"
+fi
+
 if [ ! -f "$KAFKA_LIBS/.complete" ]; then
   log "fetching Apache Kafka $KAFKA_VERSION jars from Maven Central into $KAFKA_LIBS"
   rm -rf "$KAFKA_LIBS"; mkdir -p "$KAFKA_LIBS"

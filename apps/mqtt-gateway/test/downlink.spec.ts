@@ -1,6 +1,6 @@
 import { type CommandResult, type DeadLetter } from '@fieldlink/schemas';
 import { type ServiceProcess, produce, sharedInfra, waitFor, waitForRecords } from '@fieldlink/testing';
-import { mosquittoSub, startGateway } from './support';
+import { mosquittoPub, mosquittoSub, startGateway } from './support';
 
 describe('mqtt-gateway downlink', () => {
   let gateway: ServiceProcess | undefined;
@@ -17,6 +17,9 @@ describe('mqtt-gateway downlink', () => {
     const device = `${started.root}-pump`;
     const sub = await mosquittoSub(infra.mqttPort, `${started.root}/commands/${device}`);
     closeSub = sub.close;
+    // A command goes to the gateway serving the device, so the device speaks first.
+    await mosquittoPub(infra.mqttPort, `${started.root}/sensors/${device}/data`, Buffer.from('{"t":1}'));
+    await waitForRecords(started.brokers, started.topic('devices'), 1);
 
     const command = { schemaVersion: 1, id: `${started.root}-cmd-1`, deviceId: device, action: 'shutdown', args: { reason: 'overheat' } };
     const expired = { ...command, id: `${started.root}-cmd-2`, expiresAt: '2020-01-01T00:00:00.000Z' };

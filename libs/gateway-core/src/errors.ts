@@ -4,6 +4,10 @@ export const CoreErrorCode = {
   MapNoRoute: 'FL_MAP_NO_ROUTE',
   PayloadTooLarge: 'FL_DECODE_TOO_LARGE',
   CommandInvalid: 'FL_COMMAND_INVALID',
+  CommandUnknownDevice: 'FL_COMMAND_UNKNOWN_DEVICE',
+  CommandWrongTarget: 'FL_COMMAND_WRONG_TARGET',
+  CommandNotDelivered: 'FL_COMMAND_NOT_DELIVERED',
+  SinkFull: 'FL_SINK_FULL',
 } as const;
 export type CoreErrorCode = (typeof CoreErrorCode)[keyof typeof CoreErrorCode];
 

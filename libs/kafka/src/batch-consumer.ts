@@ -20,6 +20,8 @@ export interface BatchConsumerOptions {
   groupId: string;
   topics: string[];
   fromBeginning?: boolean;
+  /** Read the topics from their beginning on every start, committed offsets or not (a compacted table). */
+  rewindOnStart?: boolean;
   /**
    * Handles one fetched batch of one partition, in offset order. Offsets are
    * committed after it resolves; if it throws, the batch is fetched again.
@@ -57,7 +59,8 @@ export class BatchConsumer {
   }
 
   private async run(consumer: Consumer): Promise<void> {
-    if (!this.options.fromBeginning) await this.pinStart();
+    if (this.options.rewindOnStart) await this.rewind();
+    else if (!this.options.fromBeginning) await this.pinStart();
     await consumer.subscribe({ topics: this.options.topics, fromBeginning: this.options.fromBeginning ?? false });
     await consumer.run({
       eachBatchAutoResolve: true,
@@ -79,6 +82,21 @@ export class BatchConsumer {
 
   stop(): Promise<void> {
     return this.supervisor.stop();
+  }
+
+  /** Moves the group to the start of each topic; refused (and retried by the supervisor) while an earlier member is still in it. */
+  private async rewind(): Promise<void> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      // Real offsets, not kafkajs's resetOffsets: the -2 (earliest) it commits reads as no offset, so the consumer began at the end.
+      for (const topic of this.options.topics) {
+        const starts = await admin.fetchTopicOffsets(topic);
+        await admin.setOffsets({ groupId: this.options.groupId, topic, partitions: starts.map((p) => ({ partition: p.partition, offset: p.low })) });
+      }
+    } finally {
+      await admin.disconnect();
+    }
   }
 
   /**

@@ -85,6 +85,18 @@ export class KafkaService {
     return ensureTopics(this.kafka, specs, this.options.logger);
   }
 
+  /** The offset after the last record of each partition (Kafka's high watermark). */
+  async endOffsets(topic: string): Promise<Map<number, bigint>> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const offsets = await admin.fetchTopicOffsets(topic);
+      return new Map(offsets.map((p) => [p.partition, BigInt(p.high)]));
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
   deleteTopics(topics: string[]): Promise<void> {
     return deleteTopics(this.kafka, topics);
   }

@@ -19,7 +19,10 @@ export type Source = Static<typeof SourceSchema>;
 
 export const MetricValueSchema = Type.Object(
   {
-    value: Type.Union([Type.Number(), Type.String(), Type.Boolean()]),
+    value: Type.Union([Type.Number(), Type.String(), Type.Boolean()], {
+      description:
+        'Integers beyond ±(2^53-1), such as a large Int64, are exact decimal strings; an array is one metric per element (name[0], name[1], …) and a structure one per field (name.field)',
+    }),
     unit: Type.Optional(Type.String({ description: 'SenML unit name (RFC 8428 §12.1)' })),
     quality: Type.Optional(Type.Integer({ minimum: 0, description: 'OPC UA StatusCode' })),
   },
@@ -43,7 +46,16 @@ const envelopeFields = {
 };
 
 export const TelemetrySchema = Type.Object(
-  { ...envelopeFields, values: Values },
+  {
+    ...envelopeFields,
+    serverTime: Type.Optional(
+      Type.String({
+        format: 'date-time',
+        description: 'When a server between the device and the gateway stamped the values, e.g. the OPC UA ServerTimestamp; eventTime is the source timestamp',
+      }),
+    ),
+    values: Values,
+  },
   { $id: 'fieldlink.telemetry', title: 'Telemetry', additionalProperties: false },
 );
 export type Telemetry = Static<typeof TelemetrySchema>;
@@ -104,6 +116,9 @@ export const CommandSchema = Type.Object(
     action: Type.String({ minLength: 1 }),
     args: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
     protocol: Type.Optional(SourceSchema.properties.protocol),
+    gateway: Type.Optional(
+      Type.String({ minLength: 1, description: 'Only this gateway instance may deliver it; when the device is served elsewhere the command fails' }),
+    ),
     createdAt: Type.Optional(Iso8601),
     expiresAt: Type.Optional(Iso8601),
   },
@@ -126,8 +141,10 @@ export const CommandResultSchema = Type.Object(
     deviceId: DeviceId,
     status: CommandStatusSchema,
     time: Iso8601,
-    gateway: Type.String(),
+    gateway: Type.String({ description: 'The gateway instance that wrote the result' }),
+    code: Type.Optional(Type.String({ description: 'On failed: an FL_* reason code, e.g. FL_COMMAND_UNKNOWN_DEVICE' })),
     detail: Type.Optional(Type.String()),
+    output: Type.Optional(Type.Unknown({ description: 'On succeeded: what the device returned, e.g. the output arguments of an OPC UA method' })),
   },
   { $id: 'fieldlink.command-results', title: 'CommandResult', additionalProperties: false },
 );
@@ -184,6 +201,21 @@ export const AlertSchema = Type.Object(
 );
 export type Alert = Static<typeof AlertSchema>;
 
+export const DeviceRecordSchema = Type.Object(
+  {
+    schemaVersion: Type.Literal(SCHEMA_VERSION),
+    deviceId: DeviceId,
+    protocol: SourceSchema.properties.protocol,
+    gateway: Type.String({ minLength: 1, description: 'The gateway instance serving the device; its commands go there' }),
+    ref: Type.String({ description: 'Native reference of its latest message: MQTT topic, CoAP path, OPC UA NodeId, DDS topic' }),
+    route: Type.String({ description: 'The route its messages matched' }),
+    firstSeen: Iso8601,
+    lastSeen: Type.String({ format: 'date-time', description: 'Refreshed at most every registry.refreshMs, so it may lag by that much' }),
+  },
+  { $id: 'fieldlink.devices', title: 'DeviceRecord', additionalProperties: false },
+);
+export type DeviceRecord = Static<typeof DeviceRecordSchema>;
+
 /** Every published schema, by the topic it describes. */
 export const TOPIC_SCHEMAS = {
   telemetry: TelemetrySchema,
@@ -193,4 +225,5 @@ export const TOPIC_SCHEMAS = {
   'command-results': CommandResultSchema,
   'window-stats': WindowStatsSchema,
   alerts: AlertSchema,
+  devices: DeviceRecordSchema,
 } as const;

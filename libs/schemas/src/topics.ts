@@ -7,6 +7,7 @@ export const TOPIC_NAMES = [
   'command-results',
   'alerts',
   'window-stats',
+  'devices',
 ] as const;
 export type TopicName = (typeof TOPIC_NAMES)[number];
 

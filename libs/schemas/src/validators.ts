@@ -11,6 +11,8 @@ import {
   type Telemetry,
   TelemetrySchema,
   type Alert,
+  type DeviceRecord,
+  DeviceRecordSchema,
   AlertSchema,
   type WindowStatsRecord,
   WindowStatsSchema,
@@ -52,3 +54,4 @@ export const validateCommand = compile<Command>(CommandSchema);
 export const validateCommandResult = compile<CommandResult>(CommandResultSchema);
 export const validateWindowStats = compile<WindowStatsRecord>(WindowStatsSchema);
 export const validateAlert = compile<Alert>(AlertSchema);
+export const validateDeviceRecord = compile<DeviceRecord>(DeviceRecordSchema);

@@ -1,28 +1,24 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { CORE_ENV_OVERRIDES, CoreConfigSchema } from '@fieldlink/gateway-core';
+import { CORE_ENV_OVERRIDES, CoreConfigSchema, RouteCommandSchema, RouteFields, RouteTable, TopicPattern } from '@fieldlink/gateway-core';
 import { type EnvOverride, ServiceError, ServiceErrorCode, TlsFilesSchema, loadConfig } from '@fieldlink/service';
-import { DECODER_NAMES } from '@fieldlink/schemas';
-import { TopicPattern } from '../mapping/topic-pattern';
 
-const MappingSchema = Type.Object(
-  {
-    name: Type.String({ minLength: 1, description: 'Labels metrics and the envelope source' }),
-    topic: Type.String({ minLength: 1, description: 'Template with named levels; must contain {deviceId}' }),
-    kind: Type.Union([Type.Literal('telemetry'), Type.Literal('status')], { default: 'telemetry' }),
-    decoder: Type.Union(DECODER_NAMES.map((n) => Type.Literal(n)), { default: 'json' }),
-    shareGroup: Type.Optional(Type.String({ minLength: 1, description: 'Subscribe as $share/<group>/<filter>' })),
-    qos: Type.Union([Type.Literal(0), Type.Literal(1), Type.Literal(2)], { default: 1 }),
-    timestampField: Type.Optional(Type.String({ description: 'json and cbor decoders: field holding the event time' })),
-    timestampUnit: Type.Optional(
-      Type.Union([Type.Literal('s'), Type.Literal('ms'), Type.Literal('auto')], {
-        description: 'How an epoch number in timestampField is read: s (e.g. Python time.time()), ms (the default) or auto (seconds below 1e11)',
-      }),
+const TopicTemplate = (description: string) => Type.String({ minLength: 1, description });
+
+const MappingSchema = Type.Object({
+  ...RouteFields,
+  topic: TopicTemplate('Template with named levels, e.g. plant/{site}/{deviceId}/data; each {name} is one captured level'),
+  shareGroup: Type.Optional(Type.String({ minLength: 1, description: 'Subscribe as $share/<group>/<filter>' })),
+  qos: Type.Union([Type.Literal(0), Type.Literal(1), Type.Literal(2)], { default: 1 }),
+  command: Type.Optional(
+    Type.Object(
+      {
+        topic: Type.Optional(TopicTemplate('Where commands for this route\'s devices are published; default commands.topic')),
+        payload: Type.Optional(RouteCommandSchema.properties.payload),
+      },
+      { additionalProperties: false },
     ),
-    valuesField: Type.Optional(Type.String({ minLength: 1, description: 'json and cbor decoders: the field whose object holds the metrics; other top-level fields are not metrics' })),
-    metric: Type.Optional(Type.String({ description: 'number decoder: metric name' })),
-  },
-  { additionalProperties: false },
-);
+  ),
+}, { additionalProperties: false });
 
 export const MqttGatewayConfigSchema = Type.Object(
   {
@@ -57,7 +53,8 @@ export const MqttGatewayConfigSchema = Type.Object(
     }),
     commands: Type.Object(
       {
-        topic: Type.String({ minLength: 1, default: 'commands/{deviceId}', description: 'Where commands are published' }),
+        topic: Type.String({ minLength: 1, default: 'commands/{deviceId}', description: 'Where commands are published, unless the device\'s route names its own command.topic' }),
+        payload: Type.Optional(RouteCommandSchema.properties.payload),
         qos: Type.Union([Type.Literal(0), Type.Literal(1), Type.Literal(2)], { default: 1 }),
         deliverTimeoutMs: Type.Integer({ minimum: 1, default: 10_000 }),
       },
@@ -81,25 +78,22 @@ export const MQTT_ENV_OVERRIDES: EnvOverride[] = [
 /** Loads and validates the config; topic templates are checked here too so a bad one stops startup. */
 export function loadMqttGatewayConfig(env: NodeJS.ProcessEnv): MqttGatewayConfig {
   const config = loadConfig({ schema: MqttGatewayConfigSchema, overrides: MQTT_ENV_OVERRIDES, env });
-  config.mappings.forEach((mapping, i) => {
-    const pattern = withKey(`mappings.${i}.topic`, () => new TopicPattern(mapping.topic));
-    if (!pattern.names.includes('deviceId')) {
-      throw new ServiceError(ServiceErrorCode.ConfigInvalid, `config key "mappings.${i}.topic" must contain {deviceId}`);
-    }
-  });
-  const commands = withKey('commands.topic', () => new TopicPattern(config.commands.topic));
-  const wildcard = commands.template.split('/').some((level) => level === '+' || level === '#');
-  if (!commands.names.includes('deviceId') || wildcard) {
-    throw new ServiceError(ServiceErrorCode.ConfigInvalid, 'config key "commands.topic" must contain {deviceId} and no wildcards');
+  if (config.spool.overflow === 'reject') {
+    throw new ServiceError(ServiceErrorCode.ConfigInvalid, 'config key "spool.overflow": reject needs a protocol that can answer "retry later"; MQTT cannot, so use block (the broker keeps the messages)');
   }
+  new RouteTable(config.mappings, (m) => new TopicPattern(m.topic), 'mappings');
+  commandTopic('commands.topic', config.commands.topic);
+  config.mappings.forEach((m, i) => m.command?.topic && commandTopic(`mappings.${i}.command.topic`, m.command.topic));
   return config;
 }
 
-function withKey<T>(key: string, build: () => T): T {
+function commandTopic(key: string, template: string): void {
+  let pattern: TopicPattern;
   try {
-    return build();
+    pattern = new TopicPattern(template);
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    throw new ServiceError(ServiceErrorCode.ConfigInvalid, `config key "${key}": ${message}`, { cause: error });
+    throw new ServiceError(ServiceErrorCode.ConfigInvalid, `config key "${key}": ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
+  const wildcard = pattern.template.split('/').some((level) => level === '+' || level === '#');
+  if (!pattern.names.includes('deviceId') || wildcard) throw new ServiceError(ServiceErrorCode.ConfigInvalid, `config key "${key}" must contain {deviceId} and no wildcards`);
 }

@@ -2,19 +2,17 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { connect, type IClientOptions, type MqttClient, type Packet } from 'mqtt';
 import { Counter, type Registry } from 'prom-client';
 import {
-  CoreError,
-  CoreErrorCode,
-  type InboundMessage,
+  DEFAULT_COMMAND_TEMPLATE,
   type IngestOutcome,
   type IngestPipeline,
   type ProtocolAdapter,
+  TopicPattern,
+  renderCommand,
 } from '@fieldlink/gateway-core';
 import { type Logger } from '@fieldlink/service';
 import { type Command, stableId } from '@fieldlink/schemas';
 import { type MqttGatewayConfig } from '../config/mqtt-gateway.config';
-import { commandMessage } from '../downlink/command-message';
 import { MappingRouter } from '../mapping/mapping.router';
-import { TopicPattern } from '../mapping/topic-pattern';
 import { mqttClientOptions, sessionClientId } from './mqtt-client.factory';
 import { OrderedAcks } from './ordered-acks';
 import { SessionTakeoverDetector } from './session-takeover';
@@ -23,8 +21,6 @@ type SendPacket = (packet: Packet, cb?: (err?: Error) => void, ...rest: unknown[
 type AckCallback = (errorOrCode?: Error | number, code?: number) => void;
 
 const PLAINTEXT_HINT = 'the broker reset a plaintext connection before accepting it; if that port is TLS-only, use an mqtts:// URL';
-
-const UNMATCHED = { name: 'unmatched', kind: 'telemetry', decoder: 'json' } as const;
 
 /**
  * mqtt.js client of an external broker.
@@ -41,6 +37,8 @@ export class MqttAdapter implements ProtocolAdapter {
   private client: MqttClient | undefined;
   private readonly router: MappingRouter;
   private readonly commandTopic: TopicPattern;
+  /** The route each device was last seen on, so its commands use that route's topic and template. */
+  private readonly deviceRoutes = new Map<string, string>();
   private readonly inflight = new Map<number, Promise<IngestOutcome>>();
   private readonly acks: OrderedAcks<Packet>;
   private draining = false;
@@ -135,8 +133,11 @@ export class MqttAdapter implements ProtocolAdapter {
 
   async deliver(command: Command): Promise<void> {
     if (!this.client) throw new Error('MQTT client not started');
-    const topic = this.commandTopic.render({ deviceId: command.deviceId });
-    await this.client.publishAsync(topic, commandMessage(command), { qos: this.config.commands.qos });
+    const routeName = this.deviceRoutes.get(command.deviceId);
+    const route = routeName === undefined ? undefined : this.router.byName(routeName);
+    const topic = route?.command?.topic ? new TopicPattern(route.command.topic) : this.commandTopic;
+    const template = route?.command?.payload ?? this.config.commands.payload ?? DEFAULT_COMMAND_TEMPLATE;
+    await this.client.publishAsync(topic.render({ deviceId: command.deviceId }), renderCommand(template, command), { qos: this.config.commands.qos });
   }
 
   private onReliablePublish(topic: string, payload: Buffer, packet: Packet, done: AckCallback): void {
@@ -213,11 +214,9 @@ export class MqttAdapter implements ProtocolAdapter {
   private ingest(topic: string, payload: Buffer, id?: string): Promise<IngestOutcome> {
     const receivedAt = new Date();
     const routed = this.router.route(topic);
-    if (!routed) {
-      const message: InboundMessage = { route: UNMATCHED, payload, deviceId: undefined, ref: topic, receivedAt, ...(id ? { id } : {}) };
-      return this.pipeline.deadLetter(message, new CoreError(CoreErrorCode.MapNoRoute, `no mapping matches topic ${topic}`));
-    }
-    return this.pipeline.ingest({ ...routed, payload, ref: topic, receivedAt, ...(id ? { id } : {}) });
+    if (routed?.deviceId) this.deviceRoutes.set(routed.deviceId, routed.route.name);
+    const { route, deviceId, labels } = routed ?? { deviceId: undefined, labels: {} };
+    return this.pipeline.ingest({ route, deviceId, labels, payload, ref: topic, receivedAt, ...(id ? { id } : {}) });
   }
 }
 

@@ -2,7 +2,7 @@ import { decodePayload } from '@fieldlink/schemas';
 import { type MqttMapping } from '../config/mqtt-gateway.config';
 import { MappingRouter } from './mapping.router';
 
-const mapping = (over: Partial<MqttMapping>): MqttMapping => ({ name: 'edge', topic: 'edge/{deviceId}/data', kind: 'telemetry', decoder: 'json', qos: 1, ...over });
+const mapping = (over: Partial<MqttMapping>): MqttMapping => ({ name: 'edge', topic: 'edge/{deviceId}/data', kind: 'telemetry', decoder: 'json', deviceId: '{deviceId}', qos: 1, ...over });
 
 describe(MappingRouter.name, () => {
   it('hands a mapping\'s timestampField and timestampUnit to its decoder', () => {

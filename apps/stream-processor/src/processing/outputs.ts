@@ -60,7 +60,11 @@ export function alertRecord(topics: TopicMap, facts: AlertFacts): OutgoingRecord
   return record(topics.alerts, alert.deviceId, alert);
 }
 
-/** Created and expiring in event time, so a replayed reading produces the very same command. */
+/**
+ * Created and expiring in event time, so a replayed reading produces the very same command.
+ * Addressed to the protocol and gateway instance the reading came through: if the device has
+ * moved since, the command fails (FL_COMMAND_WRONG_TARGET) rather than reaching it by surprise.
+ */
 export function commandRecord(topics: TopicMap, rule: RuleConfig, telemetry: Telemetry, metric: string, value: number, score?: number): OutgoingRecord {
   const created = dateTimeMillis(telemetry.eventTime);
   const command: Command = {
@@ -69,6 +73,8 @@ export function commandRecord(topics: TopicMap, rule: RuleConfig, telemetry: Tel
     deviceId: telemetry.deviceId,
     action: rule.action,
     args: { ...(rule.args ?? {}), rule: rule.name, metric, value, ...(score === undefined ? {} : { score }), telemetryId: telemetry.id },
+    protocol: telemetry.source.protocol,
+    gateway: telemetry.source.gateway,
     createdAt: iso(created),
     expiresAt: iso(created + rule.ttlMs),
   };

@@ -1,43 +1,48 @@
 import { type ConsumedRecord, type KafkaService } from '@fieldlink/kafka';
-import {
-  type Command,
-  type CommandResult,
-  type CommandStatus,
-  SCHEMA_VERSION,
-  type TopicMap,
-  parseJson,
-  validateCommand,
-} from '@fieldlink/schemas';
-import { type IngestMetrics } from '../observability/ingest.metrics';
+import { type Command, type CommandResult, SCHEMA_VERSION, type TopicMap, parseJson, validateCommand } from '@fieldlink/schemas';
 import { type Logger } from '@fieldlink/service';
+import { type DeviceRegistry } from '../devices/device-registry';
+import { CoreErrorCode } from '../errors';
 import { type IngestPipeline } from '../ingest/ingest.pipeline';
 import { type IngestRoute, type Protocol } from '../ingest/inbound-message';
+import { type IngestMetrics } from '../observability/ingest.metrics';
+
+/** What a delivery came to; `delivered` when the adapter reports nothing more (e.g. an MQTT PUBACK). */
+export type DeliveryOutcome = { status: 'delivered' } | { status: 'succeeded'; output?: unknown } | { status: 'failed'; code: string; message: string };
 
 /** What a gateway does with a command for one of its devices. */
 export interface CommandTarget {
   readonly protocol: Protocol;
-  /** Resolves once the protocol has taken the command (e.g. MQTT PUBACK). */
-  deliver(command: Command): Promise<void>;
+  /** Resolves once the protocol has taken the command (MQTT PUBACK) or the device answered (an OPC UA method call). */
+  deliver(command: Command): Promise<DeliveryOutcome | void>;
 }
 
 export interface CommandDispatcherOptions {
   topics: TopicMap;
-  groupId: string;
   instanceId: string;
+  /** This instance's own group: it sees every command and delivers those for its devices. */
+  ownerGroupId: string;
+  /** The group every gateway instance shares: one of them answers each command that no gateway serves. */
+  routerGroupId: string;
   deliverTimeoutMs: number;
 }
 
 const COMMANDS_ROUTE: IngestRoute = { name: 'commands', kind: 'telemetry', decoder: 'json' };
 
 /**
- * Reads `commands`, hands each one addressed to this gateway's protocol to the
- * target, and writes the outcome to `command-results` under the command's id.
- * Commands with no protocol are taken by every gateway kind that sees them.
+ * Commands reach exactly one gateway instance: the one the device registry says serves the
+ * device. Each instance reads `commands` twice:
+ * - in its own group, delivering the commands for its devices (and reporting `expired` for
+ *   those whose expiry passed, also while it was down);
+ * - in a group all gateways share, where the one instance that gets a command answers it with
+ *   `failed` if no gateway serves the device, or a different one than the command names.
+ * Both decide from the registry after it has caught up with Kafka, so the two never both answer.
  */
 export class CommandDispatcher {
   constructor(
     private readonly kafka: KafkaService,
     private readonly target: CommandTarget,
+    private readonly registry: DeviceRegistry,
     private readonly pipeline: IngestPipeline,
     private readonly options: CommandDispatcherOptions,
     private readonly metrics: IngestMetrics,
@@ -45,70 +50,120 @@ export class CommandDispatcher {
   ) {}
 
   async start(): Promise<void> {
-    const consumer = this.kafka.createConsumer({
+    const owner = this.kafka.createConsumer({
       name: 'commands-consumer',
-      groupId: this.options.groupId,
+      groupId: this.options.ownerGroupId,
+      topics: [this.options.topics.commands],
+      handle: (records) => this.deliverOwn(records),
+    });
+    const router = this.kafka.createConsumer({
+      name: 'command-router',
+      groupId: this.options.routerGroupId,
       topics: [this.options.topics.commands],
       handle: async (records) => {
-        for (const record of records) await this.handle(record);
+        for (const record of records) await this.answerUnserved(record);
       },
     });
-    await consumer.start();
+    await Promise.all([owner.start(), router.start()]);
   }
 
-  private async handle(record: ConsumedRecord): Promise<void> {
-    const command = await this.parse(record);
-    if (!command) return;
-    if (command.protocol && command.protocol !== this.target.protocol) return;
+  /** Devices in parallel, each device's commands in order, so one slow device holds up no other. */
+  private async deliverOwn(records: ConsumedRecord[]): Promise<void> {
+    const byDevice = new Map<string, Command[]>();
+    for (const record of records) {
+      const command = parse(record);
+      if (command) byDevice.set(command.deviceId, [...(byDevice.get(command.deviceId) ?? []), command]);
+    }
+    await Promise.all(
+      [...byDevice.values()].map(async (commands) => {
+        for (const command of commands) if (await this.isOurs(command)) await this.deliver(command);
+      }),
+    );
+  }
+
+  private async isOurs(command: Command): Promise<boolean> {
+    const owner = await this.registry.owner(command.deviceId);
+    const servedHere = owner?.gateway === this.options.instanceId && owner.protocol === this.target.protocol;
+    return servedHere && !mismatch(command, this.target.protocol, this.options.instanceId);
+  }
+
+  private async deliver(command: Command): Promise<void> {
     if (command.expiresAt && Date.parse(command.expiresAt) <= Date.now()) {
-      await this.report(command, 'expired', 'expired before delivery');
+      await this.report(command, { status: 'expired', detail: 'expired before delivery' });
       return;
     }
     try {
-      await withTimeout(this.target.deliver(command), this.options.deliverTimeoutMs);
-      await this.report(command, 'delivered');
+      const outcome = (await withTimeout(this.target.deliver(command), this.options.deliverTimeoutMs)) ?? { status: 'delivered' };
+      if (outcome.status === 'failed') await this.report(command, { status: 'failed', code: outcome.code, detail: outcome.message });
+      else if (outcome.status === 'succeeded') await this.report(command, { status: 'succeeded', ...(outcome.output !== undefined ? { output: outcome.output } : {}) });
+      else await this.report(command, { status: 'delivered' });
     } catch (error) {
       this.logger.warn({ err: error, commandId: command.id, deviceId: command.deviceId }, 'command delivery failed');
-      await this.report(command, 'failed', error instanceof Error ? error.message : String(error));
+      await this.report(command, { status: 'failed', code: CoreErrorCode.CommandNotDelivered, detail: error instanceof Error ? error.message : String(error) });
     }
   }
 
-  private async parse(record: ConsumedRecord): Promise<Command | undefined> {
+  private async answerUnserved(record: ConsumedRecord): Promise<void> {
+    const command = parse(record);
+    if (!command) {
+      await this.deadLetter(record);
+      return;
+    }
+    const owner = await this.registry.owner(command.deviceId);
+    if (!owner) {
+      await this.report(command, { status: 'failed', code: CoreErrorCode.CommandUnknownDevice, detail: `no gateway serves device "${command.deviceId}": none has had a message from it` });
+    } else if (mismatch(command, owner.protocol, owner.gateway)) {
+      const wanted = [command.protocol, command.gateway].filter(Boolean).join(' gateway ');
+      await this.report(command, {
+        status: 'failed',
+        code: CoreErrorCode.CommandWrongTarget,
+        detail: `device "${command.deviceId}" is served by ${owner.protocol} gateway ${owner.gateway}, not by the ${wanted} the command names`,
+      });
+    }
+  }
+
+  private async deadLetter(record: ConsumedRecord): Promise<void> {
     const payload = record.value ?? Buffer.alloc(0);
+    let error: unknown;
     try {
-      return validateCommand.assert(parseJson(payload));
-    } catch (error) {
-      await this.pipeline.deadLetter(
-        {
-          route: COMMANDS_ROUTE,
-          payload,
-          deviceId: record.key ?? undefined,
-          ref: `${record.topic}/${record.partition}@${record.offset}`,
-          receivedAt: new Date(),
-        },
-        error,
-      );
-      this.metrics.commands.inc({ status: 'invalid' });
-      return undefined;
+      validateCommand.assert(parseJson(payload));
+    } catch (e) {
+      error = e;
     }
+    await this.pipeline.deadLetter(
+      { route: COMMANDS_ROUTE, payload, deviceId: record.key ?? undefined, ref: `${record.topic}/${record.partition}@${record.offset}`, receivedAt: new Date() },
+      error,
+    );
+    this.metrics.commands.inc({ status: 'invalid' });
   }
 
-  private async report(command: Command, status: CommandStatus, detail?: string): Promise<void> {
+  private async report(command: Command, outcome: Pick<CommandResult, 'status' | 'code' | 'detail' | 'output'>): Promise<void> {
     const result: CommandResult = {
       schemaVersion: SCHEMA_VERSION,
       id: command.id,
       deviceId: command.deviceId,
-      status,
+      status: outcome.status,
       time: new Date().toISOString(),
       gateway: this.options.instanceId,
-      ...(detail ? { detail } : {}),
+      ...(outcome.code ? { code: outcome.code } : {}),
+      ...(outcome.detail ? { detail: outcome.detail } : {}),
+      ...(outcome.output !== undefined ? { output: outcome.output } : {}),
     };
-    await this.kafka.producer.send({
-      topic: this.options.topics['command-results'],
-      key: command.deviceId,
-      value: JSON.stringify(result),
-    });
-    this.metrics.commands.inc({ status });
+    await this.kafka.producer.send({ topic: this.options.topics['command-results'], key: command.deviceId, value: JSON.stringify(result) });
+    this.metrics.commands.inc({ status: outcome.status });
+  }
+}
+
+/** True when the command names a protocol or gateway other than the given one. */
+function mismatch(command: Command, protocol: Protocol, gateway: string): boolean {
+  return (command.protocol !== undefined && command.protocol !== protocol) || (command.gateway !== undefined && command.gateway !== gateway);
+}
+
+function parse(record: ConsumedRecord): Command | undefined {
+  try {
+    return validateCommand.assert(parseJson(record.value ?? Buffer.alloc(0)));
+  } catch {
+    return undefined; // the router dead-letters it, once
   }
 }
 

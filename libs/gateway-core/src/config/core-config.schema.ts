@@ -18,6 +18,19 @@ export const CoreConfigSchema = {
     },
     { default: {}, additionalProperties: false },
   ),
+  devices: Type.Object(
+    {
+      refreshMs: Type.Integer({ minimum: 1000, default: 300_000, description: 'How often a device that keeps sending has its registry record (lastSeen) rewritten' }),
+      catchUpTimeoutMs: Type.Integer({
+        minimum: 100,
+        // Below the commands consumer's 10 s session timeout: kafkajs heartbeats only between batches.
+        maximum: 8000,
+        default: 3000,
+        description: 'How long command routing waits for the device registry to catch up with Kafka before it decides from what it has',
+      }),
+    },
+    { default: {}, additionalProperties: false },
+  ),
   spool: Type.Object(
     {
       enabled: Type.Boolean({ default: true, description: 'Spool to disk while Kafka is down or behind, and acknowledge devices once on disk' }),
@@ -33,11 +46,12 @@ export const CoreConfigSchema = {
         default: 3000,
         description: 'A record waiting this long for Kafka counts as a Kafka failure: it and the records behind it are spooled (a black-holed path fails no send)',
       }),
-      overflow: Type.Union([Type.Literal('block'), Type.Literal('drop-newest'), Type.Literal('drop-oldest')], {
+      overflow: Type.Union([Type.Literal('block'), Type.Literal('drop-newest'), Type.Literal('drop-oldest'), Type.Literal('reject')], {
         default: 'block',
         description:
-          'When the spool is full: block (stop acknowledging; MQTT brokers keep the messages), drop-newest (the new record) or drop-oldest (the oldest spooled records); drops are counted and logged',
+          'When the spool is full: block (stop acknowledging; MQTT brokers keep the messages), drop-newest (the new record), drop-oldest (the oldest spooled records), or reject (write nothing and tell the device to retry later, e.g. CoAP 5.03 with Max-Age; request/response protocols only); drops and rejections are counted and logged',
       }),
+      retryAfterMs: Type.Integer({ minimum: 1000, default: 5000, description: 'overflow reject: how long a device is told to wait before retrying' }),
     },
     { default: {}, additionalProperties: false },
   ),

@@ -12,7 +12,8 @@ import {
   parseJson,
   decodeUtf8,
 } from '@fieldlink/schemas';
-import { type InboundMessage, type Protocol } from './inbound-message';
+import { readingsAsBytes } from './decoded-reading';
+import { type EncodedMessage, type InboundMessage, type Protocol } from './inbound-message';
 
 export interface EnvelopeContext {
   protocol: Protocol;
@@ -20,13 +21,20 @@ export interface EnvelopeContext {
 }
 
 function sourceOf(message: InboundMessage, ctx: EnvelopeContext): Source {
-  return { protocol: ctx.protocol, gateway: ctx.instanceId, ref: message.ref, mapping: message.route.name };
+  const source: Source = { protocol: ctx.protocol, gateway: ctx.instanceId, ref: message.ref };
+  return message.route ? { ...source, mapping: message.route.name } : source;
 }
 
-function common(message: InboundMessage, deviceId: string, ctx: EnvelopeContext, eventTime: Date | undefined) {
+/** Reading i of a message with a stable id gets a stable id of its own, so consumers dedupe by id. */
+function idOf(message: InboundMessage, index: number): string {
+  if (!message.id) return randomUUID();
+  return index === 0 ? message.id : `${message.id}-${index}`;
+}
+
+function common(message: InboundMessage, deviceId: string, ctx: EnvelopeContext, eventTime: Date | undefined, index = 0) {
   const base = {
     schemaVersion: SCHEMA_VERSION,
-    id: message.id ?? randomUUID(),
+    id: idOf(message, index),
     deviceId,
     eventTime: (eventTime ?? message.receivedAt).toISOString(),
     receiveTime: message.receivedAt.toISOString(),
@@ -35,15 +43,16 @@ function common(message: InboundMessage, deviceId: string, ctx: EnvelopeContext,
   return message.labels && Object.keys(message.labels).length > 0 ? { ...base, labels: message.labels } : base;
 }
 
-export function buildTelemetry(message: InboundMessage, deviceId: string, reading: Reading, ctx: EnvelopeContext): Telemetry {
-  return { ...common(message, deviceId, ctx, reading.eventTime), values: reading.values };
+export function buildTelemetry(message: InboundMessage, deviceId: string, reading: Reading, ctx: EnvelopeContext, index: number): Telemetry {
+  const envelope: Telemetry = { ...common(message, deviceId, ctx, reading.eventTime, index), values: reading.values };
+  return reading.serverTime ? { ...envelope, serverTime: reading.serverTime.toISOString() } : envelope;
 }
 
 /**
  * A status payload is either plain text (`online`) or a JSON object with a
  * `status` string; the object's other fields become `detail`.
  */
-export function buildDeviceStatus(message: InboundMessage, deviceId: string, ctx: EnvelopeContext): DeviceStatus {
+export function buildDeviceStatus(message: EncodedMessage, deviceId: string, ctx: EnvelopeContext): DeviceStatus {
   const text = decodeUtf8(message.payload).trim();
   if (!text.startsWith('{')) {
     if (text.length === 0) throw new SchemaError(SchemaErrorCode.NoMetrics, 'status payload is empty');
@@ -64,16 +73,17 @@ export function buildDeadLetter(
   ctx: EnvelopeContext,
   maxBytes: number,
 ): DeadLetter {
-  const kept = message.payload.subarray(0, maxBytes);
+  const raw = message.readings ? readingsAsBytes(message.readings) : message.payload;
+  const kept = raw.subarray(0, maxBytes);
   const letter: DeadLetter = {
     schemaVersion: SCHEMA_VERSION,
-    id: message.id ?? randomUUID(),
+    id: idOf(message, 0),
     receiveTime: message.receivedAt.toISOString(),
     source: sourceOf(message, ctx),
     reason,
-    payload: { encoding: 'base64', size: message.payload.length, data: kept.toString('base64') },
+    payload: { encoding: 'base64', size: raw.length, data: kept.toString('base64') },
   };
-  if (kept.length < message.payload.length) letter.payload.truncated = true;
+  if (kept.length < raw.length) letter.payload.truncated = true;
   if (message.deviceId) letter.deviceId = message.deviceId;
   return letter;
 }

@@ -1,19 +1,20 @@
 import { type DecodeOptions, type DecoderName, type Source } from '@fieldlink/schemas';
+import { type DecodedReading } from './decoded-reading';
 
-/** How one configured mapping turns payloads into envelopes. */
+/** How one configured route turns a message into envelopes. */
 export interface IngestRoute {
-  /** Mapping name; labels the metrics. */
+  /** Route name; labels the metrics and the envelope source. */
   name: string;
   kind: 'telemetry' | 'status';
+  /** Decodes bytes; unused for readings an adapter decoded itself. */
   decoder: DecoderName;
   decodeOptions?: DecodeOptions;
 }
 
-/** One message as a protocol adapter hands it to the pipeline. */
-export interface InboundMessage {
-  route: IngestRoute;
-  payload: Buffer;
-  /** Undefined when the mapping could not find one; the message is then dead-lettered. */
+interface InboundBase {
+  /** The matched route; absent when none matched, and the pipeline then dead-letters the message. */
+  route?: IngestRoute;
+  /** Undefined when the route could not find one; the message is then dead-lettered. */
   deviceId: string | undefined;
   /** Native reference: MQTT topic, CoAP path, OPC UA NodeId, DDS topic. */
   ref: string;
@@ -21,11 +22,35 @@ export interface InboundMessage {
   receivedAt: Date;
   /**
    * The envelope id, when the adapter can derive one that the protocol's own redelivery of the
-   * same message repeats (see stableId); random otherwise.
+   * same message repeats (see stableId); random otherwise. With several readings, reading i
+   * after the first gets `<id>-<i>`.
    */
   id?: string;
 }
 
+/** Bytes for the route's decoder (MQTT, CoAP). */
+export interface EncodedMessage extends InboundBase {
+  payload: Buffer;
+  readings?: undefined;
+}
+
+/** Readings the adapter decoded itself (OPC UA data changes, DDS samples). */
+export interface DecodedMessage extends InboundBase {
+  readings: DecodedReading[];
+  payload?: undefined;
+}
+
+export type InboundMessage = EncodedMessage | DecodedMessage;
+
 export type Protocol = Source['protocol'];
 
-export type IngestOutcome = 'forwarded' | 'dead-lettered';
+/**
+ * What became of a message. `rejected`: nothing was written, because the sink is full and the
+ * overflow policy is `reject`; the device should retry after `retryAfterMs` (CoAP 5.03 + Max-Age).
+ * `dead-lettered` carries the reason code, so an adapter can answer in its protocol
+ * (FL_DECODE_TOO_LARGE → CoAP 4.13, another FL_DECODE_* → 4.00).
+ */
+export type IngestOutcome =
+  | { status: 'forwarded'; records: number }
+  | { status: 'dead-lettered'; code: string; message: string }
+  | { status: 'rejected'; code: string; message: string; retryAfterMs: number };

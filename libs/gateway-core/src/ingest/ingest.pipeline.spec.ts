@@ -3,13 +3,15 @@ import { type DeadLetter, type DeviceStatus, type Telemetry, topicMap } from '@f
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { IngestMetrics } from '../observability/ingest.metrics';
-import { type InboundMessage } from './inbound-message';
+import { type SinkState } from '../spool/spooling-sink';
+import { type DecodedMessage, type EncodedMessage } from './inbound-message';
 import { IngestPipeline } from './ingest.pipeline';
 
 /** A producer fake: records what is sent, or fails the way it is told to. */
 class FakeProducer {
   sent: OutgoingRecord[] = [];
   failWith: ((record: OutgoingRecord) => Error | undefined) | undefined;
+  state: SinkState = 'accepting';
   send(record: OutgoingRecord): Promise<void> {
     const error = this.failWith?.(record);
     if (error) return Promise.reject(error);
@@ -18,19 +20,19 @@ class FakeProducer {
   }
 }
 
-function setup() {
+function setup(over: { rejectWhenFull?: boolean } = {}) {
   const producer = new FakeProducer();
   const metrics = new IngestMetrics(new Registry());
   const pipeline = new IngestPipeline(
     producer,
-    { protocol: 'mqtt', instanceId: 'gw-1', topics: topicMap(), maxPayloadBytes: 64, deadLetterMaxBytes: 16 },
+    { protocol: 'mqtt', instanceId: 'gw-1', topics: topicMap(), maxPayloadBytes: 64, deadLetterMaxBytes: 16, retryAfterMs: 7000, ...over },
     metrics,
     pino({ level: 'silent' }),
   );
   return { producer, pipeline, metrics };
 }
 
-const message = (payload: string | Buffer, over: Partial<InboundMessage> = {}): InboundMessage => ({
+const message = (payload: string | Buffer, over: Partial<EncodedMessage> = {}): EncodedMessage => ({
   route: { name: 'm', kind: 'telemetry', decoder: 'json' },
   payload: Buffer.isBuffer(payload) ? payload : Buffer.from(payload),
   deviceId: 'dev-1',
@@ -42,7 +44,7 @@ const message = (payload: string | Buffer, over: Partial<InboundMessage> = {}): 
 describe(IngestPipeline.name, () => {
   it('produces a valid telemetry envelope keyed by deviceId', async () => {
     const { producer, pipeline } = setup();
-    await expect(pipeline.ingest(message('{"t":1}', { labels: { site: 'a' } }))).resolves.toBe('forwarded');
+    await expect(pipeline.ingest(message('{"t":1}', { labels: { site: 'a' } }))).resolves.toEqual({ status: 'forwarded', records: 1 });
     const [record] = producer.sent;
     expect(record).toMatchObject({ topic: 'fieldlink.telemetry', key: 'dev-1' });
     const envelope = JSON.parse(String(record?.value)) as Telemetry;
@@ -80,7 +82,7 @@ describe(IngestPipeline.name, () => {
     ['a payload over the limit', message(Buffer.alloc(65, 0x20)), 'FL_DECODE_TOO_LARGE'],
   ])('dead-letters %s with the raw bytes and counts it', async (_name, input, code) => {
     const { producer, pipeline, metrics } = setup();
-    await expect(pipeline.ingest(input)).resolves.toBe('dead-lettered');
+    await expect(pipeline.ingest(input)).resolves.toMatchObject({ status: 'dead-lettered', code });
     expect(producer.sent).toHaveLength(1);
     expect(producer.sent[0]?.topic).toBe('fieldlink.dead-letter');
     const letter = JSON.parse(String(producer.sent[0]?.value)) as DeadLetter;
@@ -95,7 +97,7 @@ describe(IngestPipeline.name, () => {
     const { producer, pipeline } = setup();
     producer.failWith = (r) =>
       r.topic === 'fieldlink.telemetry' ? new KafkaError(KafkaErrorCode.Rejected, 'MESSAGE_TOO_LARGE', false) : undefined;
-    await expect(pipeline.ingest(message('{"t":1}'))).resolves.toBe('dead-lettered');
+    await expect(pipeline.ingest(message('{"t":1}'))).resolves.toMatchObject({ status: 'dead-lettered', code: 'FL_KAFKA_REJECTED' });
     expect((JSON.parse(String(producer.sent[0]?.value)) as DeadLetter).reason.code).toBe('FL_KAFKA_REJECTED');
   });
 
@@ -104,5 +106,93 @@ describe(IngestPipeline.name, () => {
     producer.failWith = () => new KafkaError(KafkaErrorCode.Unavailable, 'stopped', true);
     await expect(pipeline.ingest(message('{"t":1}'))).rejects.toThrow('stopped');
     await expect(pipeline.ingest(message('bad'))).rejects.toThrow('stopped');
+  });
+
+  it('dead-letters a message that matched no route, with its bytes and FL_MAP_NO_ROUTE', async () => {
+    const { producer, pipeline, metrics } = setup();
+    const outcome = await pipeline.ingest({ payload: Buffer.from('{"t":1}'), deviceId: undefined, ref: 'other/topic', receivedAt: new Date() });
+    expect(outcome).toMatchObject({ status: 'dead-lettered', code: 'FL_MAP_NO_ROUTE' });
+    const letter = JSON.parse(String(producer.sent[0]?.value)) as DeadLetter;
+    expect(producer.sent[0]?.topic).toBe('fieldlink.dead-letter');
+    expect(letter.source).toEqual({ protocol: 'mqtt', gateway: 'gw-1', ref: 'other/topic' });
+    expect(Buffer.from(letter.payload.data, 'base64').toString()).toBe('{"t":1}');
+    expect((await metrics.deadLettered.get()).values.find((v) => v.labels.code === 'FL_MAP_NO_ROUTE')?.labels.mapping).toBe('(none)');
+  });
+
+  it('gives each reading of one message its own id derived from the message id', async () => {
+    const { producer, pipeline } = setup();
+    const pack = '[{"bn":"d","n":"a","v":1,"t":1},{"n":"a","v":2,"t":2}]';
+    await pipeline.ingest(message(pack, { id: 'mqtt-x', route: { name: 'm', kind: 'telemetry', decoder: 'senml' } }));
+    expect(producer.sent.map((r) => (JSON.parse(String(r.value)) as Telemetry).id)).toEqual(['mqtt-x', 'mqtt-x-1']);
+  });
+
+  describe('readings the adapter decoded', () => {
+    const decoded = (over: Partial<DecodedMessage> = {}): DecodedMessage => ({
+      route: { name: 'opc', kind: 'telemetry', decoder: 'json' },
+      readings: [
+        {
+          values: { temperature: { value: 21.5, unit: 'Cel', quality: 0 }, count: { value: 2n ** 60n }, axis: { value: [1, 2] }, pump: { value: { on: true, rpm: 1200 } } },
+          sourceTime: new Date('2026-01-01T00:00:01.123Z'),
+          serverTime: new Date('2026-01-01T00:00:01.456Z'),
+        },
+      ],
+      deviceId: 'dev-1',
+      ref: 'ns=2;s=Boiler',
+      receivedAt: new Date('2026-01-01T00:00:02Z'),
+      ...over,
+    });
+
+    it('become telemetry with quality, unit, source time as event time, and server time', async () => {
+      const { producer, pipeline } = setup();
+      await expect(pipeline.ingest(decoded())).resolves.toEqual({ status: 'forwarded', records: 1 });
+      const envelope = JSON.parse(String(producer.sent[0]?.value)) as Telemetry;
+      expect(envelope.eventTime).toBe('2026-01-01T00:00:01.123Z');
+      expect(envelope.serverTime).toBe('2026-01-01T00:00:01.456Z');
+      expect(envelope.receiveTime).toBe('2026-01-01T00:00:02.000Z');
+      expect(envelope.values).toEqual({
+        temperature: { value: 21.5, unit: 'Cel', quality: 0 },
+        count: { value: '1152921504606846976' },
+        'axis[0]': { value: 1 },
+        'axis[1]': { value: 2 },
+        'pump.on': { value: true },
+        'pump.rpm': { value: 1200 },
+      });
+    });
+
+    it('keep a bad quality as it is rather than dropping the value', async () => {
+      const { producer, pipeline } = setup();
+      await pipeline.ingest(decoded({ readings: [{ values: { level: { value: 3, quality: 0x80000000 } } }] }));
+      const envelope = JSON.parse(String(producer.sent[0]?.value)) as Telemetry;
+      expect(envelope.values['level']).toEqual({ value: 3, quality: 0x80000000 });
+      expect(envelope.eventTime).toBe('2026-01-01T00:00:02.000Z');
+      expect(envelope.serverTime).toBeUndefined();
+    });
+
+    it('dead-letter a reading with no values, the readings as JSON in the payload', async () => {
+      const { producer, pipeline } = setup();
+      const outcome = await pipeline.ingest(decoded({ readings: [{ values: { gone: { value: null } } }] }));
+      expect(outcome).toMatchObject({ status: 'dead-lettered', code: 'FL_DECODE_NO_METRICS' });
+      const letter = JSON.parse(String(producer.sent[0]?.value)) as DeadLetter;
+      const raw = JSON.stringify([{ values: { gone: { value: null } } }]);
+      expect(letter.payload).toMatchObject({ size: raw.length, truncated: true });
+      expect(Buffer.from(letter.payload.data, 'base64').toString()).toBe(raw.slice(0, 16));
+    });
+  });
+
+  describe('a full sink', () => {
+    it('with overflow reject: refuses up front, writes nothing, and says when to retry', async () => {
+      const { producer, pipeline, metrics } = setup({ rejectWhenFull: true });
+      producer.state = 'full';
+      expect(pipeline.sinkState).toBe('full');
+      await expect(pipeline.ingest(message('{"t":1}'))).resolves.toEqual({ status: 'rejected', code: 'FL_SINK_FULL', message: 'spool full; retry later', retryAfterMs: 7000 });
+      expect(producer.sent).toEqual([]);
+      expect((await metrics.rejected.get()).values[0]?.value).toBe(1);
+    });
+
+    it('with another policy: hands the record to the sink, which applies its policy', async () => {
+      const { producer, pipeline } = setup();
+      producer.state = 'full';
+      await expect(pipeline.ingest(message('{"t":1}'))).resolves.toMatchObject({ status: 'forwarded' });
+    });
   });
 });

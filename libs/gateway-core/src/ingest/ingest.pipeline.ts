@@ -1,5 +1,6 @@
 import {
   type DecodeOptions,
+  type Reading,
   SchemaError,
   type TopicMap,
   decodePayload,
@@ -8,10 +9,11 @@ import {
   validateTelemetry,
 } from '@fieldlink/schemas';
 import { KafkaError, type OutgoingRecord } from '@fieldlink/kafka';
-import { type RecordSink } from '../spool/spooling-sink';
-import { CoreError, CoreErrorCode } from '../errors';
 import { type Logger } from '@fieldlink/service';
+import { type RecordSink, type SinkState } from '../spool/spooling-sink';
+import { CoreError, CoreErrorCode } from '../errors';
 import { type IngestMetrics } from '../observability/ingest.metrics';
+import { toReading } from './decoded-reading';
 import { type EnvelopeContext, buildDeadLetter, buildDeviceStatus, buildTelemetry } from './envelope.factory';
 import { type InboundMessage, type IngestOutcome } from './inbound-message';
 
@@ -19,10 +21,19 @@ export interface IngestPipelineOptions extends EnvelopeContext {
   topics: TopicMap;
   maxPayloadBytes: number;
   deadLetterMaxBytes: number;
+  /** With overflow `reject`, a full sink refuses messages instead of holding them. */
+  rejectWhenFull?: boolean;
+  /** What a rejected device is told to wait. */
+  retryAfterMs?: number;
+  /** Told of every device whose message was forwarded, e.g. the device registry. */
+  onForwarded?: (deviceId: string, route: string, ref: string, at: Date) => void;
 }
 
+/** The metrics label of messages that matched no route. */
+const UNROUTED = '(none)';
+
 /**
- * decode → map → envelope → validate → produce. The returned promise resolves
+ * route → decode → envelope → validate → produce. The returned promise resolves
  * only once Kafka (or the durable spool) holds the envelope or its dead-letter record; only then may
  * the adapter acknowledge the device. It rejects only for retryable Kafka
  * failures, and then the device must not be acknowledged.
@@ -35,9 +46,16 @@ export class IngestPipeline {
     private readonly logger: Logger,
   ) {}
 
+  /** Whether new messages go straight to Kafka, to the spool, or nowhere yet: an adapter may slow its devices down. */
+  get sinkState(): SinkState {
+    return this.sink.state;
+  }
+
   async ingest(message: InboundMessage): Promise<IngestOutcome> {
-    const mapping = message.route.name;
+    const mapping = message.route?.name ?? UNROUTED;
     this.metrics.received.inc({ mapping });
+    // Checked up front too, so a message of several readings is not half written when refused.
+    if (this.options.rejectWhenFull && this.sink.state === 'full') return this.reject(mapping);
     const stop = this.metrics.latency.startTimer({ mapping });
     let records: OutgoingRecord[];
     try {
@@ -48,30 +66,38 @@ export class IngestPipeline {
     try {
       await Promise.all(records.map((r) => this.sink.send(r)));
     } catch (error) {
+      if (error instanceof CoreError && error.code === CoreErrorCode.SinkFull) return this.reject(mapping);
       if (error instanceof KafkaError && !error.retryable) return this.deadLetter(message, error);
       throw error;
     }
     stop();
+    if (message.deviceId && message.route) this.options.onForwarded?.(message.deviceId, message.route.name, message.ref, message.receivedAt);
     this.metrics.forwarded.inc({ mapping, topic: records[0]?.topic ?? '' }, records.length);
-    return 'forwarded';
+    return { status: 'forwarded', records: records.length };
   }
 
   private toRecords(message: InboundMessage): OutgoingRecord[] {
-    const { deviceId, payload, route } = message;
-    if (payload.length > this.options.maxPayloadBytes) {
+    const { deviceId, route } = message;
+    if (!route) throw new CoreError(CoreErrorCode.MapNoRoute, `no route matches ${message.ref}`);
+    if (message.payload && message.payload.length > this.options.maxPayloadBytes) {
       throw new CoreError(
         CoreErrorCode.PayloadTooLarge,
-        `payload of ${payload.length} bytes exceeds ingest.maxPayloadBytes (${this.options.maxPayloadBytes})`,
+        `payload of ${message.payload.length} bytes exceeds ingest.maxPayloadBytes (${this.options.maxPayloadBytes})`,
       );
     }
-    if (!deviceId) throw new CoreError(CoreErrorCode.MapNoDevice, `mapping "${route.name}" found no deviceId in ${message.ref}`);
-    if (route.kind === 'status') {
+    if (!deviceId) throw new CoreError(CoreErrorCode.MapNoDevice, `route "${route.name}" found no deviceId in ${message.ref}`);
+    let readings: Reading[];
+    if (message.readings) {
+      readings = message.readings.map(toReading);
+    } else if (route.kind === 'status') {
       const status = validateDeviceStatus.assert(buildDeviceStatus(message, deviceId, this.options));
       return [this.record('device-status', deviceId, status)];
+    } else {
+      const options: DecodeOptions | undefined = route.decodeOptions;
+      readings = decodePayload(route.decoder, message.payload, options);
     }
-    const options: DecodeOptions | undefined = route.decodeOptions;
-    return decodePayload(route.decoder, payload, options).map((reading) =>
-      this.record('telemetry', deviceId, validateTelemetry.assert(buildTelemetry(message, deviceId, reading, this.options))),
+    return readings.map((reading, i) =>
+      this.record('telemetry', deviceId, validateTelemetry.assert(buildTelemetry(message, deviceId, reading, this.options, i))),
     );
   }
 
@@ -79,24 +105,28 @@ export class IngestPipeline {
     return { topic: this.options.topics[topic], key, value: JSON.stringify(value) };
   }
 
+  private reject(mapping: string): IngestOutcome {
+    this.metrics.rejected.inc({ mapping });
+    return { status: 'rejected', code: CoreErrorCode.SinkFull, message: 'spool full; retry later', retryAfterMs: this.options.retryAfterMs ?? 5000 };
+  }
+
   /** Writes the raw message and the reason to the dead-letter topic and counts it. */
   async deadLetter(message: InboundMessage, error: unknown): Promise<IngestOutcome> {
-    const mapping = message.route.name;
+    const mapping = message.route?.name ?? UNROUTED;
     const code = error instanceof SchemaError || error instanceof CoreError || error instanceof KafkaError ? error.code : 'FL_INTERNAL';
     const reason = { code, message: error instanceof Error ? error.message : String(error) };
     if (code === 'FL_INTERNAL') this.logger.error({ err: error, ref: message.ref }, 'unexpected ingest failure; dead-lettering');
-    const letter = validateDeadLetter.assert(
-      buildDeadLetter(message, reason, this.options, this.options.deadLetterMaxBytes),
-    );
+    const letter = validateDeadLetter.assert(buildDeadLetter(message, reason, this.options, this.options.deadLetterMaxBytes));
     try {
       await this.sink.send(this.record('dead-letter', message.deviceId ?? null, letter));
     } catch (sendError) {
       if (sendError instanceof KafkaError && sendError.retryable) throw sendError;
-      // The broker refused even the dead-letter record. Log the raw bytes so nothing vanishes unseen.
+      // The broker refused even the dead-letter record, or the spool is full with overflow reject.
+      // Log the raw bytes so nothing vanishes unseen.
       this.metrics.deadLetterFailed.inc({ mapping });
-      this.logger.error({ err: sendError, letter }, 'dead-letter record refused by Kafka');
+      this.logger.error({ err: sendError, letter }, 'dead-letter record not written');
     }
     this.metrics.deadLettered.inc({ mapping, code });
-    return 'dead-lettered';
+    return { status: 'dead-lettered', ...reason };
   }
 }

@@ -6,6 +6,7 @@ export class IngestMetrics {
   readonly forwarded: Counter<'mapping' | 'topic'>;
   readonly deadLettered: Counter<'mapping' | 'code'>;
   readonly deadLetterFailed: Counter<'mapping'>;
+  readonly rejected: Counter<'mapping'>;
   readonly latency: Histogram<'mapping'>;
   readonly commands: Counter<'status'>;
 
@@ -32,6 +33,12 @@ export class IngestMetrics {
     this.deadLetterFailed = new Counter({
       name: 'fieldlink_ingest_dead_letter_failed_total',
       help: 'Dead-letter records Kafka refused; each is also logged with its raw bytes',
+      labelNames: ['mapping'],
+      registers,
+    });
+    this.rejected = new Counter({
+      name: 'fieldlink_ingest_rejected_total',
+      help: 'Messages refused because the spool was full (overflow: reject); the device was told to retry',
       labelNames: ['mapping'],
       registers,
     });

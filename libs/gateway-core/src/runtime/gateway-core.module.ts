@@ -5,6 +5,7 @@ import { type TopicMap } from '@fieldlink/schemas';
 import { type Logger, METRICS_REGISTRY, ServiceModule, TOPICS } from '@fieldlink/service';
 import { type Registry } from 'prom-client';
 import { CommandDispatcher } from '../commands/command-dispatcher';
+import { DeviceRegistry } from '../devices/device-registry';
 import { type CoreConfig } from '../config/core-config.schema';
 import { type Protocol } from '../ingest/inbound-message';
 import { IngestPipeline } from '../ingest/ingest.pipeline';
@@ -38,14 +39,30 @@ export const GatewayCoreModule = {
         { provide: CORE_CONFIG, useValue: config },
         { provide: IngestMetrics, inject: [METRICS_REGISTRY], useFactory: (r: Registry) => new IngestMetrics(r) },
         {
+          provide: DeviceRegistry,
+          inject: [KafkaService, TOPICS],
+          useFactory: (kafka: KafkaService, topics: TopicMap) =>
+            new DeviceRegistry(
+              kafka,
+              {
+                topics,
+                protocol,
+                instanceId: config.gateway.instanceId,
+                groupId: `${config.topics.prefix}devices-${service}-${config.gateway.instanceId}`,
+                ...config.devices,
+              },
+              logger,
+            ),
+        },
+        {
           provide: RECORD_SINK,
           inject: [KafkaService, METRICS_REGISTRY],
           useFactory: (kafka: KafkaService, registry: Registry) => openSink(kafka, config, service, registry, logger),
         },
         {
           provide: IngestPipeline,
-          inject: [RECORD_SINK, IngestMetrics, TOPICS],
-          useFactory: (sink: RecordSink, metrics: IngestMetrics, topics: TopicMap) =>
+          inject: [RECORD_SINK, IngestMetrics, TOPICS, DeviceRegistry],
+          useFactory: (sink: RecordSink, metrics: IngestMetrics, topics: TopicMap, registry: DeviceRegistry) =>
             new IngestPipeline(
               sink,
               {
@@ -54,6 +71,9 @@ export const GatewayCoreModule = {
                 topics,
                 maxPayloadBytes: config.ingest.maxPayloadBytes,
                 deadLetterMaxBytes: config.ingest.deadLetterMaxBytes,
+                rejectWhenFull: config.spool.overflow === 'reject',
+                retryAfterMs: config.spool.retryAfterMs,
+                onForwarded: (deviceId, route, ref, at) => void registry.seen(deviceId, route, ref, at),
               },
               metrics,
               logger,
@@ -62,15 +82,17 @@ export const GatewayCoreModule = {
         { provide: PROTOCOL_ADAPTER, inject: options.adapter.inject, useFactory: options.adapter.useFactory },
         {
           provide: CommandDispatcher,
-          inject: [KafkaService, PROTOCOL_ADAPTER, IngestPipeline, IngestMetrics, TOPICS],
-          useFactory: (kafka: KafkaService, adapter: ProtocolAdapter, pipeline: IngestPipeline, metrics: IngestMetrics, topics: TopicMap) =>
+          inject: [KafkaService, PROTOCOL_ADAPTER, DeviceRegistry, IngestPipeline, IngestMetrics, TOPICS],
+          useFactory: (kafka: KafkaService, adapter: ProtocolAdapter, registry: DeviceRegistry, pipeline: IngestPipeline, metrics: IngestMetrics, topics: TopicMap) =>
             new CommandDispatcher(
               kafka,
               adapter,
+              registry,
               pipeline,
               {
                 topics,
-                groupId: `${config.topics.prefix}${service}-commands`,
+                ownerGroupId: `${config.topics.prefix}${service}-${config.gateway.instanceId}-commands`,
+                routerGroupId: `${config.topics.prefix}command-router`,
                 instanceId: config.gateway.instanceId,
                 deliverTimeoutMs: options.commandDeliverTimeoutMs ?? 10_000,
               },
@@ -80,9 +102,9 @@ export const GatewayCoreModule = {
         },
         {
           provide: GatewayRuntime,
-          inject: [KafkaService, PROTOCOL_ADAPTER, CommandDispatcher, RECORD_SINK, TOPICS],
-          useFactory: (kafka: KafkaService, adapter: ProtocolAdapter, dispatcher: CommandDispatcher, sink: RecordSink, topics: TopicMap) =>
-            new GatewayRuntime(kafka, adapter, dispatcher, config, topics, logger, sink instanceof SpoolingSink ? sink : undefined),
+          inject: [KafkaService, PROTOCOL_ADAPTER, CommandDispatcher, DeviceRegistry, RECORD_SINK, TOPICS],
+          useFactory: (kafka: KafkaService, adapter: ProtocolAdapter, dispatcher: CommandDispatcher, registry: DeviceRegistry, sink: RecordSink, topics: TopicMap) =>
+            new GatewayRuntime(kafka, adapter, dispatcher, registry, config, topics, logger, sink instanceof SpoolingSink ? sink : undefined),
         },
       ],
     });
@@ -91,7 +113,11 @@ export const GatewayCoreModule = {
 
 /** The durable spool in front of the producer, or the producer itself when the spool is disabled. */
 async function openSink(kafka: KafkaService, config: CoreConfig, service: string, registry: Registry, logger: Logger): Promise<RecordSink> {
-  if (!config.spool.enabled) return kafka.producer;
+  if (!config.spool.enabled) {
+    const producer = kafka.producer;
+    // Without a spool nothing can hold records while Kafka fails, so the sink counts as full.
+    return { send: (record) => producer.send(record), get state() { return producer.healthy ? 'accepting' : 'full'; } };
+  }
   const dir = config.spool.dir ?? join(process.cwd(), '.fieldlink-spool', `${service}-${config.gateway.instanceId}`);
   const sink = await SpoolingSink.open(kafka.producer, { ...config.spool, dir }, logger);
   sink.metrics = new SpoolMetrics(registry, { depth: () => sink.depth, bytes: () => sink.bytes, oldestAgeSeconds: () => sink.oldestAgeSeconds });

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { type KafkaService } from '@fieldlink/kafka';
 import { TOPIC_NAMES, type TopicMap } from '@fieldlink/schemas';
 import { type CommandDispatcher } from '../commands/command-dispatcher';
+import { type DeviceRegistry } from '../devices/device-registry';
 import { type CoreConfig } from '../config/core-config.schema';
 import { type Logger, type ServiceRuntime, topicSpecs } from '@fieldlink/service';
 import { type ProtocolAdapter } from './protocol-adapter';
@@ -16,6 +17,7 @@ export class GatewayRuntime implements ServiceRuntime {
     private readonly kafka: KafkaService,
     private readonly adapter: ProtocolAdapter,
     private readonly dispatcher: CommandDispatcher,
+    private readonly registry: DeviceRegistry,
     private readonly config: CoreConfig,
     private readonly topics: TopicMap,
     private readonly logger: Logger,
@@ -28,6 +30,7 @@ export class GatewayRuntime implements ServiceRuntime {
     if (this.stopping) return;
     this.spool?.start();
     this.kafka.startWatchdog(this.config.kafka.watchdog, () => this.spool?.depth ?? 0);
+    await this.retry('load the device registry', () => this.registry.start());
     await this.adapter.start();
     await this.retry('start the command consumer', () => this.dispatcher.start());
     this.started = true;

@@ -168,6 +168,21 @@ describe(SpoolingSink.name, () => {
     expect(producer.delivered).toEqual(['r1', 'r2', 'r3']);
   });
 
+  it('refuses a record with FL_SINK_FULL when full (overflow: reject), keeps what it holds, and reports its state', async () => {
+    const producer = new FakeProducer();
+    expect((await open(new FakeProducer())).sink.state).toBe('accepting');
+    producer.fail();
+    const { sink } = await open(producer, { ...SMALL, overflow: 'reject' });
+    const outcomes: string[] = [];
+    for (const v of FIVE) outcomes.push(await sink.send(record(v)).then(() => 'safe', (e: unknown) => (e as { code?: string }).code ?? String(e)));
+    expect(outcomes).toEqual(['safe', 'safe', 'safe', 'FL_SINK_FULL', 'FL_SINK_FULL']);
+    expect(sink.state).toBe('full');
+    producer.recover();
+    await waitFor('replayed', () => sink.depth === 0, { timeoutMs: 5000 });
+    expect(producer.delivered).toEqual(['r1', 'r2', 'r3']);
+    await waitFor('accepting again', () => sink.state === 'accepting', { timeoutMs: 5000 });
+  });
+
   it('drops and counts the oldest records when full (overflow: drop-oldest), and keeps the newest in order', async () => {
     const producer = new FakeProducer();
     producer.fail();

@@ -1,15 +1,23 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type BatchingProducer, type OutgoingRecord } from '@fieldlink/kafka';
 import { type Logger } from '@fieldlink/service';
+import { CoreError, CoreErrorCode } from '../errors';
 import { SegmentLog } from './segment-log';
 import { type SpoolMetrics } from './spool.metrics';
+
+/**
+ * Whether a sink takes records: straight to Kafka (`accepting`), to the durable spool while
+ * Kafka is away or behind (`spooling`), or not at all until space frees up (`full`).
+ */
+export type SinkState = 'accepting' | 'spooling' | 'full';
 
 /** Where the ingest pipeline hands records; resolves once they are safe (in Kafka or on disk). */
 export interface RecordSink {
   send(record: OutgoingRecord): Promise<void>;
+  readonly state: SinkState;
 }
 
-export type OverflowPolicy = 'block' | 'drop-newest' | 'drop-oldest';
+export type OverflowPolicy = 'block' | 'drop-newest' | 'drop-oldest' | 'reject';
 
 export interface SpoolOptions {
   dir: string;
@@ -48,6 +56,7 @@ export class SpoolingSink implements RecordSink {
   private draining: Promise<void> | undefined;
   private stopped = false;
   private spaceWaiters: (() => void)[] = [];
+  private noRoom = false;
   /** Records sent straight to Kafka and not yet acknowledged, in send order, with a way to spool each instead. */
   private readonly direct = new Map<number, () => Promise<void>>();
   private nextDirect = 0;
@@ -94,8 +103,14 @@ export class SpoolingSink implements RecordSink {
     return oldest === undefined ? 0 : (Date.now() - oldest) / 1000;
   }
 
+  /** Holds maxBytes, or has just had to turn a record away (block, drop or reject) and freed nothing since. */
   get full(): boolean {
-    return this.log.bytes >= this.options.maxBytes;
+    return this.noRoom || this.log.bytes >= this.options.maxBytes;
+  }
+
+  get state(): SinkState {
+    if (this.full) return 'full';
+    return this.spooling ? 'spooling' : 'accepting';
   }
 
   /** Starts replaying what an earlier run left behind. */
@@ -196,16 +211,18 @@ export class SpoolingSink implements RecordSink {
     this.kickDrain();
   }
 
-  /** False when the record is dropped (overflow: drop-newest). */
+  /** False when the record is dropped (overflow: drop-newest); throws FL_SINK_FULL for overflow: reject. */
   private async waitForSpace(bytes: number, record: OutgoingRecord): Promise<boolean> {
     while (this.log.bytes + this.reserved + bytes > this.options.maxBytes) {
       if (this.stopped) throw new Error('spool stopped before the record was written');
+      this.noRoom = true;
       if (this.options.overflow === 'drop-newest') {
         this.metrics?.dropped.inc({ reason: 'overflow' });
         this.logger.warn({ topic: record.topic, key: record.key }, 'spool full; dropping the newest record (overflow: drop-newest)');
         return false;
       }
       if (this.options.overflow === 'drop-oldest' && (await this.dropOldest(bytes)) > 0) continue;
+      if (this.options.overflow === 'reject') throw new CoreError(CoreErrorCode.SinkFull, 'spool full; the device should retry later (overflow: reject)', true);
       // overflow: block, or drop-oldest with nothing on disk yet to drop. The caller is not told
       // the record is safe, so the device is not acknowledged.
       await new Promise<void>((wake) => this.spaceWaiters.push(wake));
@@ -221,6 +238,7 @@ export class SpoolingSink implements RecordSink {
       if (count === 0) return 0;
       const oldest = this.log.oldestWrittenAt ?? Date.now();
       await this.log.consume(count);
+      this.noRoom = false;
       this.metrics?.dropped.inc({ reason: 'overflow' }, count);
       this.logger.warn({ dropped: count, oldestWrittenAt: new Date(oldest).toISOString() }, 'spool full; dropped the oldest records (overflow: drop-oldest)');
       return count;
@@ -283,6 +301,7 @@ export class SpoolingSink implements RecordSink {
     for (const r of failed) this.logger.error({ err: r.reason as unknown }, 'Kafka rejected a spooled record');
     if (failed.length > 0) this.metrics?.dropped.inc({ reason: 'rejected' }, failed.length);
     await this.log.consume(entries.length);
+    this.noRoom = false;
     for (const key of landed) this.landedAfterMove.delete(key);
     this.metrics?.replayed.inc(sends.length - failed.length);
     if (expired.length > 0) {

@@ -4,11 +4,12 @@ import { decodeJsonMetrics } from './json-metrics.decoder';
 import { decodePlainNumber } from './number.decoder';
 import { type DecodeOptions, type PayloadDecoder, type Reading } from './reading';
 import { decodeSenml } from './senml.decoder';
+import { decodeTextPlain } from './text-plain.decoder';
 
 export { type DecodeOptions, type PayloadDecoder, type Reading } from './reading';
 export { decodeUtf8, isPlainObject, parseJson, type TimestampUnit } from './text';
 export { parseCbor } from './cbor.decoder';
-export { decodeCborMetrics, decodeJsonMetrics, decodePlainNumber, decodeSenml, decodeSenmlCbor };
+export { decodeCborMetrics, decodeJsonMetrics, decodePlainNumber, decodeSenml, decodeSenmlCbor, decodeTextPlain };
 
 export const DECODERS = {
   json: decodeJsonMetrics,
@@ -16,6 +17,7 @@ export const DECODERS = {
   number: decodePlainNumber,
   cbor: decodeCborMetrics,
   'senml-cbor': decodeSenmlCbor,
+  text: decodeTextPlain,
 } as const satisfies Record<string, PayloadDecoder>;
 export type DecoderName = keyof typeof DECODERS;
 export const DECODER_NAMES = Object.keys(DECODERS) as DecoderName[];

@@ -6,6 +6,8 @@ export interface Reading {
   values: Record<string, MetricValue>;
   /** Present when the payload carried its own time; otherwise the receive time is used. */
   eventTime?: Date;
+  /** When a server between the device and the gateway stamped the values (OPC UA ServerTimestamp). */
+  serverTime?: Date;
 }
 
 export interface DecodeOptions {
@@ -19,7 +21,7 @@ export interface DecodeOptions {
    * fields (besides timestampField) are then not metrics. Absent: the whole object is.
    */
   valuesField?: string;
-  /** Number decoder: the metric name for the value. */
+  /** Number and text decoders: the metric name for the value (default `value`). */
   metric?: string;
   /** SenML: the current time, for relative times (RFC 8428 §4.5.3). Tests pin it. */
   now?: () => number;

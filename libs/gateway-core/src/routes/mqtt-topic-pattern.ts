@@ -1,11 +1,12 @@
 import { ServiceError, ServiceErrorCode } from '@fieldlink/service';
+import { type RouteMatcher } from './route-matcher';
 
 /**
  * A topic template such as `plant/{site}/{deviceId}/telemetry`. Each `{name}`
  * fills one whole level and becomes a `+` in the subscription filter; a bare
  * `+` or a trailing `#` match without capturing.
  */
-export class TopicPattern {
+export class TopicPattern implements RouteMatcher<string> {
   readonly filter: string;
   private readonly levels: string[];
 

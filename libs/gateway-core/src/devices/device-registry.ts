@@ -1,0 +1,127 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { type ConsumedRecord, type KafkaService } from '@fieldlink/kafka';
+import { type DeviceRecord, SCHEMA_VERSION, type TopicMap, parseJson, validateDeviceRecord } from '@fieldlink/schemas';
+import { type Logger } from '@fieldlink/service';
+import { type Protocol } from '../ingest/inbound-message';
+
+const CATCH_UP_REUSE_MS = 100;
+
+export interface DeviceRegistryOptions {
+  topics: TopicMap;
+  protocol: Protocol;
+  instanceId: string;
+  /** The group this instance reads the registry with; it rewinds on every start. */
+  groupId: string;
+  /** How often a device's record is refreshed while it keeps sending (its lastSeen). */
+  refreshMs: number;
+  /** How long a lookup waits for the registry to catch up with Kafka before it answers anyway. */
+  catchUpTimeoutMs: number;
+}
+
+/**
+ * Where each device lives, in the compacted topic `<prefix>devices` keyed by deviceId. The
+ * instance that serves a device writes its record: on first sight, when the device arrives
+ * from another instance, and every refreshMs while it keeps sending. Every instance reads the
+ * whole topic, so command routing knows each device's owner.
+ */
+export class DeviceRegistry {
+  private readonly devices = new Map<string, DeviceRecord>();
+  /** When this instance last wrote each of its devices' records. */
+  private readonly written = new Map<string, number>();
+  /** The next offset to read, per partition. */
+  private readonly positions = new Map<number, bigint>();
+  private catchUp: { at: number; done: Promise<void> } | undefined;
+
+  constructor(
+    private readonly kafka: KafkaService,
+    private readonly options: DeviceRegistryOptions,
+    private readonly logger: Logger,
+  ) {}
+
+  async start(): Promise<void> {
+    const consumer = this.kafka.createConsumer({
+      name: 'devices-consumer',
+      groupId: this.options.groupId,
+      topics: [this.options.topics.devices],
+      rewindOnStart: true,
+      handle: (records) => Promise.resolve(records.forEach((r) => this.apply(r))),
+    });
+    await consumer.start();
+    await this.caughtUp();
+    this.logger.info({ devices: this.devices.size }, 'device registry loaded');
+  }
+
+  /** The record of the instance serving this device, once the registry has caught up with Kafka. */
+  async owner(deviceId: string): Promise<DeviceRecord | undefined> {
+    // Lookups close together share one catch-up, so a batch of commands asks Kafka once.
+    const now = Date.now();
+    if (!this.catchUp || now - this.catchUp.at > CATCH_UP_REUSE_MS) this.catchUp = { at: now, done: this.caughtUp() };
+    await this.catchUp.done;
+    return this.devices.get(deviceId);
+  }
+
+  /** Called for every message from a device: writes its record when it is new here or due a refresh. */
+  async seen(deviceId: string, route: string, ref: string, at: Date): Promise<void> {
+    const known = this.devices.get(deviceId);
+    const ours = known?.gateway === this.options.instanceId && known.protocol === this.options.protocol;
+    const last = this.written.get(deviceId);
+    if (ours && last !== undefined && at.getTime() - last < this.options.refreshMs) return;
+    const record: DeviceRecord = {
+      schemaVersion: SCHEMA_VERSION,
+      deviceId,
+      protocol: this.options.protocol,
+      gateway: this.options.instanceId,
+      ref,
+      route,
+      firstSeen: known?.firstSeen ?? at.toISOString(),
+      lastSeen: at.toISOString(),
+    };
+    this.written.set(deviceId, at.getTime());
+    this.devices.set(deviceId, record);
+    try {
+      await this.kafka.producer.send({ topic: this.options.topics.devices, key: deviceId, value: JSON.stringify(record) });
+    } catch (err) {
+      // The reading itself is safe; the record is written again with the next one.
+      this.written.delete(deviceId);
+      this.logger.warn({ err, deviceId }, 'device registry record not written; retrying with the next message');
+    }
+  }
+
+  private apply(record: ConsumedRecord): void {
+    this.positions.set(record.partition, BigInt(record.offset) + 1n);
+    if (!record.key) return;
+    if (!record.value) {
+      this.devices.delete(record.key); // a tombstone: an operator removed the device
+      return;
+    }
+    try {
+      const device = validateDeviceRecord.assert(parseJson(record.value));
+      const mine = this.devices.get(record.key);
+      // Our own newer record (written but not yet read back) wins over an older one from Kafka.
+      if (mine && mine.gateway === this.options.instanceId && mine.lastSeen > device.lastSeen) return;
+      this.devices.set(record.key, device);
+    } catch (err) {
+      this.logger.warn({ err, key: record.key, offset: record.offset }, 'ignoring an invalid device registry record');
+    }
+  }
+
+  /** Waits until everything in the topic now has been read, or the deadline passes. */
+  private async caughtUp(): Promise<void> {
+    const deadline = Date.now() + this.options.catchUpTimeoutMs;
+    let ends: Map<number, bigint>;
+    try {
+      ends = await this.kafka.endOffsets(this.options.topics.devices);
+    } catch (err) {
+      this.logger.warn({ err }, 'cannot read the device registry end offsets; answering from what is loaded');
+      return;
+    }
+    const behind = () => [...ends].some(([partition, end]) => end > 0n && (this.positions.get(partition) ?? 0n) < end);
+    while (behind()) {
+      if (Date.now() > deadline) {
+        this.logger.warn('device registry still behind Kafka; answering from what is loaded');
+        return;
+      }
+      await sleep(20);
+    }
+  }
+}

@@ -1,0 +1,99 @@
+import { ServiceError, ServiceErrorCode } from '@fieldlink/service';
+import { type IngestRoute } from '../ingest/inbound-message';
+import { type RouteMatcher } from './route-matcher';
+import { type RouteConfig } from './route.schema';
+
+export interface RoutedMessage<R extends RouteConfig> {
+  route: IngestRoute;
+  config: R;
+  /** Undefined when the template names a capture this message lacks; the pipeline dead-letters it. */
+  deviceId: string | undefined;
+  labels: Record<string, string>;
+}
+
+interface CompiledRoute<N, R extends RouteConfig> {
+  config: R;
+  matcher: RouteMatcher<N>;
+  route: IngestRoute;
+}
+
+const NAME = /\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
+
+/**
+ * The configured routes of one gateway, in order: the first whose matcher accepts a message
+ * wins. Construction validates the table and names the bad config key.
+ */
+export class RouteTable<N, R extends RouteConfig = RouteConfig> {
+  private readonly compiled: CompiledRoute<N, R>[];
+
+  constructor(routes: readonly R[], matcherFor: (route: R) => RouteMatcher<N>, configKey = 'routes') {
+    const seen = new Set<string>();
+    this.compiled = routes.map((config, i) => {
+      const key = `${configKey}.${i}`;
+      if (seen.has(config.name)) throw invalid(`${key}.name`, `"${config.name}" is used by an earlier route; names label metrics, so they must differ`);
+      seen.add(config.name);
+      const matcher = withKey(key, () => matcherFor(config));
+      const missing = [...config.deviceId.matchAll(NAME)].map((m) => m[1] ?? '').filter((name) => !matcher.names.includes(name));
+      if (missing.length > 0) throw invalid(`${key}.deviceId`, `template "${config.deviceId}" names {${missing.join('}, {')}}, which the match does not capture`);
+      return { config, matcher, route: ingestRoute(config) };
+    });
+  }
+
+  get routes(): readonly R[] {
+    return this.compiled.map((c) => c.config);
+  }
+
+  match(native: N): RoutedMessage<R> | undefined {
+    for (const { config, matcher, route } of this.compiled) {
+      const captures = matcher.match(native);
+      if (!captures) continue;
+      // Names that make up the deviceId are not repeated as labels.
+      const used = new Set(['deviceId', ...[...config.deviceId.matchAll(NAME)].map((m) => m[1])]);
+      const labels = Object.fromEntries(Object.entries(captures).filter(([name]) => !used.has(name)));
+      return { route, config, deviceId: renderDeviceId(config.deviceId, captures), labels: { ...config.labels, ...labels } };
+    }
+    return undefined;
+  }
+
+  /** The route with this name, e.g. the one a device was last seen on. */
+  byName(name: string): R | undefined {
+    return this.compiled.find((c) => c.config.name === name)?.config;
+  }
+}
+
+function renderDeviceId(template: string, captures: Record<string, string>): string | undefined {
+  let complete = true;
+  const id = template.replace(NAME, (_all, name: string) => {
+    const value = captures[name];
+    if (value === undefined || value === '') complete = false;
+    return value ?? '';
+  });
+  return complete && id !== '' ? id : undefined;
+}
+
+function ingestRoute(config: RouteConfig): IngestRoute {
+  return {
+    name: config.name,
+    kind: config.kind,
+    decoder: config.decoder,
+    decodeOptions: {
+      ...(config.timestampField ? { timestampField: config.timestampField } : {}),
+      ...(config.timestampUnit ? { timestampUnit: config.timestampUnit } : {}),
+      ...(config.valuesField ? { valuesField: config.valuesField } : {}),
+      ...(config.metric ? { metric: config.metric } : {}),
+    },
+  };
+}
+
+function withKey<T>(key: string, build: () => T): T {
+  try {
+    return build();
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new ServiceError(ServiceErrorCode.ConfigInvalid, `config key "${key}": ${message}`, { cause: error });
+  }
+}
+
+function invalid(key: string, why: string): ServiceError {
+  return new ServiceError(ServiceErrorCode.ConfigInvalid, `config key "${key}": ${why}`);
+}

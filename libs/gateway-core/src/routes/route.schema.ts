@@ -1,0 +1,45 @@
+import { type Static, Type } from '@sinclair/typebox';
+import { DECODER_NAMES } from '@fieldlink/schemas';
+
+/** Where a route's commands go and what the device receives; see CommandTemplate. */
+export const RouteCommandSchema = Type.Object(
+  {
+    payload: Type.Optional(
+      Type.Unknown({
+        description:
+          'JSON the device receives, with "{id}", "{deviceId}", "{action}", "{args}", "{args.<name>}", "{createdAt}" or "{expiresAt}" as whole string values, and "...": "{args}" to merge the args in; default {"id": "{id}", "action": "{action}", "args": "{args}", "expiresAt": "{expiresAt}"}',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+/** What every route has, whatever the protocol; each gateway adds how its messages match (and may widen `command`). */
+export const RouteFields = {
+  name: Type.String({ minLength: 1, description: 'Labels metrics and the envelope source' }),
+  kind: Type.Union([Type.Literal('telemetry'), Type.Literal('status')], { default: 'telemetry' }),
+  decoder: Type.Union(
+    DECODER_NAMES.map((n) => Type.Literal(n)),
+    { default: 'json', description: 'For payload bytes: json, senml, number, cbor (CoAP 60), senml-cbor (112) or text (0)' },
+  ),
+  deviceId: Type.String({
+    minLength: 1,
+    default: '{deviceId}',
+    description: 'Where the deviceId comes from: a template over the names the match captures, e.g. {deviceId} or {site}-{id}, or a fixed id',
+  }),
+  labels: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'Fixed labels added to every envelope, beside the captured ones' })),
+  timestampField: Type.Optional(Type.String({ description: 'json and cbor decoders: field holding the event time' })),
+  timestampUnit: Type.Optional(
+    Type.Union([Type.Literal('s'), Type.Literal('ms'), Type.Literal('auto')], {
+      description: 'How an epoch number in timestampField is read: s (e.g. Python time.time()), ms (the default) or auto (seconds below 1e11)',
+    }),
+  ),
+  valuesField: Type.Optional(
+    Type.String({ minLength: 1, description: 'json and cbor decoders: the field whose object holds the metrics; other top-level fields are not metrics' }),
+  ),
+  metric: Type.Optional(Type.String({ description: 'number and text decoders: metric name' })),
+  command: Type.Optional(RouteCommandSchema),
+};
+
+export const RouteObject = Type.Object(RouteFields);
+export type RouteConfig = Static<typeof RouteObject>;
