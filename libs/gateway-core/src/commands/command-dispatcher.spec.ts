@@ -1,0 +1,111 @@
+import { type BatchConsumerOptions, type ConsumedRecord, type KafkaService, type OutgoingRecord } from '@fieldlink/kafka';
+import { type Command, type CommandResult, type DeviceRecord, topicMap } from '@fieldlink/schemas';
+import pino from 'pino';
+import { Registry } from 'prom-client';
+import { type DeviceRegistry } from '../devices/device-registry';
+import { type IngestPipeline } from '../ingest/ingest.pipeline';
+import { IngestMetrics } from '../observability/ingest.metrics';
+import { CommandDispatcher, type CommandTarget, type DeliveryOutcome } from './command-dispatcher';
+
+const topics = topicMap();
+const device = (deviceId: string, gateway: string, protocol: DeviceRecord['protocol'] = 'mqtt'): DeviceRecord => ({
+  schemaVersion: 1,
+  deviceId,
+  protocol,
+  gateway,
+  ref: `t/${deviceId}`,
+  route: 'r',
+  firstSeen: '2026-01-01T00:00:00.000Z',
+  lastSeen: '2026-01-01T00:00:00.000Z',
+});
+const command = (over: Partial<Command> & { deviceId: string }): Command => ({ schemaVersion: 1, id: `c-${over.deviceId}`, action: 'reboot', ...over });
+const consumed = (commands: Command[]): ConsumedRecord[] =>
+  commands.map((c, i) => ({ topic: topics.commands, partition: 0, offset: String(i), key: c.deviceId, value: Buffer.from(JSON.stringify(c)), headers: {}, timestamp: 0 }));
+
+/** Kafka and the registry as fakes: the dispatcher's decisions are pure logic over them. */
+function setup(devices: DeviceRecord[], deliver: (c: Command) => Promise<DeliveryOutcome | void>) {
+  const handlers = new Map<string, BatchConsumerOptions['handle']>();
+  const sent: OutgoingRecord[] = [];
+  const kafka = {
+    createConsumer: (options: BatchConsumerOptions) => {
+      handlers.set(options.name, options.handle);
+      return { start: () => Promise.resolve() };
+    },
+    producer: { send: (r: OutgoingRecord) => Promise.resolve(void sent.push(r)) },
+  } as unknown as KafkaService;
+  const registry = { owner: (id: string) => Promise.resolve(devices.find((d) => d.deviceId === id)) } as unknown as DeviceRegistry;
+  const target: CommandTarget = { protocol: 'mqtt', deliver };
+  const pipeline = { deadLetter: () => Promise.resolve({ status: 'dead-lettered', code: 'x', message: 'x' }) } as unknown as IngestPipeline;
+  const dispatcher = new CommandDispatcher(
+    kafka,
+    target,
+    registry,
+    pipeline,
+    { topics, instanceId: 'gw-1', ownerGroupId: 'own', routerGroupId: 'router', deliverTimeoutMs: 5000 },
+    new IngestMetrics(new Registry()),
+    pino({ level: 'silent' }),
+  );
+  const results = () => sent.map((r) => JSON.parse(String(r.value)) as CommandResult);
+  const run = async (name: 'commands-consumer' | 'command-router', commands: Command[]) => {
+    await dispatcher.start();
+    await handlers.get(name)?.(consumed(commands));
+  };
+  return { run, results, handlers, dispatcher };
+}
+
+describe(CommandDispatcher.name, () => {
+  it('delivers only the commands of devices the registry says this instance serves', async () => {
+    const delivered: string[] = [];
+    const { run, results } = setup([device('mine', 'gw-1'), device('theirs', 'gw-2'), device('coap-here', 'gw-1', 'coap')], (c) => Promise.resolve(void delivered.push(c.deviceId)));
+    await run('commands-consumer', [command({ deviceId: 'mine' }), command({ deviceId: 'theirs' }), command({ deviceId: 'coap-here' }), command({ deviceId: 'nobody' })]);
+    expect(delivered).toEqual(['mine']);
+    expect(results().map((r) => [r.deviceId, r.status])).toEqual([['mine', 'delivered']]);
+  });
+
+  it('reports what the adapter returns: succeeded with output, failed with its code', async () => {
+    const { run, results } = setup([device('a', 'gw-1'), device('b', 'gw-1')], (c) =>
+      Promise.resolve<DeliveryOutcome>(c.deviceId === 'a' ? { status: 'succeeded', output: { rpm: 3 } } : { status: 'failed', code: 'FL_OPCUA_BAD', message: 'BadNodeIdUnknown' }),
+    );
+    await run('commands-consumer', [command({ deviceId: 'a' }), command({ deviceId: 'b' })]);
+    expect(results().map((r) => [r.deviceId, r.status, r.code, r.output])).toEqual([
+      ['a', 'succeeded', undefined, { rpm: 3 }],
+      ['b', 'failed', 'FL_OPCUA_BAD', undefined],
+    ]);
+  });
+
+  it('reports an expired command as expired and does not deliver it', async () => {
+    const deliver = jest.fn(() => Promise.resolve());
+    const { run, results } = setup([device('a', 'gw-1')], deliver);
+    await run('commands-consumer', [command({ deviceId: 'a', expiresAt: '2020-01-01T00:00:00.000Z' })]);
+    expect(deliver).not.toHaveBeenCalled();
+    expect(results().map((r) => r.status)).toEqual(['expired']);
+  });
+
+  it('does not let a slow device hold up the commands for another', async () => {
+    let releaseSlow: (() => void) | undefined;
+    const { run, results } = setup([device('slow', 'gw-1'), device('fast', 'gw-1')], (c) =>
+      c.deviceId === 'slow' ? new Promise<void>((resolve) => (releaseSlow = resolve)) : Promise.resolve(),
+    );
+    const batch = run('commands-consumer', [command({ deviceId: 'slow' }), command({ deviceId: 'fast' })]);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(results().map((r) => r.deviceId)).toEqual(['fast']);
+    releaseSlow?.();
+    await batch;
+    expect(results().map((r) => r.deviceId)).toEqual(['fast', 'slow']);
+  });
+
+  it('router: one failed result for an unknown device or a wrong target, nothing for a served one', async () => {
+    const { run, results } = setup([device('served', 'gw-2'), device('moved', 'gw-3')], () => Promise.resolve());
+    await run('command-router', [
+      command({ deviceId: 'ghost' }),
+      command({ deviceId: 'served' }),
+      command({ deviceId: 'moved', gateway: 'gw-2' }),
+      command({ deviceId: 'served', id: 'c-proto', protocol: 'opcua' }),
+    ]);
+    expect(results().map((r) => [r.id, r.status, r.code])).toEqual([
+      ['c-ghost', 'failed', 'FL_COMMAND_UNKNOWN_DEVICE'],
+      ['c-moved', 'failed', 'FL_COMMAND_WRONG_TARGET'],
+      ['c-proto', 'failed', 'FL_COMMAND_WRONG_TARGET'],
+    ]);
+  });
+});
