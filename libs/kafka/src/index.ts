@@ -1,7 +1,6 @@
 export { BatchConsumer, type BatchConsumerOptions, type ConsumedRecord } from './batch-consumer';
 export { BatchingProducer, type OutgoingRecord } from './batching-producer';
 export { KafkaError, KafkaErrorCode } from './errors';
-export { KafkaModule, type KafkaModuleAsyncOptions } from './kafka.module';
 export {
   type Compression,
   type KafkaLogger,

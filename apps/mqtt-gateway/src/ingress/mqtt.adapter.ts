@@ -10,7 +10,7 @@ import {
   renderCommand,
 } from '@fieldlink/gateway-core';
 import { type Logger } from '@fieldlink/service';
-import { type Command, stableId } from '@fieldlink/schemas';
+import { type Command, type DeviceRecord, stableId } from '@fieldlink/schemas';
 import { type MqttGatewayConfig } from '../config/mqtt-gateway.config';
 import { MappingRouter } from '../mapping/mapping.router';
 import { mqttClientOptions, sessionClientId } from './mqtt-client.factory';
@@ -37,8 +37,6 @@ export class MqttAdapter implements ProtocolAdapter {
   private client: MqttClient | undefined;
   private readonly router: MappingRouter;
   private readonly commandTopic: TopicPattern;
-  /** The route each device was last seen on, so its commands use that route's topic and template. */
-  private readonly deviceRoutes = new Map<string, string>();
   private readonly inflight = new Map<number, Promise<IngestOutcome>>();
   private readonly acks: OrderedAcks<Packet>;
   private draining = false;
@@ -131,10 +129,10 @@ export class MqttAdapter implements ProtocolAdapter {
     await this.client?.endAsync(true);
   }
 
-  async deliver(command: Command): Promise<void> {
+  /** Publishes on the topic and in the payload template of the route the device was last seen on. */
+  async deliver(command: Command, device: DeviceRecord): Promise<void> {
     if (!this.client) throw new Error('MQTT client not started');
-    const routeName = this.deviceRoutes.get(command.deviceId);
-    const route = routeName === undefined ? undefined : this.router.byName(routeName);
+    const route = this.router.byName(device.route);
     const topic = route?.command?.topic ? new TopicPattern(route.command.topic) : this.commandTopic;
     const template = route?.command?.payload ?? this.config.commands.payload ?? DEFAULT_COMMAND_TEMPLATE;
     await this.client.publishAsync(topic.render({ deviceId: command.deviceId }), renderCommand(template, command), { qos: this.config.commands.qos });
@@ -214,7 +212,6 @@ export class MqttAdapter implements ProtocolAdapter {
   private ingest(topic: string, payload: Buffer, id?: string): Promise<IngestOutcome> {
     const receivedAt = new Date();
     const routed = this.router.route(topic);
-    if (routed?.deviceId) this.deviceRoutes.set(routed.deviceId, routed.route.name);
     const { route, deviceId, labels } = routed ?? { deviceId: undefined, labels: {} };
     return this.pipeline.ingest({ route, deviceId, labels, payload, ref: topic, receivedAt, ...(id ? { id } : {}) });
   }

@@ -1,5 +1,5 @@
-import { type ConsumedRecord, type KafkaService } from '@fieldlink/kafka';
-import { type Command, type CommandResult, SCHEMA_VERSION, type TopicMap, parseJson, validateCommand } from '@fieldlink/schemas';
+import { type BatchConsumer, type ConsumedRecord, type KafkaService } from '@fieldlink/kafka';
+import { type Command, type CommandResult, type DeviceRecord, SCHEMA_VERSION, type TopicMap, parseJson, validateCommand } from '@fieldlink/schemas';
 import { type Logger } from '@fieldlink/service';
 import { type DeviceRegistry } from '../devices/device-registry';
 import { CoreErrorCode } from '../errors';
@@ -13,8 +13,11 @@ export type DeliveryOutcome = { status: 'delivered' } | { status: 'succeeded'; o
 /** What a gateway does with a command for one of its devices. */
 export interface CommandTarget {
   readonly protocol: Protocol;
-  /** Resolves once the protocol has taken the command (MQTT PUBACK) or the device answered (an OPC UA method call). */
-  deliver(command: Command): Promise<DeliveryOutcome | void>;
+  /**
+   * Resolves once the protocol has taken the command (MQTT PUBACK) or the device answered (an
+   * OPC UA method call). `device` is its registry record: the route and native reference it was last seen on.
+   */
+  deliver(command: Command, device: DeviceRecord): Promise<DeliveryOutcome | void>;
 }
 
 export interface CommandDispatcherOptions {
@@ -39,6 +42,8 @@ const COMMANDS_ROUTE: IngestRoute = { name: 'commands', kind: 'telemetry', decod
  * Both decide from the registry after it has caught up with Kafka, so the two never both answer.
  */
 export class CommandDispatcher {
+  private consumers: BatchConsumer[] | undefined;
+
   constructor(
     private readonly kafka: KafkaService,
     private readonly target: CommandTarget,
@@ -49,7 +54,13 @@ export class CommandDispatcher {
     private readonly logger: Logger,
   ) {}
 
+  /** Created once: start() is retried while Kafka is away, and each consumer is watched for good. */
   async start(): Promise<void> {
+    this.consumers ??= this.createConsumers();
+    await Promise.all(this.consumers.map((c) => c.start()));
+  }
+
+  private createConsumers(): BatchConsumer[] {
     const owner = this.kafka.createConsumer({
       name: 'commands-consumer',
       groupId: this.options.ownerGroupId,
@@ -64,7 +75,7 @@ export class CommandDispatcher {
         for (const record of records) await this.answerUnserved(record);
       },
     });
-    await Promise.all([owner.start(), router.start()]);
+    return [owner, router];
   }
 
   /** Devices in parallel, each device's commands in order, so one slow device holds up no other. */
@@ -76,24 +87,28 @@ export class CommandDispatcher {
     }
     await Promise.all(
       [...byDevice.values()].map(async (commands) => {
-        for (const command of commands) if (await this.isOurs(command)) await this.deliver(command);
+        for (const command of commands) {
+          const device = await this.ownRecord(command);
+          if (device) await this.deliver(command, device);
+        }
       }),
     );
   }
 
-  private async isOurs(command: Command): Promise<boolean> {
+  /** The device's record when this instance serves it and the command may go there. */
+  private async ownRecord(command: Command): Promise<DeviceRecord | undefined> {
     const owner = await this.registry.owner(command.deviceId);
     const servedHere = owner?.gateway === this.options.instanceId && owner.protocol === this.target.protocol;
-    return servedHere && !mismatch(command, this.target.protocol, this.options.instanceId);
+    return servedHere && !mismatch(command, this.target.protocol, this.options.instanceId) ? owner : undefined;
   }
 
-  private async deliver(command: Command): Promise<void> {
+  private async deliver(command: Command, device: DeviceRecord): Promise<void> {
     if (command.expiresAt && Date.parse(command.expiresAt) <= Date.now()) {
       await this.report(command, { status: 'expired', detail: 'expired before delivery' });
       return;
     }
     try {
-      const outcome = (await withTimeout(this.target.deliver(command), this.options.deliverTimeoutMs)) ?? { status: 'delivered' };
+      const outcome = (await withTimeout(this.target.deliver(command, device), this.options.deliverTimeoutMs)) ?? { status: 'delivered' };
       if (outcome.status === 'failed') await this.report(command, { status: 'failed', code: outcome.code, detail: outcome.message });
       else if (outcome.status === 'succeeded') await this.report(command, { status: 'succeeded', ...(outcome.output !== undefined ? { output: outcome.output } : {}) });
       else await this.report(command, { status: 'delivered' });

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type ConsumedRecord, type KafkaService } from '@fieldlink/kafka';
+import { type BatchConsumer, type ConsumedRecord, type KafkaService } from '@fieldlink/kafka';
 import { type DeviceRecord, SCHEMA_VERSION, type TopicMap, parseJson, validateDeviceRecord } from '@fieldlink/schemas';
 import { type Logger } from '@fieldlink/service';
 import { type Protocol } from '../ingest/inbound-message';
@@ -31,6 +31,7 @@ export class DeviceRegistry {
   /** The next offset to read, per partition. */
   private readonly positions = new Map<number, bigint>();
   private catchUp: { at: number; done: Promise<void> } | undefined;
+  private consumer: BatchConsumer | undefined;
 
   constructor(
     private readonly kafka: KafkaService,
@@ -39,14 +40,15 @@ export class DeviceRegistry {
   ) {}
 
   async start(): Promise<void> {
-    const consumer = this.kafka.createConsumer({
+    // Created once: start() is retried while Kafka is away, and each consumer is watched for good.
+    this.consumer ??= this.kafka.createConsumer({
       name: 'devices-consumer',
       groupId: this.options.groupId,
       topics: [this.options.topics.devices],
       rewindOnStart: true,
       handle: (records) => Promise.resolve(records.forEach((r) => this.apply(r))),
     });
-    await consumer.start();
+    await this.consumer.start();
     await this.caughtUp();
     this.logger.info({ devices: this.devices.size }, 'device registry loaded');
   }

@@ -1,23 +1,12 @@
 import { Encoder } from 'cbor-x';
 import fc from 'fast-check';
-import { SchemaError, SchemaErrorCode } from '../errors';
+import { SchemaErrorCode } from '../errors';
 import { decodeCborMetrics, decodeJsonMetrics, decodeSenmlCbor } from './index';
+import { codeOf, isValueOrSchemaError } from './decode-error.spec-helper';
 
 // An independent encoder setting: plain CBOR maps, no cbor-x record extension.
 const encoder = new Encoder({ useRecords: false, mapsAsObjects: false });
 const cbor = (value: unknown) => encoder.encode(value);
-const codeOf = (fn: () => unknown): string | undefined => {
-  try {
-    fn();
-    return undefined;
-  } catch (error) {
-    return error instanceof SchemaError ? error.code : `not a SchemaError: ${String(error)}`;
-  }
-};
-const isValueOrSchemaError = (fn: () => unknown) => {
-  const code = codeOf(fn);
-  return code === undefined || Object.values<string>(SchemaErrorCode).includes(code);
-};
 
 describe('decodeCborMetrics', () => {
   it('reads a CBOR map of metrics as the JSON decoder reads the same object', () => {

@@ -1,16 +1,9 @@
 import fc from 'fast-check';
-import { SchemaError, SchemaErrorCode } from '../errors';
+import { SchemaErrorCode } from '../errors';
 import { DECODERS, DECODER_NAMES, decodeJsonMetrics, decodePlainNumber, decodeSenml } from './index';
+import { codeOf } from './decode-error.spec-helper';
 
 const bytes = (text: string) => Buffer.from(text, 'utf8');
-const codeOf = (fn: () => unknown): string | undefined => {
-  try {
-    fn();
-    return undefined;
-  } catch (error) {
-    return error instanceof SchemaError ? error.code : `not a SchemaError: ${String(error)}`;
-  }
-};
 
 describe('decodeJsonMetrics', () => {
   it('reads flat metrics and the ts field as event time', () => {

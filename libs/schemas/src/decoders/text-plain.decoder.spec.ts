@@ -1,15 +1,8 @@
 import fc from 'fast-check';
-import { SchemaError, SchemaErrorCode } from '../errors';
+import { SchemaErrorCode } from '../errors';
 import { decodeTextPlain } from './index';
+import { codeOf, isValueOrSchemaError } from './decode-error.spec-helper';
 
-const codeOf = (fn: () => unknown): string | undefined => {
-  try {
-    fn();
-    return undefined;
-  } catch (error) {
-    return error instanceof SchemaError ? error.code : `not a SchemaError: ${String(error)}`;
-  }
-};
 
 describe('decodeTextPlain', () => {
   it('reads a decimal as a number in the configured metric', () => {
@@ -33,11 +26,10 @@ describe('decodeTextPlain', () => {
   it('turns arbitrary bytes into one metric or a typed decode error, never anything else', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 256 }), (bytes) => {
-        const code = codeOf(() => {
+        return isValueOrSchemaError(() => {
           const readings = decodeTextPlain(bytes);
           if (readings.length !== 1 || Object.keys(readings[0]?.values ?? {}).length !== 1) throw new Error('not one metric');
         });
-        return code === undefined || Object.values<string>(SchemaErrorCode).includes(code);
       }),
       { numRuns: 2000 },
     );
