@@ -39,7 +39,7 @@ describe('mqtt-gateway config validation', () => {
   it('refuses a topic template without {deviceId}', async () => {
     const { code, logs } = await startupError({ mappings: [{ name: 'm', topic: 'sensors/+/data' }] });
     expect(code).toBe(2);
-    expect(logs).toContain('config key \\"mappings.0.topic\\" must contain {deviceId}');
+    expect(logs).toContain('config key \\"mappings.0.topic\\": must capture {deviceId}');
   });
 
   it('refuses a file that does not exist', async () => {

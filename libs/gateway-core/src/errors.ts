@@ -3,6 +3,7 @@ export const CoreErrorCode = {
   MapNoDevice: 'FL_MAP_NO_DEVICE',
   MapNoRoute: 'FL_MAP_NO_ROUTE',
   PayloadTooLarge: 'FL_DECODE_TOO_LARGE',
+  UnsupportedFormat: 'FL_DECODE_UNSUPPORTED_FORMAT',
   CommandInvalid: 'FL_COMMAND_INVALID',
   CommandUnknownDevice: 'FL_COMMAND_UNKNOWN_DEVICE',
   CommandWrongTarget: 'FL_COMMAND_WRONG_TARGET',

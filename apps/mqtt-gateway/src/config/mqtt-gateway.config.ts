@@ -81,7 +81,7 @@ export function loadMqttGatewayConfig(env: NodeJS.ProcessEnv): MqttGatewayConfig
   if (config.spool.overflow === 'reject') {
     throw new ServiceError(ServiceErrorCode.ConfigInvalid, 'config key "spool.overflow": reject needs a protocol that can answer "retry later"; MQTT cannot, so use block (the broker keeps the messages)');
   }
-  new RouteTable(config.mappings, (m) => new TopicPattern(m.topic), 'mappings');
+  new RouteTable(config.mappings, (m) => new TopicPattern(m.topic), 'mappings', 'topic');
   commandTopic('commands.topic', config.commands.topic);
   config.mappings.forEach((m, i) => m.command?.topic && commandTopic(`mappings.${i}.command.topic`, m.command.topic));
   return config;

@@ -6,7 +6,7 @@ export class MappingRouter {
   private readonly table: RouteTable<string, MqttMapping>;
 
   constructor(mappings: MqttMapping[]) {
-    this.table = new RouteTable(mappings, (m) => new TopicPattern(m.topic), 'mappings');
+    this.table = new RouteTable(mappings, (m) => new TopicPattern(m.topic), 'mappings', 'topic');
   }
 
   /** Subscription filters with their QoS, `$share/<group>/` applied. */

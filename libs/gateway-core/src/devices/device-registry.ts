@@ -5,6 +5,7 @@ import { type Logger } from '@fieldlink/service';
 import { type Protocol } from '../ingest/inbound-message';
 
 const CATCH_UP_REUSE_MS = 100;
+const PROGRESS_LOG_MS = 10_000;
 
 export interface DeviceRegistryOptions {
   topics: TopicMap;
@@ -32,6 +33,8 @@ export class DeviceRegistry {
   private readonly positions = new Map<number, bigint>();
   private catchUp: { at: number; done: Promise<void> } | undefined;
   private consumer: BatchConsumer | undefined;
+  private loaded = false;
+  private readonly early = new Map<string, [route: string, ref: string, at: Date]>();
 
   constructor(
     private readonly kafka: KafkaService,
@@ -49,8 +52,12 @@ export class DeviceRegistry {
       handle: (records) => Promise.resolve(records.forEach((r) => this.apply(r))),
     });
     await this.consumer.start();
-    await this.caughtUp();
+    // The first load has no deadline: deciding from half a registry would fail commands for devices that exist.
+    await this.caughtUp(Number.POSITIVE_INFINITY);
+    this.loaded = true;
     this.logger.info({ devices: this.devices.size }, 'device registry loaded');
+    for (const [deviceId, [route, ref, at]] of this.early) void this.seen(deviceId, route, ref, at);
+    this.early.clear();
   }
 
   /** The record of the instance serving this device, once the registry has caught up with Kafka. */
@@ -64,6 +71,11 @@ export class DeviceRegistry {
 
   /** Called for every message from a device: writes its record when it is new here or due a refresh. */
   async seen(deviceId: string, route: string, ref: string, at: Date): Promise<void> {
+    if (!this.loaded) {
+      // Until the registry is loaded its firstSeen is unknown; the latest sighting is written then.
+      this.early.set(deviceId, [route, ref, at]);
+      return;
+    }
     const known = this.devices.get(deviceId);
     const ours = known?.gateway === this.options.instanceId && known.protocol === this.options.protocol;
     const last = this.written.get(deviceId);
@@ -108,20 +120,31 @@ export class DeviceRegistry {
   }
 
   /** Waits until everything in the topic now has been read, or the deadline passes. */
-  private async caughtUp(): Promise<void> {
-    const deadline = Date.now() + this.options.catchUpTimeoutMs;
-    let ends: Map<number, bigint>;
-    try {
-      ends = await this.kafka.endOffsets(this.options.topics.devices);
-    } catch (err) {
-      this.logger.warn({ err }, 'cannot read the device registry end offsets; answering from what is loaded');
-      return;
+  private async caughtUp(timeoutMs = this.options.catchUpTimeoutMs): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let ends: Map<number, bigint> | undefined;
+    while (!ends) {
+      try {
+        ends = await this.kafka.endOffsets(this.options.topics.devices);
+      } catch (err) {
+        if (Date.now() > deadline) {
+          this.logger.warn({ err }, 'cannot read the device registry end offsets; answering from what is loaded');
+          return;
+        }
+        await sleep(500);
+      }
     }
-    const behind = () => [...ends].some(([partition, end]) => end > 0n && (this.positions.get(partition) ?? 0n) < end);
+    const target = ends;
+    const behind = () => [...target].some(([partition, end]) => end > 0n && (this.positions.get(partition) ?? 0n) < end);
+    let nextProgressLog = Date.now() + PROGRESS_LOG_MS;
     while (behind()) {
       if (Date.now() > deadline) {
         this.logger.warn('device registry still behind Kafka; answering from what is loaded');
         return;
+      }
+      if (Date.now() > nextProgressLog) {
+        this.logger.info({ devices: this.devices.size }, 'device registry still loading; commands wait for it');
+        nextProgressLog = Date.now() + PROGRESS_LOG_MS;
       }
       await sleep(20);
     }

@@ -5,7 +5,7 @@ import { type RouteConfig } from './route.schema';
 
 type TopicRoute = RouteConfig & { topic: string };
 const route = (over: Partial<TopicRoute>): TopicRoute => ({ name: 'r', topic: 'edge/{deviceId}/data', kind: 'telemetry', decoder: 'json', deviceId: '{deviceId}', ...over });
-const table = (routes: TopicRoute[]) => new RouteTable<string, TopicRoute>(routes, (r) => new TopicPattern(r.topic), 'mappings');
+const table = (routes: TopicRoute[]) => new RouteTable<string, TopicRoute>(routes, (r) => new TopicPattern(r.topic), 'mappings', 'topic');
 
 describe(RouteTable.name, () => {
   it('takes the first matching route, with the deviceId and the other captures as labels', () => {
@@ -30,7 +30,7 @@ describe(RouteTable.name, () => {
 
   it.each([
     [[route({ name: 'x' }), route({ name: 'x', topic: 'b/{deviceId}' })], 'mappings.1.name'],
-    [[route({ deviceId: '{serial}' })], 'mappings.0.deviceId'],
+    [[route({ deviceId: '{serial}' })], 'mappings.0.topic'],
     [[route({ topic: 'a/#/b' })], 'mappings.0'],
   ])('refuses a bad table and names the key (%#)', (routes, key) => {
     expect(() => table(routes)).toThrow(ServiceError);

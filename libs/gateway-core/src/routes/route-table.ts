@@ -26,7 +26,8 @@ const NAME = /\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 export class RouteTable<N, R extends RouteConfig = RouteConfig> {
   private readonly compiled: CompiledRoute<N, R>[];
 
-  constructor(routes: readonly R[], matcherFor: (route: R) => RouteMatcher<N>, configKey = 'routes') {
+  /** `configKey` and `matchField` name the config in errors, e.g. mappings and topic. */
+  constructor(routes: readonly R[], matcherFor: (route: R) => RouteMatcher<N>, configKey = 'routes', matchField = 'match') {
     const seen = new Set<string>();
     this.compiled = routes.map((config, i) => {
       const key = `${configKey}.${i}`;
@@ -34,7 +35,10 @@ export class RouteTable<N, R extends RouteConfig = RouteConfig> {
       seen.add(config.name);
       const matcher = withKey(key, () => matcherFor(config));
       const missing = [...config.deviceId.matchAll(NAME)].map((m) => m[1] ?? '').filter((name) => !matcher.names.includes(name));
-      if (missing.length > 0) throw invalid(`${key}.deviceId`, `template "${config.deviceId}" names {${missing.join('}, {')}}, which the match does not capture`);
+      if (missing.length > 0) {
+        const names = `{${missing.join('}, {')}}`;
+        throw invalid(`${key}.${matchField}`, `must capture ${names} for the deviceId template "${config.deviceId}" (or set ${key}.deviceId)`);
+      }
       return { config, matcher, route: ingestRoute(config) };
     });
   }

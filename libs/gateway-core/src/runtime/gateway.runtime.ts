@@ -30,8 +30,11 @@ export class GatewayRuntime implements ServiceRuntime {
     if (this.stopping) return;
     this.spool?.start();
     this.kafka.startWatchdog(this.config.kafka.watchdog, () => this.spool?.depth ?? 0);
-    await this.retry('load the device registry', () => this.registry.start());
+    // Devices are served while the registry loads (after a SIGKILL its group waits out the dead
+    // member's session); only command routing needs it.
+    const registryLoaded = this.retry('load the device registry', () => this.registry.start());
     await this.adapter.start();
+    await registryLoaded;
     await this.retry('start the command consumer', () => this.dispatcher.start());
     this.started = true;
     this.logger.info('gateway started');

@@ -1,0 +1,21 @@
+import { join } from 'node:path';
+import { ServiceError } from '@fieldlink/service';
+import { writeConfig } from '@fieldlink/testing';
+import { loadCoapGatewayConfig } from './coap-gateway.config';
+
+describe(loadCoapGatewayConfig.name, () => {
+  it('loads the example, and defaults to sensors/{deviceId} on 5683 with overflow reject', () => {
+    const example = loadCoapGatewayConfig({ FIELDLINK_CONFIG: join(__dirname, 'example.yaml') });
+    expect(example.routes.map((r) => r.path)).toEqual(['sensors/{deviceId}', 'plant/boiler/temperature']);
+    const defaults = loadCoapGatewayConfig({ COAP_PORT: '5700' });
+    expect(defaults.coap).toEqual({ port: 5700, host: '::' });
+    expect(defaults.routes).toMatchObject([{ name: 'sensors', path: 'sensors/{deviceId}', deviceId: '{deviceId}' }]);
+    expect(defaults.spool.overflow).toBe('reject');
+  });
+
+  it('names the key of a route that cannot give a deviceId', () => {
+    const env = { FIELDLINK_CONFIG: writeConfig({ routes: [{ name: 'r', path: 'sensors/data' }] }) };
+    expect(() => loadCoapGatewayConfig(env)).toThrow(ServiceError);
+    expect(() => loadCoapGatewayConfig(env)).toThrow('config key "routes.0.path": must capture {deviceId}');
+  });
+});

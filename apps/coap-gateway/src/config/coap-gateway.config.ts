@@ -1,0 +1,45 @@
+import { type Static, Type } from '@sinclair/typebox';
+import { CORE_ENV_OVERRIDES, CoreConfigSchema, RouteFields, RouteTable, UriPathPattern } from '@fieldlink/gateway-core';
+import { type EnvOverride, loadConfig } from '@fieldlink/service';
+
+const RouteSchema = Type.Object(
+  {
+    ...RouteFields,
+    path: Type.String({ minLength: 1, description: 'URI path template, e.g. sensors/{deviceId}; each {name} captures one segment' }),
+  },
+  { additionalProperties: false },
+);
+
+const spool = CoreConfigSchema.spool;
+
+export const CoapGatewayConfigSchema = Type.Object(
+  {
+    ...CoreConfigSchema,
+    // CoAP can answer "try again later" (5.03 with Max-Age), so reject is this gateway's default.
+    spool: Type.Object({ ...spool.properties, overflow: Type.Union(spool.properties.overflow.anyOf, { ...spool.properties.overflow, default: 'reject' }) }, { default: {}, additionalProperties: false }),
+    coap: Type.Object(
+      {
+        port: Type.Integer({ minimum: 0, maximum: 65535, default: 5683, description: 'UDP port (env COAP_PORT)' }),
+        host: Type.String({ default: '::', description: 'Bind address; :: takes IPv6 and IPv4 (dual stack)' }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    routes: Type.Array(RouteSchema, {
+      minItems: 1,
+      default: [{ name: 'sensors', path: 'sensors/{deviceId}', kind: 'telemetry' }],
+    }),
+  },
+  { additionalProperties: false },
+);
+
+export type CoapGatewayConfig = Static<typeof CoapGatewayConfigSchema>;
+export type CoapRoute = Static<typeof RouteSchema>;
+
+export const COAP_ENV_OVERRIDES: EnvOverride[] = [...CORE_ENV_OVERRIDES, { env: 'COAP_PORT', path: 'coap.port', kind: 'integer' }];
+
+/** Loads and validates the config; the route table is checked here too, so a bad route stops startup. */
+export function loadCoapGatewayConfig(env: NodeJS.ProcessEnv): CoapGatewayConfig {
+  const config = loadConfig({ schema: CoapGatewayConfigSchema, overrides: COAP_ENV_OVERRIDES, env });
+  new RouteTable(config.routes, (r) => new UriPathPattern(r.path), 'routes', 'path');
+  return config;
+}

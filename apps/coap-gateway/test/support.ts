@@ -1,0 +1,50 @@
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Infra, ServiceProcess, freePort, freshName, run, writeConfig } from '@fieldlink/testing';
+
+export interface CoapGatewayUnderTest {
+  gateway: ServiceProcess;
+  coapPort: number;
+  root: string;
+  topic(name: string): string;
+  brokers: string;
+}
+
+/** Starts the built coap-gateway on a free UDP port with this test's own Kafka topic prefix. */
+export async function startCoapGateway(infra: Infra, config: Record<string, unknown> = {}): Promise<CoapGatewayUnderTest> {
+  const root = freshName('coap');
+  const coapPort = await freePort();
+  const gateway = await ServiceProcess.start('coap-gateway', {
+    FIELDLINK_CONFIG: writeConfig({ topics: { partitions: 3 }, ...config }),
+    KAFKA_BROKERS: infra.kafkaBrokers,
+    COAP_PORT: String(coapPort),
+    TOPIC_PREFIX: `${root}.`,
+    GATEWAY_INSTANCE_ID: root,
+    LOG_LEVEL: 'info',
+  });
+  return { gateway, coapPort, root, topic: (name) => `${root}.${name}`, brokers: infra.kafkaBrokers };
+}
+
+export interface CoapAnswer {
+  /** The response code, e.g. 2.04, from coap-client-notls's verbose output. */
+  code: string | undefined;
+  output: string;
+}
+
+/** One confirmable POST with libcoap's coap-client-notls (not our code). */
+export async function coapClientPost(port: number, path: string, payload: Buffer, contentFormat?: number, host = '127.0.0.1'): Promise<CoapAnswer> {
+  const file = join(tmpdir(), `${freshName('coap-body')}.bin`);
+  writeFileSync(file, payload);
+  const address = host.includes(':') ? `[${host}]` : host;
+  const args = ['-m', 'post', '-v', '7', '-B', '10', '-f', file, ...(contentFormat === undefined ? [] : ['-t', String(contentFormat)]), `coap://${address}:${port}/${path}`];
+  const result = await run('coap-client-notls', args, { timeoutMs: 30_000 });
+  const output = `${result.stdout}\n${result.stderr}`;
+  return { code: responseCode(output), output };
+}
+
+/** libcoap's debug dump names the response code of the answer it got, e.g. "v:1 t:ACK c:2.04 i:1a2b". */
+function responseCode(output: string): string | undefined {
+  const codes = [...output.matchAll(/t:(?:ACK|CON|NON) c:(\d\.\d\d)/g)].map((m) => m[1]).filter((c) => c !== '0.00');
+  return codes.at(-1);
+}
