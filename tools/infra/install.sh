@@ -41,7 +41,8 @@ if [ ! -x "$TOXIPROXY_BIN" ]; then
   rm -rf "$gobin"
 fi
 
-# Python peers for interop tests (paho-mqtt: the seed documents' edge client library), in a venv from PyPI.
+# Python peers for interop tests, in a venv from PyPI: paho-mqtt (the seed documents' edge
+# client library), aiocoap (their CoAP client) and cbor2 (its CBOR encoder).
 if [ ! -f "$PY_VENV/.complete" ]; then
   log "creating the Python venv for interop peers in $PY_VENV"
   if ! python3 -m venv "$PY_VENV" >/dev/null 2>&1; then
@@ -50,7 +51,7 @@ if [ ! -f "$PY_VENV/.complete" ]; then
     DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends python3-venv >/dev/null
     rm -rf "$PY_VENV"; python3 -m venv "$PY_VENV"
   fi
-  "$PY_VENV/bin/pip" install -q --disable-pip-version-check "paho-mqtt==$PAHO_VERSION"
+  "$PY_VENV/bin/pip" install -q --disable-pip-version-check "paho-mqtt==$PAHO_VERSION" "aiocoap==$AIOCOAP_VERSION" "cbor2==$CBOR2_VERSION"
   touch "$PY_VENV/.complete"
 fi
 

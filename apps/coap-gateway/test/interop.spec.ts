@@ -1,9 +1,20 @@
 import { type DeadLetter, type Telemetry } from '@fieldlink/schemas';
-import { type ServiceProcess, readTopic, sharedInfra, waitForRecords } from '@fieldlink/testing';
+import { createSocket } from 'node:dgram';
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type ServiceProcess, freshName, interopPython, readTopic, run, sharedInfra, waitForRecords } from '@fieldlink/testing';
 import { Encoder } from 'cbor-x';
-import { type CoapGatewayUnderTest, coapClientPost, startCoapGateway } from './support';
+import fc from 'fast-check';
+import { type CoapGatewayUnderTest, coapClientGet, coapClientPost, startCoapGateway } from './support';
 
 const cbor = new Encoder({ useRecords: false, mapsAsObjects: false });
+
+/** fieldlink_coap_responses_total by response code, from /metrics. */
+async function responseCounts(g: CoapGatewayUnderTest): Promise<Map<string, number>> {
+  const text = await (await fetch(`http://127.0.0.1:${g.gateway.httpPort}/metrics`)).text();
+  return new Map([...text.matchAll(/^fieldlink_coap_responses_total\{[^}]*code="([\d.]+)"[^}]*\} (\d+)$/gm)].map((m) => [m[1] ?? '', Number(m[2])]));
+}
 
 describe('coap-gateway with libcoap coap-client-notls and kcat', () => {
   let started: CoapGatewayUnderTest | undefined;
@@ -38,8 +49,48 @@ describe('coap-gateway with libcoap coap-client-notls and kcat', () => {
     expect(byDevice.get('v6-1')?.values).toEqual({ temperature: { value: 26 } });
   });
 
+  it('takes the seed form POST /sensors {"device_id": ...}, answers GET with the last accepted reading, and lists its resources', async () => {
+    const g = started as CoapGatewayUnderTest;
+    const body = await coapClientPost(g.coapPort, 'sensors', Buffer.from('{"device_id":"seed-1","temperature":27}'), 50);
+    expect(body.code).toBe('2.04');
+    // 2.04 means Kafka already has it.
+    const seed = (await readTopic(g.brokers, g.topic('telemetry'))).filter((r) => r.key === 'seed-1');
+    expect(seed.map((r) => (JSON.parse(r.payload ?? '') as Telemetry).values)).toEqual([{ temperature: { value: 27 } }]);
+
+    const last = await coapClientGet(g.coapPort, 'sensors/seed-1');
+    expect([last.code, last.payload]).toEqual(['2.05', '{"device_id":"seed-1","temperature":27}']);
+    expect((await coapClientGet(g.coapPort, 'sensors/never-seen')).code).toBe('4.04');
+
+    const core = await coapClientGet(g.coapPort, '.well-known/core');
+    expect(core.code).toBe('2.05');
+    // RFC 6690: link-value *("," link-value), each <URI> followed by ;param=value pairs.
+    const links = core.payload.split(',').map((link) => /^<([^>]+)>((?:;[a-z]+="[^"]*")*)$/.exec(link));
+    expect(links.every(Boolean)).toBe(true);
+    expect(links.map((m) => m?.[1])).toEqual(['/sensors']);
+    expect(links[0]?.[2]).toContain('ct="0 50 60 110 112"');
+  });
+
+  it('takes SenML+CBOR, plain CBOR and the seed body form from Python aiocoap', async () => {
+    const g = started as CoapGatewayUnderTest;
+    const requests = [
+      { path: 'sensors/aio-senml', format: 'senml-cbor', body: [{ bn: 'urn:dev:', n: 'temperature', u: 'Cel', v: 21.5 }] },
+      { path: 'sensors/aio-cbor', format: 'cbor', body: { temperature: 22.5, motor: { rpm: 900 } } },
+      { path: 'sensors', format: 'json', body: { device_id: 'aio-seed', humidity: 40 } },
+    ];
+    const file = join(tmpdir(), `${freshName('aiocoap')}.json`);
+    writeFileSync(file, JSON.stringify(requests));
+    const result = await run(interopPython(), [join(__dirname, 'peers', 'aiocoap_post.py'), String(g.coapPort), file], { timeoutMs: 60_000 });
+    expect([result.code, result.stderr]).toEqual([0, '']);
+    expect(result.stdout.trim().split('\n').map((line) => (JSON.parse(line) as { code: string }).code)).toEqual(['2.04', '2.04', '2.04']);
+    const byDevice = new Map((await readTopic(g.brokers, g.topic('telemetry'))).map((r) => [r.key, (JSON.parse(r.payload ?? '') as Telemetry).values]));
+    expect(byDevice.get('aio-senml')).toEqual({ 'urn:dev:temperature': { value: 21.5, unit: 'Cel' } });
+    expect(byDevice.get('aio-cbor')).toEqual({ temperature: { value: 22.5 }, 'motor.rpm': { value: 900 } });
+    expect(byDevice.get('aio-seed')).toEqual({ humidity: { value: 40 } });
+  });
+
   it('answers bad input in CoAP terms, dead-letters the raw bytes with the reason, counts each code, and stays up', async () => {
     const g = started as CoapGatewayUnderTest;
+    const before = await responseCounts(g);
     const malformed = await coapClientPost(g.coapPort, 'sensors/bad-1', Buffer.from('{"temperature":'), 50);
     const xml = await coapClientPost(g.coapPort, 'sensors/bad-2', Buffer.from('<t>1</t>'), 41);
     const oversized = await coapClientPost(g.coapPort, 'sensors/bad-3', Buffer.from(`{"t":"${'x'.repeat(800)}"}`), 50);
@@ -52,11 +103,27 @@ describe('coap-gateway with libcoap coap-client-notls and kcat', () => {
     expect(Buffer.from(letters.find((l) => l.reason.code === 'FL_DECODE_UNSUPPORTED_FORMAT')?.payload.data ?? '', 'base64').toString()).toBe('<t>1</t>');
     expect(letters.find((l) => l.reason.code === 'FL_DECODE_TOO_LARGE')?.payload.size).toBe(808);
 
+    const after = await responseCounts(g);
+    expect(['4.00', '4.15', '4.13', '4.04'].map((code) => (after.get(code) ?? 0) - (before.get(code) ?? 0))).toEqual([1, 1, 1, 1]);
     const metrics = await (await fetch(`http://127.0.0.1:${g.gateway.httpPort}/metrics`)).text();
-    for (const code of ['4.00', '4.15', '4.13', '4.04']) expect(metrics).toMatch(new RegExp(`fieldlink_coap_responses_total\\{[^}]*code="${code.replace('.', '\\.')}"[^}]*\\} 1`));
     expect(metrics).toMatch(/fieldlink_ingest_dead_lettered_total\{[^}]*code="FL_DECODE_UNSUPPORTED_FORMAT"[^}]*\} 1/);
-    const after = await coapClientPost(g.coapPort, 'sensors/after-1', Buffer.from('{"t":1}'), 50);
-    expect(after.code).toBe('2.04');
+    const valid = await coapClientPost(g.coapPort, 'sensors/after-1', Buffer.from('{"t":1}'), 50);
+    expect(valid.code).toBe('2.04');
     expect((await readTopic(g.brokers, g.topic('telemetry'))).some((r) => r.key === 'after-1')).toBe(true);
+  });
+
+  // Last: its random datagrams may parse as requests and add dead letters of their own.
+  it('stays up through random datagrams and answers a valid request afterwards', async () => {
+    const g = started as CoapGatewayUnderTest;
+    const socket = createSocket('udp4');
+    // Half of them start like a CoAP header (version 1), so the parser gets past the first byte.
+    const datagram = fc.oneof(fc.uint8Array({ minLength: 1, maxLength: 300 }), fc.uint8Array({ minLength: 3, maxLength: 300 }).map((b) => Uint8Array.from([0x40 | ((b[0] ?? 0) & 0x3f), ...b.slice(1)])));
+    for (const bytes of fc.sample(datagram, { numRuns: 2000, seed: 42 })) {
+      await new Promise<void>((resolve, reject) => socket.send(bytes, g.coapPort, '127.0.0.1', (err) => (err ? reject(err) : resolve())));
+    }
+    socket.close();
+    expect(g.gateway.running).toBe(true);
+    const after = await coapClientPost(g.coapPort, 'sensors/after-fuzz', Buffer.from('{"t":1}'), 50);
+    expect(after.code).toBe('2.04');
   });
 });

@@ -43,6 +43,14 @@ export async function coapClientPost(port: number, path: string, payload: Buffer
   return { code: responseCode(output), output };
 }
 
+/** One confirmable GET; `payload` is what coap-client-notls prints of the answer's body. */
+export async function coapClientGet(port: number, path: string): Promise<CoapAnswer & { payload: string }> {
+  const quiet = await run('coap-client-notls', ['-m', 'get', '-B', '10', `coap://127.0.0.1:${port}/${path}`], { timeoutMs: 30_000 });
+  const verbose = await run('coap-client-notls', ['-m', 'get', '-v', '7', '-B', '10', `coap://127.0.0.1:${port}/${path}`], { timeoutMs: 30_000 });
+  const output = `${verbose.stdout}\n${verbose.stderr}`;
+  return { code: responseCode(output), output, payload: quiet.stdout.trim() };
+}
+
 /** libcoap's debug dump names the response code of the answer it got, e.g. "v:1 t:ACK c:2.04 i:1a2b". */
 function responseCode(output: string): string | undefined {
   const codes = [...output.matchAll(/t:(?:ACK|CON|NON) c:(\d\.\d\d)/g)].map((m) => m[1]).filter((c) => c !== '0.00');

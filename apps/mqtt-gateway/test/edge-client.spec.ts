@@ -1,14 +1,12 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { type CommandResult, type Telemetry } from '@fieldlink/schemas';
-import { type ServiceProcess, produce, readTopic, sharedInfra, waitFor, waitForRecords, workspaceRoot } from '@fieldlink/testing';
+import { type ServiceProcess, interopPython, produce, readTopic, sharedInfra, waitFor, waitForRecords, workspaceRoot } from '@fieldlink/testing';
 import { parse as parseYaml } from 'yaml';
 import { startGateway } from './support';
 
 const READINGS = 20;
-const python = join(process.env['FIELDLINK_CACHE'] ?? join(homedir(), '.cache', 'fieldlink'), `py-${process.env['PAHO_VERSION'] ?? '2.1.0'}`, 'bin', 'python');
 
 type Event = { ready?: true; published?: number; timestamp?: number; command?: Record<string, unknown> };
 
@@ -40,7 +38,7 @@ describe('interop with the seed edge client on Python paho-mqtt', () => {
     const sensor = `${started.root}-s1`;
 
     const events: Event[] = [];
-    const client = spawn(python, [join(__dirname, 'peers', 'edge_client.py'), String(infra.mqttPort), `${started.root}/`, sensor, String(READINGS)], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const client = spawn(interopPython(), [join(__dirname, 'peers', 'edge_client.py'), String(infra.mqttPort), `${started.root}/`, sensor, String(READINGS)], { stdio: ['pipe', 'pipe', 'inherit'] });
     stopClient = () => client.stdin.end();
     let buffer = '';
     client.stdout.on('data', (chunk: Buffer) => {

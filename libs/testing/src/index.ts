@@ -12,3 +12,4 @@ export { type KeyPair, type TestPki, makePki } from './certs';
 export { reportFault } from './faults/fault-report';
 export { SeqSet } from './faults/seq-set';
 export { type Delivery, TelemetryChecker } from './faults/telemetry-checker';
+export { interopPython } from './python';

@@ -6,10 +6,13 @@ import { loadCoapGatewayConfig } from './coap-gateway.config';
 describe(loadCoapGatewayConfig.name, () => {
   it('loads the example, and defaults to sensors/{deviceId} on 5683 with overflow reject', () => {
     const example = loadCoapGatewayConfig({ FIELDLINK_CONFIG: join(__dirname, 'example.yaml') });
-    expect(example.routes.map((r) => r.path)).toEqual(['sensors/{deviceId}', 'plant/boiler/temperature']);
+    expect(example.routes.map((r) => r.path)).toEqual(['sensors/{deviceId}', 'sensors', 'plant/boiler/temperature']);
     const defaults = loadCoapGatewayConfig({ COAP_PORT: '5700' });
     expect(defaults.coap).toEqual({ port: 5700, host: '::' });
-    expect(defaults.routes).toMatchObject([{ name: 'sensors', path: 'sensors/{deviceId}', deviceId: '{deviceId}' }]);
+    expect(defaults.routes).toMatchObject([
+      { name: 'sensors', path: 'sensors/{deviceId}', deviceId: '{deviceId}' },
+      { name: 'sensors-body', path: 'sensors', deviceIdField: 'device_id' },
+    ]);
     expect(defaults.spool.overflow).toBe('reject');
   });
 

@@ -26,7 +26,11 @@ export const CoapGatewayConfigSchema = Type.Object(
     ),
     routes: Type.Array(RouteSchema, {
       minItems: 1,
-      default: [{ name: 'sensors', path: 'sensors/{deviceId}', kind: 'telemetry' }],
+      default: [
+        { name: 'sensors', path: 'sensors/{deviceId}', kind: 'telemetry' },
+        // The seed's aiocoap devices POST to /sensors with the id in the body.
+        { name: 'sensors-body', path: 'sensors', kind: 'telemetry', deviceIdField: 'device_id' },
+      ],
     }),
   },
   { additionalProperties: false },

@@ -13,7 +13,8 @@ import {
 import { type Command, stableId } from '@fieldlink/schemas';
 import { type Logger } from '@fieldlink/service';
 import { type CoapGatewayConfig, type CoapRoute } from '../config/coap-gateway.config';
-import { SUPPORTED_FORMATS, contentFormatOf, decoderFor, describeFormat } from './content-format';
+import { type RawContentFormat, SUPPORTED_FORMATS, contentFormatOf, decoderFor, describeFormat, formatNumber } from './content-format';
+import { wellKnownCore } from './link-format';
 import { type CoapReply, replyFor } from './response';
 
 /**
@@ -29,6 +30,8 @@ export class CoapAdapter implements ProtocolAdapter {
   /** Requests still being ingested, by endpoint and message id, so a retransmitted CON joins the first. */
   private readonly pending = new Map<string, Promise<CoapReply>>();
   private readonly responses: Counter<'code'>;
+  /** The last reading accepted from each device, for GET. */
+  private readonly lastValues = new Map<string, { payload: Buffer; format: RawContentFormat }>();
 
   constructor(
     private readonly config: CoapGatewayConfig,
@@ -84,8 +87,9 @@ export class CoapAdapter implements ProtocolAdapter {
   }
 
   private async handle(req: IncomingMessage): Promise<CoapReply> {
-    if (req.method !== 'POST') return { code: '4.05', diagnostic: 'readings are POSTed' };
     const path = req.url.split('?')[0] ?? '';
+    if (req.method === 'GET') return this.get(path);
+    if (req.method !== 'POST') return { code: '4.05', diagnostic: 'readings are POSTed' };
     const routed = this.routes.match(path);
     const format = contentFormatOf(req._packet.options ?? []);
     const receivedAt = new Date();
@@ -100,14 +104,26 @@ export class CoapAdapter implements ProtocolAdapter {
       const route = routed && decoder ? { ...routed.route, decoder } : undefined;
       outcome = await this.pipeline.ingest({ ...base, route });
     }
+    if (outcome.status === 'forwarded') this.lastValues.set(outcome.deviceId, { payload: req.payload, format });
     return replyFor(outcome);
+  }
+
+  /** GET /.well-known/core (RFC 6690), or the last reading accepted from a route's device. */
+  private get(path: string): CoapReply {
+    if (path.replace(/^\//, '') === '.well-known/core') return { code: '2.05', payload: wellKnownCore(this.config.routes), contentFormat: 40 };
+    const deviceId = this.routes.match(path)?.deviceId;
+    const last = deviceId === undefined ? undefined : this.lastValues.get(deviceId);
+    if (deviceId === undefined) return { code: '4.04', diagnostic: `${path} names no device; GET a device path such as /sensors/<deviceId>` };
+    if (!last) return { code: '4.04', diagnostic: `no reading from ${deviceId} yet` };
+    return { code: '2.05', payload: last.payload, contentFormat: formatNumber(last.format) };
   }
 
   private answer(res: OutgoingMessage, reply: CoapReply): void {
     res.code = reply.code;
+    if (reply.contentFormat !== undefined) res.setOption('Content-Format', reply.contentFormat);
     if (reply.maxAgeSeconds !== undefined) res.setOption('Max-Age', reply.maxAgeSeconds);
     if (reply.code === '4.13') res.setOption('Size1', this.config.ingest.maxPayloadBytes);
     this.responses.inc({ code: reply.code });
-    res.end(reply.diagnostic ?? '');
+    res.end(reply.payload ?? reply.diagnostic ?? '');
   }
 }

@@ -21,6 +21,13 @@ export function decoderFor(raw: RawContentFormat): DecoderName | undefined {
   return format?.decoder;
 }
 
+/** The Content-Format number of a supported format, to answer with it. */
+export function formatNumber(raw: RawContentFormat): number {
+  if (raw === undefined) return 50;
+  if (typeof raw === 'string') return FORMATS.find((f) => f.name === raw.split(';')[0])?.number ?? 50;
+  return numeric(raw);
+}
+
 /** For diagnostics: the format as the device sent it. */
 export function describeFormat(raw: RawContentFormat): string {
   return typeof raw === 'string' ? raw : String(numeric(raw ?? 50));

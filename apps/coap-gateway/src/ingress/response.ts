@@ -4,6 +4,9 @@ export interface CoapReply {
   code: string;
   /** A diagnostic payload (RFC 7252 §5.5.2) for error codes. */
   diagnostic?: string;
+  /** The payload of a 2.05 answer, with its Content-Format number. */
+  payload?: Buffer | string;
+  contentFormat?: number;
   maxAgeSeconds?: number;
 }
 

@@ -51,6 +51,6 @@ export type Protocol = Source['protocol'];
  * (FL_DECODE_TOO_LARGE → CoAP 4.13, another FL_DECODE_* → 4.00).
  */
 export type IngestOutcome =
-  | { status: 'forwarded'; records: number }
+  | { status: 'forwarded'; records: number; deviceId: string }
   | { status: 'dead-lettered'; code: string; message: string }
   | { status: 'rejected'; code: string; message: string; retryAfterMs: number };

@@ -44,7 +44,7 @@ const message = (payload: string | Buffer, over: Partial<EncodedMessage> = {}): 
 describe(IngestPipeline.name, () => {
   it('produces a valid telemetry envelope keyed by deviceId', async () => {
     const { producer, pipeline } = setup();
-    await expect(pipeline.ingest(message('{"t":1}', { labels: { site: 'a' } }))).resolves.toEqual({ status: 'forwarded', records: 1 });
+    await expect(pipeline.ingest(message('{"t":1}', { labels: { site: 'a' } }))).resolves.toEqual({ status: 'forwarded', records: 1, deviceId: 'dev-1' });
     const [record] = producer.sent;
     expect(record).toMatchObject({ topic: 'fieldlink.telemetry', key: 'dev-1' });
     const envelope = JSON.parse(String(record?.value)) as Telemetry;
@@ -126,6 +126,16 @@ describe(IngestPipeline.name, () => {
     expect(producer.sent.map((r) => (JSON.parse(String(r.value)) as Telemetry).id)).toEqual(['mqtt-x', 'mqtt-x-1']);
   });
 
+  it('takes the deviceId from the body for a route with deviceIdField, and does not make it a metric', async () => {
+    const { producer, pipeline } = setup();
+    const route = { name: 'body', kind: 'telemetry' as const, decoder: 'json' as const, decodeOptions: { deviceIdField: 'device_id' } };
+    await pipeline.ingest(message('{"device_id":"pump-9","t":1}', { route, deviceId: undefined }));
+    const outcome = await pipeline.ingest(message('{"t":2}', { route, deviceId: undefined }));
+    expect(producer.sent[0]?.key).toBe('pump-9');
+    expect((JSON.parse(String(producer.sent[0]?.value)) as Telemetry).values).toEqual({ t: { value: 1 } });
+    expect(outcome).toMatchObject({ status: 'dead-lettered', code: 'FL_MAP_NO_DEVICE' });
+  });
+
   describe('readings the adapter decoded', () => {
     const decoded = (over: Partial<DecodedMessage> = {}): DecodedMessage => ({
       route: { name: 'opc', kind: 'telemetry', decoder: 'json' },
@@ -144,7 +154,7 @@ describe(IngestPipeline.name, () => {
 
     it('become telemetry with quality, unit, source time as event time, and server time', async () => {
       const { producer, pipeline } = setup();
-      await expect(pipeline.ingest(decoded())).resolves.toEqual({ status: 'forwarded', records: 1 });
+      await expect(pipeline.ingest(decoded())).resolves.toEqual({ status: 'forwarded', records: 1, deviceId: 'dev-1' });
       const envelope = JSON.parse(String(producer.sent[0]?.value)) as Telemetry;
       expect(envelope.eventTime).toBe('2026-01-01T00:00:01.123Z');
       expect(envelope.serverTime).toBe('2026-01-01T00:00:01.456Z');

@@ -4,6 +4,7 @@ import {
   SchemaError,
   type TopicMap,
   decodePayload,
+  deviceIdFromBody,
   validateDeadLetter,
   validateDeviceStatus,
   validateTelemetry,
@@ -58,8 +59,9 @@ export class IngestPipeline {
     if (this.options.rejectWhenFull && this.sink.state === 'full') return this.reject(mapping);
     const stop = this.metrics.latency.startTimer({ mapping });
     let records: OutgoingRecord[];
+    let deviceId: string;
     try {
-      records = this.toRecords(message);
+      ({ records, deviceId } = this.toRecords(message));
     } catch (error) {
       return this.deadLetter(message, error);
     }
@@ -71,13 +73,13 @@ export class IngestPipeline {
       throw error;
     }
     stop();
-    if (message.deviceId && message.route) this.options.onForwarded?.(message.deviceId, message.route.name, message.ref, message.receivedAt);
+    if (message.route) this.options.onForwarded?.(deviceId, message.route.name, message.ref, message.receivedAt);
     this.metrics.forwarded.inc({ mapping, topic: records[0]?.topic ?? '' }, records.length);
-    return { status: 'forwarded', records: records.length };
+    return { status: 'forwarded', records: records.length, deviceId };
   }
 
-  private toRecords(message: InboundMessage): OutgoingRecord[] {
-    const { deviceId, route } = message;
+  private toRecords(message: InboundMessage): { records: OutgoingRecord[]; deviceId: string } {
+    const { route } = message;
     if (!route) throw new CoreError(CoreErrorCode.MapNoRoute, `no route matches ${message.ref}`);
     if (message.payload && message.payload.length > this.options.maxPayloadBytes) {
       throw new CoreError(
@@ -85,20 +87,30 @@ export class IngestPipeline {
         `payload of ${message.payload.length} bytes exceeds ingest.maxPayloadBytes (${this.options.maxPayloadBytes})`,
       );
     }
+    const deviceId = message.deviceId ?? this.deviceIdInBody(message);
     if (!deviceId) throw new CoreError(CoreErrorCode.MapNoDevice, `route "${route.name}" found no deviceId in ${message.ref}`);
     let readings: Reading[];
     if (message.readings) {
       readings = message.readings.map(toReading);
     } else if (route.kind === 'status') {
       const status = validateDeviceStatus.assert(buildDeviceStatus(message, deviceId, this.options));
-      return [this.record('device-status', deviceId, status)];
+      return { records: [this.record('device-status', deviceId, status)], deviceId };
     } else {
       const options: DecodeOptions | undefined = route.decodeOptions;
       readings = decodePayload(route.decoder, message.payload, options);
     }
-    return readings.map((reading, i) =>
+    const records = readings.map((reading, i) =>
       this.record('telemetry', deviceId, validateTelemetry.assert(buildTelemetry(message, deviceId, reading, this.options, i))),
     );
+    return { records, deviceId };
+  }
+
+  /** The deviceId from the body, for a route with deviceIdField (json and cbor bodies). */
+  private deviceIdInBody(message: InboundMessage): string | undefined {
+    const field = message.route?.decodeOptions?.deviceIdField;
+    const decoder = message.route?.decoder;
+    if (!field || !message.payload || (decoder !== 'json' && decoder !== 'cbor')) return undefined;
+    return deviceIdFromBody(decoder, message.payload, field);
   }
 
   private record(topic: 'telemetry' | 'device-status' | 'dead-letter', key: string | null, value: object): OutgoingRecord {

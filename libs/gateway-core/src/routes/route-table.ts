@@ -35,7 +35,7 @@ export class RouteTable<N, R extends RouteConfig = RouteConfig> {
       seen.add(config.name);
       const matcher = withKey(key, () => matcherFor(config));
       const missing = [...config.deviceId.matchAll(NAME)].map((m) => m[1] ?? '').filter((name) => !matcher.names.includes(name));
-      if (missing.length > 0) {
+      if (missing.length > 0 && !config.deviceIdField) {
         const names = `{${missing.join('}, {')}}`;
         throw invalid(`${key}.${matchField}`, `must capture ${names} for the deviceId template "${config.deviceId}" (or set ${key}.deviceId)`);
       }
@@ -54,7 +54,9 @@ export class RouteTable<N, R extends RouteConfig = RouteConfig> {
       // Names that make up the deviceId are not repeated as labels.
       const used = new Set(['deviceId', ...[...config.deviceId.matchAll(NAME)].map((m) => m[1])]);
       const labels = Object.fromEntries(Object.entries(captures).filter(([name]) => !used.has(name)));
-      return { route, config, deviceId: renderDeviceId(config.deviceId, captures), labels: { ...config.labels, ...labels } };
+      // With deviceIdField the pipeline reads the deviceId from the body.
+      const deviceId = config.deviceIdField ? undefined : renderDeviceId(config.deviceId, captures);
+      return { route, config, deviceId, labels: { ...config.labels, ...labels } };
     }
     return undefined;
   }
@@ -85,6 +87,7 @@ function ingestRoute(config: RouteConfig): IngestRoute {
       ...(config.timestampUnit ? { timestampUnit: config.timestampUnit } : {}),
       ...(config.valuesField ? { valuesField: config.valuesField } : {}),
       ...(config.metric ? { metric: config.metric } : {}),
+      ...(config.deviceIdField ? { deviceIdField: config.deviceIdField } : {}),
     },
   };
 }

@@ -27,6 +27,9 @@ export const RouteFields = {
     default: '{deviceId}',
     description: 'Where the deviceId comes from: a template over the names the match captures, e.g. {deviceId} or {site}-{id}, or a fixed id',
   }),
+  deviceIdField: Type.Optional(
+    Type.String({ minLength: 1, description: 'json and cbor: a top-level body field holding the deviceId, e.g. device_id; it then wins over the deviceId template and is not a metric' }),
+  ),
   labels: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'Fixed labels added to every envelope, beside the captured ones' })),
   timestampField: Type.Optional(Type.String({ description: 'json and cbor decoders: field holding the event time' })),
   timestampUnit: Type.Optional(

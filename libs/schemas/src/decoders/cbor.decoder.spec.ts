@@ -1,12 +1,26 @@
 import { Encoder } from 'cbor-x';
 import fc from 'fast-check';
 import { SchemaErrorCode } from '../errors';
-import { decodeCborMetrics, decodeJsonMetrics, decodeSenmlCbor } from './index';
+import { decodeCborMetrics, decodeJsonMetrics, decodeSenmlCbor, deviceIdFromBody } from './index';
 import { codeOf, isValueOrSchemaError } from './decode-error.spec-helper';
 
 // An independent encoder setting: plain CBOR maps, no cbor-x record extension.
 const encoder = new Encoder({ useRecords: false, mapsAsObjects: false });
 const cbor = (value: unknown) => encoder.encode(value);
+
+describe(deviceIdFromBody.name, () => {
+  it('reads a text or integer id from a JSON or CBOR body, and nothing from elsewhere', () => {
+    expect(deviceIdFromBody('json', Buffer.from('{"device_id":"p1","t":1}'), 'device_id')).toBe('p1');
+    expect(deviceIdFromBody('cbor', cbor(new Map<string, unknown>([['device_id', 42], ['t', 1]])), 'device_id')).toBe('42');
+    expect(deviceIdFromBody('json', Buffer.from('{"data":{"device_id":"p1"}}'), 'device_id')).toBeUndefined();
+    expect(deviceIdFromBody('json', Buffer.from('{"device_id":{"x":1}}'), 'device_id')).toBeUndefined();
+    expect(codeOf(() => deviceIdFromBody('json', Buffer.from('{'), 'device_id'))).toBe(SchemaErrorCode.InvalidJson);
+  });
+
+  it('leaves the id field out of the metrics', () => {
+    expect(decodeJsonMetrics(Buffer.from('{"device_id":"p1","t":1}'), { deviceIdField: 'device_id' })[0]?.values).toEqual({ t: { value: 1 } });
+  });
+});
 
 describe('decodeCborMetrics', () => {
   it('reads a CBOR map of metrics as the JSON decoder reads the same object', () => {

@@ -3,6 +3,7 @@ import { SchemaError, SchemaErrorCode } from '../errors';
 import { metricsFromObject } from './json-metrics.decoder';
 import { type PayloadDecoder } from './reading';
 import { readingsFromPack } from './senml.decoder';
+import { isPlainObject, parseJson } from './text';
 
 // Maps stay Map instances: cbor-x would otherwise assign keys such as "__proto__" onto
 // plain objects. Records (cbor-x's own tag extension) are off: devices send plain CBOR.
@@ -39,6 +40,14 @@ function textKeyed(value: unknown, path: string): unknown {
       return [key, textKeyed(inner, path ? `${path}.${key}` : key)];
     }),
   );
+}
+
+/** The deviceId a JSON or CBOR body names in `field`, e.g. {"device_id": "pump-7", ...}; undefined when it names none. */
+export function deviceIdFromBody(decoder: 'json' | 'cbor', bytes: Uint8Array, field: string): string | undefined {
+  const body = decoder === 'json' ? parseJson(bytes) : textKeyed(parseCbor(bytes), '');
+  if (!isPlainObject(body) || !Object.hasOwn(body, field)) return undefined;
+  const id = body[field];
+  return (typeof id === 'string' && id !== '') || (typeof id === 'number' && Number.isSafeInteger(id)) ? String(id) : undefined;
 }
 
 /** A CBOR map of metrics (Content-Format 60), read as the JSON decoder reads a JSON object. */

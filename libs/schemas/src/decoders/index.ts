@@ -8,7 +8,7 @@ import { decodeTextPlain } from './text-plain.decoder';
 
 export { type DecodeOptions, type PayloadDecoder, type Reading } from './reading';
 export { decodeUtf8, isPlainObject, parseJson, type TimestampUnit } from './text';
-export { parseCbor } from './cbor.decoder';
+export { deviceIdFromBody, parseCbor } from './cbor.decoder';
 export { decodeCborMetrics, decodeJsonMetrics, decodePlainNumber, decodeSenml, decodeSenmlCbor, decodeTextPlain };
 
 export const DECODERS = {

@@ -26,7 +26,8 @@ export function metricsFromObject(body: unknown, format: string, options: Decode
     throw new SchemaError(SchemaErrorCode.NotAnObject, `field "${valuesField ?? ''}" must be a ${format} object of metrics`);
   }
   for (const [key, value] of Object.entries(metrics)) {
-    if (key !== timestampField || metrics !== body) collect(values, key, value, 1);
+    const topLevelMeta = metrics === body && (key === timestampField || key === options.deviceIdField);
+    if (!topLevelMeta) collect(values, key, value, 1);
   }
   if (Object.keys(values).length === 0) {
     throw new SchemaError(SchemaErrorCode.NoMetrics, 'payload holds no metric values');

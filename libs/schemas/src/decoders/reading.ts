@@ -21,6 +21,11 @@ export interface DecodeOptions {
    * fields (besides timestampField) are then not metrics. Absent: the whole object is.
    */
   valuesField?: string;
+  /**
+   * JSON and CBOR decoders: a top-level field holding the deviceId (`device_id` in the seed's
+   * `POST /sensors` body); it is not a metric. See deviceIdFromBody.
+   */
+  deviceIdField?: string;
   /** Number and text decoders: the metric name for the value (default `value`). */
   metric?: string;
   /** SenML: the current time, for relative times (RFC 8428 §4.5.3). Tests pin it. */
