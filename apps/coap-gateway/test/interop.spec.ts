@@ -95,16 +95,17 @@ describe('coap-gateway with libcoap coap-client-notls and kcat', () => {
     const xml = await coapClientPost(g.coapPort, 'sensors/bad-2', Buffer.from('<t>1</t>'), 41);
     const oversized = await coapClientPost(g.coapPort, 'sensors/bad-3', Buffer.from(`{"t":"${'x'.repeat(800)}"}`), 50);
     const unrouted = await coapClientPost(g.coapPort, 'elsewhere/bad-4', Buffer.from('{"t":1}'), 50);
-    expect([malformed.code, xml.code, oversized.code, unrouted.code]).toEqual(['4.00', '4.15', '4.13', '4.04']);
+    const put = await coapClientPost(g.coapPort, 'sensors/bad-5', Buffer.from('{"t":1}'), 50, '127.0.0.1', 'put');
+    expect([malformed.code, xml.code, oversized.code, unrouted.code, put.code]).toEqual(['4.00', '4.15', '4.13', '4.04', '4.05']);
     expect(malformed.output).toContain('FL_DECODE_INVALID_JSON');
 
-    const letters = (await waitForRecords(g.brokers, g.topic('dead-letter'), 4)).map((r) => JSON.parse(r.payload ?? '') as DeadLetter);
-    expect(letters.map((l) => l.reason.code).sort()).toEqual(['FL_DECODE_INVALID_JSON', 'FL_DECODE_TOO_LARGE', 'FL_DECODE_UNSUPPORTED_FORMAT', 'FL_MAP_NO_ROUTE']);
+    const letters = (await waitForRecords(g.brokers, g.topic('dead-letter'), 5)).map((r) => JSON.parse(r.payload ?? '') as DeadLetter);
+    expect(letters.map((l) => l.reason.code).sort()).toEqual(['FL_DECODE_INVALID_JSON', 'FL_DECODE_TOO_LARGE', 'FL_DECODE_UNSUPPORTED_FORMAT', 'FL_MAP_NO_ROUTE', 'FL_METHOD_NOT_ALLOWED']);
     expect(Buffer.from(letters.find((l) => l.reason.code === 'FL_DECODE_UNSUPPORTED_FORMAT')?.payload.data ?? '', 'base64').toString()).toBe('<t>1</t>');
     expect(letters.find((l) => l.reason.code === 'FL_DECODE_TOO_LARGE')?.payload.size).toBe(808);
 
     const after = await responseCounts(g);
-    expect(['4.00', '4.15', '4.13', '4.04'].map((code) => (after.get(code) ?? 0) - (before.get(code) ?? 0))).toEqual([1, 1, 1, 1]);
+    expect(['4.00', '4.15', '4.13', '4.04', '4.05'].map((code) => (after.get(code) ?? 0) - (before.get(code) ?? 0))).toEqual([1, 1, 1, 1, 1]);
     const metrics = await (await fetch(`http://127.0.0.1:${g.gateway.httpPort}/metrics`)).text();
     expect(metrics).toMatch(/fieldlink_ingest_dead_lettered_total\{[^}]*code="FL_DECODE_UNSUPPORTED_FORMAT"[^}]*\} 1/);
     const valid = await coapClientPost(g.coapPort, 'sensors/after-1', Buffer.from('{"t":1}'), 50);

@@ -32,12 +32,12 @@ export interface CoapAnswer {
   output: string;
 }
 
-/** One confirmable POST with libcoap's coap-client-notls (not our code). */
-export async function coapClientPost(port: number, path: string, payload: Buffer, contentFormat?: number, host = '127.0.0.1'): Promise<CoapAnswer> {
+/** One confirmable request with a body (POST unless told) with libcoap's coap-client-notls (not our code). */
+export async function coapClientPost(port: number, path: string, payload: Buffer, contentFormat?: number, host = '127.0.0.1', method = 'post'): Promise<CoapAnswer> {
   const file = join(tmpdir(), `${freshName('coap-body')}.bin`);
   writeFileSync(file, payload);
   const address = host.includes(':') ? `[${host}]` : host;
-  const args = ['-m', 'post', '-v', '7', '-B', '10', '-f', file, ...(contentFormat === undefined ? [] : ['-t', String(contentFormat)]), `coap://${address}:${port}/${path}`];
+  const args = ['-m', method, '-v', '7', '-B', '10', '-f', file, ...(contentFormat === undefined ? [] : ['-t', String(contentFormat)]), `coap://${address}:${port}/${path}`];
   const result = await run('coap-client-notls', args, { timeoutMs: 30_000 });
   const output = `${result.stdout}\n${result.stderr}`;
   return { code: responseCode(output), output };

@@ -4,6 +4,7 @@ export const CoreErrorCode = {
   MapNoRoute: 'FL_MAP_NO_ROUTE',
   PayloadTooLarge: 'FL_DECODE_TOO_LARGE',
   UnsupportedFormat: 'FL_DECODE_UNSUPPORTED_FORMAT',
+  MethodNotAllowed: 'FL_METHOD_NOT_ALLOWED',
   CommandInvalid: 'FL_COMMAND_INVALID',
   CommandUnknownDevice: 'FL_COMMAND_UNKNOWN_DEVICE',
   CommandWrongTarget: 'FL_COMMAND_WRONG_TARGET',

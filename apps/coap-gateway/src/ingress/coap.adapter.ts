@@ -89,12 +89,17 @@ export class CoapAdapter implements ProtocolAdapter {
   private async handle(req: IncomingMessage): Promise<CoapReply> {
     const path = req.url.split('?')[0] ?? '';
     if (req.method === 'GET') return this.get(path);
-    if (req.method !== 'POST') return { code: '4.05', diagnostic: 'readings are POSTed' };
     const routed = this.routes.match(path);
     const format = contentFormatOf(req._packet.options ?? []);
     const receivedAt = new Date();
     const id = stableId('coap', req.rsinfo.address, req.rsinfo.port, req._packet.messageId ?? 0, path, req.payload);
     const base = { deviceId: routed?.deviceId, labels: routed?.labels ?? {}, payload: req.payload, ref: path, receivedAt, id };
+    if (req.method !== 'POST') {
+      // A PUT or DELETE may carry a reading sent the wrong way: kept, not dropped.
+      const error = new CoreError(CoreErrorCode.MethodNotAllowed, `${req.method} ${path}: readings are POSTed`);
+      const outcome = await this.pipeline.deadLetter({ ...base, route: routed?.route }, error);
+      return { ...replyFor(outcome), code: '4.05' };
+    }
     const decoder = decoderFor(format);
     let outcome: IngestOutcome;
     if (routed && !decoder) {

@@ -82,7 +82,7 @@ export class CommandDispatcher {
   private async deliverOwn(records: ConsumedRecord[]): Promise<void> {
     const byDevice = new Map<string, Command[]>();
     for (const record of records) {
-      const command = parse(record);
+      const { command } = parse(record);
       if (command) byDevice.set(command.deviceId, [...(byDevice.get(command.deviceId) ?? []), command]);
     }
     await Promise.all(
@@ -119,9 +119,9 @@ export class CommandDispatcher {
   }
 
   private async answerUnserved(record: ConsumedRecord): Promise<void> {
-    const command = parse(record);
+    const { command, error } = parse(record);
     if (!command) {
-      await this.deadLetter(record);
+      await this.deadLetter(record, error);
       return;
     }
     const owner = await this.registry.owner(command.deviceId);
@@ -137,14 +137,8 @@ export class CommandDispatcher {
     }
   }
 
-  private async deadLetter(record: ConsumedRecord): Promise<void> {
+  private async deadLetter(record: ConsumedRecord, error: unknown): Promise<void> {
     const payload = record.value ?? Buffer.alloc(0);
-    let error: unknown;
-    try {
-      validateCommand.assert(parseJson(payload));
-    } catch (e) {
-      error = e;
-    }
     await this.pipeline.deadLetter(
       { route: COMMANDS_ROUTE, payload, deviceId: record.key ?? undefined, ref: `${record.topic}/${record.partition}@${record.offset}`, receivedAt: new Date() },
       error,
@@ -174,11 +168,12 @@ function mismatch(command: Command, protocol: Protocol, gateway: string): boolea
   return (command.protocol !== undefined && command.protocol !== protocol) || (command.gateway !== undefined && command.gateway !== gateway);
 }
 
-function parse(record: ConsumedRecord): Command | undefined {
+/** The command, or why the record is not one; only the router dead-letters it, so it happens once. */
+function parse(record: ConsumedRecord): { command: Command; error?: undefined } | { command?: undefined; error: unknown } {
   try {
-    return validateCommand.assert(parseJson(record.value ?? Buffer.alloc(0)));
-  } catch {
-    return undefined; // the router dead-letters it, once
+    return { command: validateCommand.assert(parseJson(record.value ?? Buffer.alloc(0))) };
+  } catch (error) {
+    return { error };
   }
 }
 
