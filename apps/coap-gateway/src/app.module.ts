@@ -1,8 +1,9 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { GatewayCoreModule, IngestPipeline } from '@fieldlink/gateway-core';
+import { DeviceRegistry, GatewayCoreModule, IngestPipeline } from '@fieldlink/gateway-core';
 import { type Logger, METRICS_REGISTRY } from '@fieldlink/service';
 import { type Registry } from 'prom-client';
 import { type CoapGatewayConfig } from './config/coap-gateway.config';
+import { maxTransmitWaitMs } from './commands/confirmable-sender';
 import { CoapAdapter } from './ingress/coap.adapter';
 
 @Module({})
@@ -17,9 +18,11 @@ export class AppModule {
           config,
           logger,
           adapter: {
-            inject: [IngestPipeline, METRICS_REGISTRY],
-            useFactory: (pipeline: IngestPipeline, registry: Registry) => new CoapAdapter(config, pipeline, logger, registry),
+            inject: [IngestPipeline, DeviceRegistry, METRICS_REGISTRY],
+            useFactory: (pipeline: IngestPipeline, devices: DeviceRegistry, registry: Registry) => new CoapAdapter(config, pipeline, devices, logger, registry),
           },
+          // A command waits for the device's ACK through every retransmission of its notification.
+          commandDeliverTimeoutMs: maxTransmitWaitMs(config.coap) + 5_000,
         }),
       ],
     };

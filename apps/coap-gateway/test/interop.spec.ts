@@ -8,6 +8,7 @@ import { Encoder } from 'cbor-x';
 import fc from 'fast-check';
 import { type CoapGatewayUnderTest, coapClientGet, coapClientPost, startCoapGateway } from './support';
 
+const LIMIT = 4096;
 const cbor = new Encoder({ useRecords: false, mapsAsObjects: false });
 
 /** fieldlink_coap_responses_total by response code, from /metrics. */
@@ -20,8 +21,7 @@ describe('coap-gateway with libcoap coap-client-notls and kcat', () => {
   let started: CoapGatewayUnderTest | undefined;
   let gateway: ServiceProcess | undefined;
   beforeAll(async () => {
-    // The limit stays under one 1024-byte block: Block1 uploads are not supported yet (see README).
-    started = await startCoapGateway(await sharedInfra(), { ingest: { maxPayloadBytes: 512 } });
+    started = await startCoapGateway(await sharedInfra(), { ingest: { maxPayloadBytes: LIMIT } });
     gateway = started.gateway;
   });
   afterAll(async () => {
@@ -64,10 +64,12 @@ describe('coap-gateway with libcoap coap-client-notls and kcat', () => {
     const core = await coapClientGet(g.coapPort, '.well-known/core');
     expect(core.code).toBe('2.05');
     // RFC 6690: link-value *("," link-value), each <URI> followed by ;param=value pairs.
-    const links = core.payload.split(',').map((link) => /^<([^>]+)>((?:;[a-z]+="[^"]*")*)$/.exec(link));
+    // RFC 6690 §2: link-param is a name, optionally = a token or a quoted string (obs has no value).
+    const links = core.payload.split(',').map((link) => /^<([^>]+)>((?:;[a-z]+(?:=(?:"[^"]*"|[0-9]+))?)*)$/.exec(link));
     expect(links.every(Boolean)).toBe(true);
-    expect(links.map((m) => m?.[1])).toEqual(['/sensors']);
+    expect(links.map((m) => m?.[1])).toEqual(['/sensors', '/commands']);
     expect(links[0]?.[2]).toContain('ct="0 50 60 110 112"');
+    expect(links[1]?.[2]?.split(';')).toEqual(expect.arrayContaining(['obs', 'ct=50', 'rt="fieldlink.commands"']));
   });
 
   it('takes SenML+CBOR, plain CBOR and the seed body form from Python aiocoap', async () => {
@@ -88,12 +90,25 @@ describe('coap-gateway with libcoap coap-client-notls and kcat', () => {
     expect(byDevice.get('aio-seed')).toEqual({ humidity: { value: 40 } });
   });
 
+  it('takes a body over one block as a Block1 upload (RFC 7959) from coap-client-notls, into one record', async () => {
+    const g = started as CoapGatewayUnderTest;
+    const label = 'y'.repeat(3000);
+    const upload = await coapClientPost(g.coapPort, 'sensors/block-1', Buffer.from(JSON.stringify({ temperature: 30.5, label })), 50);
+    expect(upload.code).toBe('2.04');
+    // Three blocks of 1024: two 2.31 Continue, then 2.04 echoing the last Block1.
+    expect(upload.output.match(/c:2\.31/g)).toHaveLength(2);
+    expect(upload.output).toMatch(/c:2\.04 .*Block1:2\/_\/1024/);
+    const records = (await readTopic(g.brokers, g.topic('telemetry'))).filter((r) => r.key === 'block-1');
+    expect(records.map((r) => (JSON.parse(r.payload ?? '') as Telemetry).values)).toEqual([{ temperature: { value: 30.5 }, label: { value: label } }]);
+  });
+
   it('answers bad input in CoAP terms, dead-letters the raw bytes with the reason, counts each code, and stays up', async () => {
     const g = started as CoapGatewayUnderTest;
     const before = await responseCounts(g);
     const malformed = await coapClientPost(g.coapPort, 'sensors/bad-1', Buffer.from('{"temperature":'), 50);
     const xml = await coapClientPost(g.coapPort, 'sensors/bad-2', Buffer.from('<t>1</t>'), 41);
-    const oversized = await coapClientPost(g.coapPort, 'sensors/bad-3', Buffer.from(`{"t":"${'x'.repeat(800)}"}`), 50);
+    // Sent block-wise by coap-client, which declares the whole size (Size1) in the first block.
+    const oversized = await coapClientPost(g.coapPort, 'sensors/bad-3', Buffer.from(`{"t":"${'x'.repeat(LIMIT)}"}`), 50);
     const unrouted = await coapClientPost(g.coapPort, 'elsewhere/bad-4', Buffer.from('{"t":1}'), 50);
     const put = await coapClientPost(g.coapPort, 'sensors/bad-5', Buffer.from('{"t":1}'), 50, '127.0.0.1', 'put');
     expect([malformed.code, xml.code, oversized.code, unrouted.code, put.code]).toEqual(['4.00', '4.15', '4.13', '4.04', '4.05']);
@@ -102,7 +117,10 @@ describe('coap-gateway with libcoap coap-client-notls and kcat', () => {
     const letters = (await waitForRecords(g.brokers, g.topic('dead-letter'), 5)).map((r) => JSON.parse(r.payload ?? '') as DeadLetter);
     expect(letters.map((l) => l.reason.code).sort()).toEqual(['FL_DECODE_INVALID_JSON', 'FL_DECODE_TOO_LARGE', 'FL_DECODE_UNSUPPORTED_FORMAT', 'FL_MAP_NO_ROUTE', 'FL_METHOD_NOT_ALLOWED']);
     expect(Buffer.from(letters.find((l) => l.reason.code === 'FL_DECODE_UNSUPPORTED_FORMAT')?.payload.data ?? '', 'base64').toString()).toBe('<t>1</t>');
-    expect(letters.find((l) => l.reason.code === 'FL_DECODE_TOO_LARGE')?.payload.size).toBe(808);
+    // Refused at the first block: the dead letter holds the bytes that came, and the reason the size.
+    const tooLarge = letters.find((l) => l.reason.code === 'FL_DECODE_TOO_LARGE');
+    expect([tooLarge?.payload.size, tooLarge?.reason.message]).toEqual([1024, `the body is ${LIMIT + 8} bytes (Size1), over the limit of ${LIMIT}`]);
+    expect(oversized.output).toMatch(new RegExp(`Size1:${LIMIT}\\b`));
 
     const after = await responseCounts(g);
     expect(['4.00', '4.15', '4.13', '4.04', '4.05'].map((code) => (after.get(code) ?? 0) - (before.get(code) ?? 0))).toEqual([1, 1, 1, 1, 1]);

@@ -1,7 +1,9 @@
+import { type ChildProcess, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Infra, ServiceProcess, freePort, freshName, run, writeConfig } from '@fieldlink/testing';
+import { type Command, type CommandResult } from '@fieldlink/schemas';
+import { type Infra, ServiceProcess, exited, freePort, freshName, produce, readTopic, run, track, waitFor, writeConfig } from '@fieldlink/testing';
 
 export interface CoapGatewayUnderTest {
   gateway: ServiceProcess;
@@ -55,4 +57,34 @@ export async function coapClientGet(port: number, path: string): Promise<CoapAns
 function responseCode(output: string): string | undefined {
   const codes = [...output.matchAll(/t:(?:ACK|CON|NON) c:(\d\.\d\d)/g)].map((m) => m[1]).filter((c) => c !== '0.00');
   return codes.at(-1);
+}
+
+/** libcoap's coap-client-notls observing a resource for `seconds`; `output` resolves with what it printed when it exits. */
+export function coapClientObserve(port: number, path: string, seconds: number): { child: ChildProcess; output: Promise<string> } {
+  const child = track(spawn('coap-client-notls', ['-m', 'get', '-s', String(seconds), '-B', String(seconds + 5), `coap://127.0.0.1:${port}/${path}`], { stdio: ['ignore', 'pipe', 'pipe'] }));
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  return { child, output: exited(child).then(() => output) };
+}
+
+/** The command results for `commandId`, read with kcat. */
+export async function resultsFor(g: CoapGatewayUnderTest, commandId: string): Promise<CommandResult[]> {
+  return (await readTopic(g.brokers, g.topic('command-results'))).map((r) => JSON.parse(r.payload ?? '') as CommandResult).filter((r) => r.id === commandId);
+}
+
+/**
+ * Every result of a command, read once a later command for the same device (same partition,
+ * so handled after it) has its own result: a second result of the first would be in by then.
+ */
+export async function settledResults(g: CoapGatewayUnderTest, sent: Command, timeoutMs = 60_000): Promise<CommandResult[]> {
+  await waitFor(`a result for ${sent.id}`, async () => (await resultsFor(g, sent.id)).length > 0, { timeoutMs });
+  const marker = command(sent.deviceId, 'marker');
+  await produce(g.brokers, g.topic('commands'), sent.deviceId, JSON.stringify(marker));
+  await waitFor(`a result for the marker after ${sent.id}`, async () => (await resultsFor(g, marker.id)).length > 0, { timeoutMs });
+  return resultsFor(g, sent.id);
+}
+
+export function command(deviceId: string, action: string, extra: Partial<Command> = {}): Command {
+  return { schemaVersion: 1, id: freshName('cmd'), deviceId, action, ...extra };
 }

@@ -3,6 +3,8 @@ export const CoreErrorCode = {
   MapNoDevice: 'FL_MAP_NO_DEVICE',
   MapNoRoute: 'FL_MAP_NO_ROUTE',
   PayloadTooLarge: 'FL_DECODE_TOO_LARGE',
+  /** A body sent in parts (CoAP Block1) arrived with a part missing or out of order. */
+  PayloadIncomplete: 'FL_DECODE_INCOMPLETE',
   UnsupportedFormat: 'FL_DECODE_UNSUPPORTED_FORMAT',
   MethodNotAllowed: 'FL_METHOD_NOT_ALLOWED',
   CommandInvalid: 'FL_COMMAND_INVALID',

@@ -14,6 +14,8 @@ export interface ConsumedRecord {
   timestamp: number;
 }
 
+const HEARTBEAT_WHILE_HANDLING_MS = 3_000;
+
 export interface BatchConsumerOptions {
   /** Names the consumer in logs and metrics, e.g. commands-consumer. */
   name: string;
@@ -68,11 +70,16 @@ export class BatchConsumer {
         this.supervisor.whileHandling(async () => {
           const { batch } = payload;
           const records = batch.messages.map((m) => toRecord(batch.topic, batch.partition, m));
+          // kafkajs heartbeats only between batches; a handler that waits on devices (a CoAP
+          // notification's retransmissions) would outlive the session and be fenced mid-batch.
+          const beat = setInterval(() => void payload.heartbeat().catch(() => undefined), HEARTBEAT_WHILE_HANDLING_MS);
           try {
             await this.options.handle(records);
           } catch (error) {
             this.logger.error({ err: describe(error), topic: batch.topic, partition: batch.partition }, 'batch handler failed; it will be redelivered');
             throw error;
+          } finally {
+            clearInterval(beat);
           }
           this.metrics.consumed.inc({ topic: batch.topic }, records.length);
           await payload.heartbeat();

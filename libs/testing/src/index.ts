@@ -5,6 +5,7 @@ export { type KafkaSaslSsl, LocalService } from './local-service';
 export { freePort, freshName } from './names';
 export { type RunResult, exited, run } from './processes';
 export { waitFor } from './wait-for';
+export { track } from './children';
 export { workspaceRoot } from './workspace';
 export { StallingRelay } from './stalling-relay';
 export { Toxiproxy } from './toxiproxy';

@@ -8,7 +8,8 @@ describe(loadCoapGatewayConfig.name, () => {
     const example = loadCoapGatewayConfig({ FIELDLINK_CONFIG: join(__dirname, 'example.yaml') });
     expect(example.routes.map((r) => r.path)).toEqual(['sensors/{deviceId}', 'sensors', 'plant/boiler/temperature']);
     const defaults = loadCoapGatewayConfig({ COAP_PORT: '5700' });
-    expect(defaults.coap).toEqual({ port: 5700, host: '::' });
+    expect(defaults.coap).toEqual({ port: 5700, host: '::', ackTimeoutMs: 2000, maxRetransmit: 4, maxBlockTransfers: 1000, auth: { queryParameter: 'token' } });
+    expect(defaults.commands).toEqual({ path: 'commands/{deviceId}' });
     expect(defaults.routes).toMatchObject([
       { name: 'sensors', path: 'sensors/{deviceId}', deviceId: '{deviceId}' },
       { name: 'sensors-body', path: 'sensors', deviceIdField: 'device_id' },
@@ -16,9 +17,15 @@ describe(loadCoapGatewayConfig.name, () => {
     expect(defaults.spool.overflow).toBe('reject');
   });
 
-  it('names the key of a route that cannot give a deviceId', () => {
+  it('names the key of a route or command path that cannot give a deviceId', () => {
     const env = { FIELDLINK_CONFIG: writeConfig({ routes: [{ name: 'r', path: 'sensors/data' }] }) };
     expect(() => loadCoapGatewayConfig(env)).toThrow(ServiceError);
     expect(() => loadCoapGatewayConfig(env)).toThrow('config key "routes.0.path": must capture {deviceId}');
+    const commands = { FIELDLINK_CONFIG: writeConfig({ commands: { path: 'commands' } }) };
+    expect(() => loadCoapGatewayConfig(commands)).toThrow('config key "commands.path": must capture {deviceId}');
+  });
+
+  it('takes the token file from COAP_TOKEN_FILE', () => {
+    expect(loadCoapGatewayConfig({ COAP_TOKEN_FILE: '/run/secrets/coap-tokens' }).coap.auth.tokenFile).toBe('/run/secrets/coap-tokens');
   });
 });

@@ -1,6 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { CORE_ENV_OVERRIDES, CoreConfigSchema, RouteFields, RouteTable, UriPathPattern } from '@fieldlink/gateway-core';
-import { type EnvOverride, loadConfig } from '@fieldlink/service';
+import { type EnvOverride, ServiceError, ServiceErrorCode, loadConfig } from '@fieldlink/service';
 
 const RouteSchema = Type.Object(
   {
@@ -21,6 +21,23 @@ export const CoapGatewayConfigSchema = Type.Object(
       {
         port: Type.Integer({ minimum: 0, maximum: 65535, default: 5683, description: 'UDP port (env COAP_PORT)' }),
         host: Type.String({ default: '::', description: 'Bind address; :: takes IPv6 and IPv4 (dual stack)' }),
+        ackTimeoutMs: Type.Integer({ minimum: 10, default: 2000, description: 'RFC 7252 ACK_TIMEOUT for command notifications' }),
+        maxRetransmit: Type.Integer({ minimum: 0, maximum: 8, default: 4, description: 'RFC 7252 MAX_RETRANSMIT for command notifications' }),
+        maxBlockTransfers: Type.Integer({ minimum: 1, default: 1000, description: 'Block1 uploads held at once; the oldest is dropped beyond this' }),
+        auth: Type.Object(
+          {
+            tokenFile: Type.Optional(Type.String({ minLength: 1, description: 'Path to a file of "<deviceId> <token>" lines; unset: no device authentication (env COAP_TOKEN_FILE)' })),
+            queryParameter: Type.String({ minLength: 1, default: 'token', description: 'URI query parameter carrying the token, e.g. /sensors/pump-1?token=...' }),
+          },
+          { default: {}, additionalProperties: false },
+        ),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    commands: Type.Object(
+      {
+        path: Type.String({ minLength: 1, default: 'commands/{deviceId}', description: 'The resource a device observes (RFC 7641) to receive its commands' }),
+        payload: Type.Optional(Type.Unknown({ description: 'JSON template of a command notification; default {"id", "action", "args", "expiresAt"}' })),
       },
       { default: {}, additionalProperties: false },
     ),
@@ -39,11 +56,21 @@ export const CoapGatewayConfigSchema = Type.Object(
 export type CoapGatewayConfig = Static<typeof CoapGatewayConfigSchema>;
 export type CoapRoute = Static<typeof RouteSchema>;
 
-export const COAP_ENV_OVERRIDES: EnvOverride[] = [...CORE_ENV_OVERRIDES, { env: 'COAP_PORT', path: 'coap.port', kind: 'integer' }];
+export const COAP_ENV_OVERRIDES: EnvOverride[] = [...CORE_ENV_OVERRIDES, { env: 'COAP_PORT', path: 'coap.port', kind: 'integer' },
+  { env: 'COAP_TOKEN_FILE', path: 'coap.auth.tokenFile', kind: 'string' },
+];
 
 /** Loads and validates the config; the route table is checked here too, so a bad route stops startup. */
 export function loadCoapGatewayConfig(env: NodeJS.ProcessEnv): CoapGatewayConfig {
   const config = loadConfig({ schema: CoapGatewayConfigSchema, overrides: COAP_ENV_OVERRIDES, env });
   new RouteTable(config.routes, (r) => new UriPathPattern(r.path), 'routes', 'path');
+  commandPath(config);
   return config;
+}
+
+/** The command resource's path template; it must capture {deviceId}. */
+export function commandPath(config: CoapGatewayConfig): UriPathPattern {
+  const pattern = new UriPathPattern(config.commands.path);
+  if (!pattern.names.includes('deviceId')) throw new ServiceError(ServiceErrorCode.ConfigInvalid, `config key "commands.path": must capture {deviceId}, e.g. commands/{deviceId}`);
+  return pattern;
 }

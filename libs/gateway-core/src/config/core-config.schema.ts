@@ -23,7 +23,7 @@ export const CoreConfigSchema = {
       refreshMs: Type.Integer({ minimum: 1000, default: 300_000, description: 'How often a device that keeps sending has its registry record (lastSeen) rewritten' }),
       catchUpTimeoutMs: Type.Integer({
         minimum: 100,
-        // Below the commands consumer's 10 s session timeout: kafkajs heartbeats only between batches.
+        // Bounded: every command in a batch waits on it, and a routing decision should not lag by more.
         maximum: 8000,
         default: 3000,
         description: 'How long command routing waits for the device registry to catch up with Kafka before it decides from what it has',

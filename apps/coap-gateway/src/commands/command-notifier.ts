@@ -1,0 +1,74 @@
+import { type RemoteInfo } from 'node:dgram';
+import { type DeliveryOutcome, renderCommand } from '@fieldlink/gateway-core';
+import { type Command } from '@fieldlink/schemas';
+import { type ConfirmableSender } from './confirmable-sender';
+
+interface Observation {
+  address: string;
+  port: number;
+  token: Buffer;
+  /** The Observe option value of the latest notification (RFC 7641 §3.4), 24 bits. */
+  sequence: number;
+}
+
+const CONTENT_FORMAT_JSON = 50;
+
+/**
+ * Devices that observe their command resource (RFC 7641), and commands sent to them as
+ * confirmable notifications. A notification that is reset or never acknowledged ends the
+ * observation (RFC 7641 §4.5): the device observes again when it comes back.
+ */
+export class CommandNotifier {
+  private readonly observations = new Map<string, Observation>();
+
+  constructor(
+    private readonly sender: ConfirmableSender,
+    private readonly template: unknown,
+  ) {}
+
+  get observers(): number {
+    return this.observations.size;
+  }
+
+  /** A GET with Observe 0; the registration's own answer (Observe 1) is node-coap's. A later one replaces it. */
+  observe(deviceId: string, from: Pick<RemoteInfo, 'address' | 'port'>, token: Buffer): void {
+    this.observations.set(deviceId, { address: from.address, port: from.port, token, sequence: 1 });
+  }
+
+  /** A GET with Observe 1 (RFC 7641 §3.6); only the observation it names, by endpoint and token. */
+  cancel(deviceId: string, from: Pick<RemoteInfo, 'address' | 'port'>, token: Buffer): boolean {
+    const observation = this.observations.get(deviceId);
+    if (!observation || observation.address !== from.address || observation.port !== from.port || !observation.token.equals(token)) return false;
+    this.observations.delete(deviceId);
+    return true;
+  }
+
+  onDatagram(message: Buffer, from: RemoteInfo): void {
+    this.sender.onDatagram(message, from);
+  }
+
+  async deliver(command: Command): Promise<DeliveryOutcome> {
+    const observation = this.observations.get(command.deviceId);
+    if (!observation) return { status: 'failed', code: 'FL_COAP_NOT_OBSERVING', message: `device "${command.deviceId}" does not observe its command resource on this gateway` };
+    observation.sequence = (observation.sequence + 1) % 0x1000000;
+    const options = [
+      { name: 'Observe' as const, value: uint(observation.sequence) },
+      { name: 'Content-Format' as const, value: uint(CONTENT_FORMAT_JSON) },
+    ];
+    const payload = Buffer.from(renderCommand(this.template, command));
+    const outcome = await this.sender.send({ code: '2.05', token: observation.token, options, payload }, observation.address, observation.port);
+    if (outcome === 'acked') return { status: 'delivered' };
+    // Only the observation this notification went to: the device may have observed again meanwhile.
+    if (this.observations.get(command.deviceId) === observation) this.observations.delete(command.deviceId);
+    return outcome === 'reset'
+      ? { status: 'failed', code: 'FL_COAP_RESET', message: `device "${command.deviceId}" reset the notification; it no longer observes` }
+      : { status: 'failed', code: 'FL_COAP_NO_ACK', message: `device "${command.deviceId}" acknowledged no transmission of the notification; its observation ended` };
+  }
+}
+
+/** A CoAP uint option value: big-endian, no leading zero bytes, empty for 0 (RFC 7252 §3.2). */
+function uint(n: number): Buffer {
+  const bytes: number[] = [];
+  for (let v = n; v > 0; v = Math.floor(v / 256)) bytes.unshift(v % 256);
+  return Buffer.from(bytes);
+}

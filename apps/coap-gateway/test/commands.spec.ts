@@ -1,0 +1,88 @@
+import { createSocket } from 'node:dgram';
+import { type ParsedPacket, generate, parse } from 'coap-packet';
+import { type ServiceProcess, produce, sharedInfra, waitFor } from '@fieldlink/testing';
+import { type CoapGatewayUnderTest, coapClientObserve, coapClientPost, command, settledResults, startCoapGateway } from './support';
+
+const ACK_TIMEOUT_MS = 200;
+const MAX_RETRANSMIT = 2;
+
+describe('coap-gateway commands over Observe (RFC 7641)', () => {
+  let started: CoapGatewayUnderTest | undefined;
+  let gateway: ServiceProcess | undefined;
+  beforeAll(async () => {
+    // Short RFC 7252 timing, so an unanswered notification gives up in about two seconds.
+    started = await startCoapGateway(await sharedInfra(), { coap: { ackTimeoutMs: ACK_TIMEOUT_MS, maxRetransmit: MAX_RETRANSMIT } });
+    gateway = started.gateway;
+  });
+  afterAll(async () => {
+    await gateway?.stop();
+  });
+
+  const observers = (g: CoapGatewayUnderTest): Promise<number> => g.gateway.metric('fieldlink_coap_observers');
+
+  it('sends a command produced with kcat to coap-client-notls observing /commands/{deviceId}: one delivered result', async () => {
+    const g = started as CoapGatewayUnderTest;
+    const observer = coapClientObserve(g.coapPort, 'commands/obs-1', 12);
+    await waitFor('the observation', async () => (await observers(g)) === 1, { timeoutMs: 10_000 });
+    const sent = command('obs-1', 'set-rate', { args: { hz: 2 } });
+    await produce(g.brokers, g.topic('commands'), sent.deviceId, JSON.stringify(sent));
+    const results = await settledResults(g, sent);
+    expect(results.map((r) => [r.status, r.gateway])).toEqual([['delivered', g.root]]);
+    // The device got the default template, as JSON (Content-Format 50).
+    const printed = await observer.output;
+    expect(printed).toContain(JSON.stringify({ id: sent.id, action: 'set-rate', args: { hz: 2 } }));
+    // coap-client-notls cancels its observation when -s runs out.
+    await waitFor('the observation to end', async () => (await observers(g)) === 0, { timeoutMs: 10_000 });
+  });
+
+  it('routes by the device registry: a device that only observed (never posted) gets its command', async () => {
+    const g = started as CoapGatewayUnderTest;
+    const observer = coapClientObserve(g.coapPort, 'commands/obs-quiet', 10);
+    await waitFor('the observation', async () => (await observers(g)) === 1, { timeoutMs: 10_000 });
+    const sent = command('obs-quiet', 'ping');
+    await produce(g.brokers, g.topic('commands'), sent.deviceId, JSON.stringify(sent));
+    expect((await settledResults(g, sent)).map((r) => r.status)).toEqual(['delivered']);
+    expect(await observer.output).toContain(sent.id);
+  });
+
+  // coap#98: node-coap's own notifications retransmit but report nothing, and an unacknowledged
+  // one silently ends the stream. The gateway sends command notifications itself; this pins down
+  // what a device that stops acknowledging sees, and what the command's sender is told.
+  it('retransmits an unacknowledged notification MAX_RETRANSMIT times, then reports failed and ends the observation', async () => {
+    const g = started as CoapGatewayUnderTest;
+    const device = createSocket('udp4');
+    const received: ParsedPacket[] = [];
+    device.on('message', (message) => received.push(parse(message)));
+    await new Promise<void>((resolve) => device.bind(0, '127.0.0.1', resolve));
+    const token = Buffer.from('0badc0de', 'hex');
+    const register = generate({ confirmable: true, code: 'GET', token, messageId: 4242, options: [{ name: 'Observe', value: Buffer.alloc(0) }, { name: 'Uri-Path', value: Buffer.from('commands') }, { name: 'Uri-Path', value: Buffer.from('silent-1') }] });
+    device.send(register, g.coapPort, '127.0.0.1');
+    try {
+      await waitFor('the registration answer', () => received.some((p) => p.code === '2.05'), { timeoutMs: 10_000 });
+      expect(received[0]).toMatchObject({ ack: true, messageId: 4242, code: '2.05' });
+      expect(received[0]?.options.some((o) => o.name === 'Observe')).toBe(true);
+
+      const sent = command('silent-1', 'reboot');
+      await produce(g.brokers, g.topic('commands'), sent.deviceId, JSON.stringify(sent));
+      const results = await settledResults(g, sent);
+      expect(results.map((r) => [r.status, r.code])).toEqual([['failed', 'FL_COAP_NO_ACK']]);
+      const notifications = received.filter((p) => p.confirmable && p.payload.toString().includes(sent.id));
+      expect(notifications).toHaveLength(1 + MAX_RETRANSMIT);
+      expect(new Set(notifications.map((p) => p.messageId)).size).toBe(1);
+      expect(notifications.every((p) => p.token.equals(token))).toBe(true);
+      // The observation is gone: the marker command after it found no observer.
+      expect(await observers(g)).toBe(0);
+    } finally {
+      device.close();
+    }
+  });
+
+  it('answers a plain GET of the command resource with 4.00, and a device with no observation gets failed', async () => {
+    const g = started as CoapGatewayUnderTest;
+    expect((await coapClientPost(g.coapPort, 'commands/obs-2', Buffer.alloc(0), undefined, '127.0.0.1', 'get')).code).toBe('4.00');
+    expect((await coapClientPost(g.coapPort, 'sensors/poster-1', Buffer.from('{"t":1}'), 50)).code).toBe('2.04');
+    const sent = command('poster-1', 'reboot');
+    await produce(g.brokers, g.topic('commands'), sent.deviceId, JSON.stringify(sent));
+    expect((await settledResults(g, sent)).map((r) => [r.status, r.code])).toEqual([['failed', 'FL_COAP_NOT_OBSERVING']]);
+  });
+});
