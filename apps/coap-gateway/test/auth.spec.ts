@@ -1,0 +1,47 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Telemetry } from '@fieldlink/schemas';
+import { type ServiceProcess, readTopic, sharedInfra } from '@fieldlink/testing';
+import { type CoapGatewayUnderTest, coapClientGet, coapClientPost, startCoapGateway } from './support';
+
+describe('coap-gateway per-device tokens', () => {
+  let started: CoapGatewayUnderTest | undefined;
+  let gateway: ServiceProcess | undefined;
+  beforeAll(async () => {
+    const tokenFile = join(mkdtempSync(join(tmpdir(), 'fieldlink-coap-')), 'tokens');
+    writeFileSync(tokenFile, '# deviceId token\npump-1 s3cret-pump\nvalve-2 other-token   # a comment\n');
+    started = await startCoapGateway(await sharedInfra(), { coap: { auth: { tokenFile } } });
+    gateway = started.gateway;
+  });
+  afterAll(async () => {
+    await gateway?.stop();
+  });
+
+  it('answers 4.01 to a missing or wrong token and an unknown device, counts each, and lets nothing reach Kafka', async () => {
+    const g = started as CoapGatewayUnderTest;
+    const body = Buffer.from('{"temperature":20}');
+    const answers = [
+      await coapClientPost(g.coapPort, 'sensors/pump-1?token=s3cret-pump', body, 50),
+      await coapClientPost(g.coapPort, 'sensors/pump-1', body, 50),
+      await coapClientPost(g.coapPort, 'sensors/pump-1?token=other-token', body, 50),
+      await coapClientPost(g.coapPort, 'sensors/stranger?token=s3cret-pump', body, 50),
+      // The seed body form: the device named in the body is the one checked.
+      await coapClientPost(g.coapPort, 'sensors?token=other-token', Buffer.from('{"device_id":"valve-2","open":1}'), 50),
+      await coapClientPost(g.coapPort, 'sensors?token=other-token', Buffer.from('{"device_id":"pump-1","open":1}'), 50),
+      // Malformed input from an unauthenticated client is refused, not dead-lettered.
+      await coapClientPost(g.coapPort, 'elsewhere/x?token=s3cret-pump', Buffer.from('{"bad'), 50),
+    ];
+    expect(answers.map((a) => a.code)).toEqual(['2.04', '4.01', '4.01', '4.01', '2.04', '4.01', '4.01']);
+    expect(answers[1]?.output).toContain('add the device token as ?token=<token>');
+    expect((await coapClientGet(g.coapPort, 'sensors/pump-1')).code).toBe('4.01');
+    expect((await coapClientGet(g.coapPort, 'sensors/pump-1?token=s3cret-pump')).code).toBe('2.05');
+
+    const failures = async (reason: string): Promise<number> => g.gateway.metric('fieldlink_coap_auth_failures_total', { reason });
+    // coapClientGet asks twice (quiet, then verbose): the tokenless GET counts two.
+    expect([await failures('missing_token'), await failures('wrong_token'), await failures('unknown_device')]).toEqual([3, 2, 2]);
+    const telemetry = (await readTopic(g.brokers, g.topic('telemetry'))).map((r) => (JSON.parse(r.payload ?? '') as Telemetry).deviceId);
+    expect(telemetry.sort()).toEqual(['pump-1', 'valve-2']);
+    expect(await readTopic(g.brokers, g.topic('dead-letter'))).toEqual([]);
+  });
+});
