@@ -14,18 +14,18 @@ export interface CoapGatewayUnderTest {
 }
 
 /** Starts the built coap-gateway on a free UDP port with this test's own Kafka topic prefix. */
-export async function startCoapGateway(infra: Infra, config: Record<string, unknown> = {}): Promise<CoapGatewayUnderTest> {
+export async function startCoapGateway(infra: Infra, config: Record<string, unknown> = {}, brokers = infra.kafkaBrokers): Promise<CoapGatewayUnderTest> {
   const root = freshName('coap');
   const coapPort = await freePort();
   const gateway = await ServiceProcess.start('coap-gateway', {
     FIELDLINK_CONFIG: writeConfig({ topics: { partitions: 3 }, ...config }),
-    KAFKA_BROKERS: infra.kafkaBrokers,
+    KAFKA_BROKERS: brokers,
     COAP_PORT: String(coapPort),
     TOPIC_PREFIX: `${root}.`,
     GATEWAY_INSTANCE_ID: root,
     LOG_LEVEL: 'info',
   });
-  return { gateway, coapPort, root, topic: (name) => `${root}.${name}`, brokers: infra.kafkaBrokers };
+  return { gateway, coapPort, root, topic: (name) => `${root}.${name}`, brokers };
 }
 
 export interface CoapAnswer {

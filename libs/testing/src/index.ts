@@ -6,6 +6,7 @@ export { freePort, freshName } from './names';
 export { type RunResult, exited, run } from './processes';
 export { waitFor } from './wait-for';
 export { track } from './children';
+export { type CoapAnswer, CoapDevices } from './coap-devices';
 export { workspaceRoot } from './workspace';
 export { StallingRelay } from './stalling-relay';
 export { Toxiproxy } from './toxiproxy';
