@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { nowMs } from './stats';
+import { nowMs } from '@fieldlink/testing';
 
 /**
  * Follows a topic with kcat (librdkafka) and records, for each benchmark

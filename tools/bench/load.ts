@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { connect, type MqttClient } from 'mqtt';
-import { nowMs } from './stats';
+import { nowMs } from '@fieldlink/testing';
 
 export const PAYLOAD_BYTES = 200;
 

@@ -1,9 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { type MqttClient } from 'mqtt';
-import { type Infra, ServiceProcess, exited, freshName, run, waitFor, writeConfig } from '@fieldlink/testing';
+import { type Infra, ServiceProcess, exited, freshName, nowMs, quantile, round, run, waitFor, writeConfig } from '@fieldlink/testing';
 import { KafkaWatch } from './kafka-watch';
 import { PAYLOAD_BYTES, connectPublisher, payload, publishLoad } from './load';
-import { nowMs, quantile, round } from './stats';
 
 const DEVICES = 100;
 const HALF_RATE_SECONDS = 15;

@@ -2,8 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Registry } from 'prom-client';
 import { KafkaService } from '@fieldlink/kafka';
 import { validateTelemetry } from '@fieldlink/schemas';
-import { type Infra, ServiceProcess, freshName, run, waitFor, writeConfig } from '@fieldlink/testing';
-import { nowMs, quantile, round as roundTo } from './stats';
+import { type Infra, ServiceProcess, freshName, nowMs, quantile, round as roundTo, run, waitFor, writeConfig } from '@fieldlink/testing';
 
 const DEVICES = 10_000;
 const PARTITIONS = 6;

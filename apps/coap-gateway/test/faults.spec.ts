@@ -1,7 +1,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CoapDevices, LocalService, SeqSet, TelemetryChecker, reportFault, sharedInfra, waitFor } from '@fieldlink/testing';
+import { LocalService, SeqSet, TelemetryChecker, reportFault, sharedInfra, waitFor } from '@fieldlink/testing';
+import { CoapDevices } from './coap-devices';
 import { type CoapGatewayUnderTest, startCoapGateway } from './support';
 
 /** Per device: the seqs the gateway answered 2.04, and how each request was answered. */

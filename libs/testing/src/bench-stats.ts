@@ -2,7 +2,7 @@
 export function quantile(sorted: number[], q: number): number {
   if (sorted.length === 0) return Number.NaN;
   const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
-  return sorted[index];
+  return sorted[index] ?? Number.NaN;
 }
 
 export function round(value: number, digits = 1): number {

@@ -1,5 +1,5 @@
 import { type Socket, createSocket } from 'node:dgram';
-import { Agent, request } from 'coap';
+import { Agent, type IncomingMessage, request } from 'coap';
 
 export interface CoapAnswer {
   code: string;
@@ -45,7 +45,7 @@ export class CoapDevices {
     const started = performance.now();
     return new Promise<CoapAnswer>((resolve, reject) => {
       const req = request({ hostname: this.host, port: this.port, pathname: path, method: 'POST', confirmable: true, agent, contentFormat });
-      req.on('response', (res) => {
+      req.on('response', (res: IncomingMessage) => {
         const maxAge = res.headers['Max-Age'];
         resolve({ code: res.code, latencyMs: performance.now() - started, ...(typeof maxAge === 'number' ? { maxAge } : {}) });
         res.resume();
