@@ -1,5 +1,6 @@
 /**
  * npm run bench -- <mqtt|stream> [--json] [--messages N]
+ * (npm run bench -- coap runs apps/coap-gateway/bench/coap.bench.ts instead: see tools/dev/bench.sh.)
  * Prints progress on stderr and, last, one line of JSON with the figures.
  */
 import { parseArgs } from 'node:util';

@@ -40,11 +40,15 @@ export class CoapDevices {
 
   /** One CON POST from device `index`; rejects when no answer came through the retransmissions. */
   post(index: number, path: string, body: string | Buffer, contentFormat = 50): Promise<CoapAnswer> {
+    return this.send(index, 'POST', path, body, contentFormat);
+  }
+
+  send(index: number, method: 'POST' | 'PUT', path: string, body: string | Buffer, contentFormat = 50): Promise<CoapAnswer> {
     const agent = this.agents[index];
     if (!agent) throw new Error(`no device ${index}`);
     const started = performance.now();
     return new Promise<CoapAnswer>((resolve, reject) => {
-      const req = request({ hostname: this.host, port: this.port, pathname: path, method: 'POST', confirmable: true, agent, contentFormat });
+      const req = request({ hostname: this.host, port: this.port, pathname: path, method, confirmable: true, agent, contentFormat });
       req.on('response', (res: IncomingMessage) => {
         const maxAge = res.headers['Max-Age'];
         resolve({ code: res.code, latencyMs: performance.now() - started, ...(typeof maxAge === 'number' ? { maxAge } : {}) });
