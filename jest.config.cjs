@@ -13,6 +13,7 @@ module.exports = {
     '<rootDir>/apps/mqtt-gateway/jest.faults.cjs',
     '<rootDir>/apps/coap-gateway/jest.config.cjs',
     '<rootDir>/apps/coap-gateway/jest.integration.cjs',
+    '<rootDir>/apps/coap-gateway/jest.faults.cjs',
     '<rootDir>/apps/stream-processor/jest.config.cjs',
     '<rootDir>/apps/stream-processor/jest.integration.cjs',
     '<rootDir>/tools/jest.config.cjs',

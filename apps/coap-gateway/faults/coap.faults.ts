@@ -2,8 +2,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalService, SeqSet, TelemetryChecker, reportFault, sharedInfra, waitFor } from '@fieldlink/testing';
-import { CoapDevices } from './coap-devices';
-import { type CoapGatewayUnderTest, startCoapGateway } from './support';
+import { CoapDevices } from '../test/coap-devices';
+import { type CoapGatewayUnderTest, startCoapGateway } from '../test/support';
 
 /** Per device: the seqs the gateway answered 2.04, and how each request was answered. */
 interface Run {
