@@ -4,7 +4,7 @@
  * Prints progress on stderr and, last, one line of JSON with the figures.
  */
 import { parseArgs } from 'node:util';
-import { sharedInfra } from '@fieldlink/testing';
+import { runBench, sharedInfra } from '@fieldlink/testing';
 import { mqttBench } from './mqtt.bench';
 import { streamBench } from './stream.bench';
 
@@ -12,7 +12,7 @@ const BENCHES = { mqtt: mqttBench, stream: streamBench } as const;
 /** Messages (mqtt) or telemetry events (stream: 10,000 devices × 60 readings, so every z-score is warm). */
 const DEFAULT_MESSAGES = { mqtt: 200_000, stream: 600_000 } as const;
 
-async function main(): Promise<void> {
+async function main(): Promise<{ result: object; json: boolean }> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
     options: { json: { type: 'boolean', default: false }, messages: { type: 'string' } },
@@ -23,12 +23,7 @@ async function main(): Promise<void> {
   if (!Number.isInteger(messages) || messages < 1000) throw new Error('--messages must be an integer ≥ 1000');
   const infra = await sharedInfra();
   const result = await BENCHES[name as keyof typeof BENCHES](infra, messages);
-  if (!values.json) console.log(JSON.stringify(result, null, 2));
-  console.log(JSON.stringify(result));
-  process.exit(0);
+  return { result, json: values.json };
 }
 
-main().catch((error: unknown) => {
-  console.error(`bench failed: ${error instanceof Error ? error.message : String(error)}`);
-  process.exit(1);
-});
+runBench(main);

@@ -7,7 +7,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { type Infra, ServiceProcess, exited, freePort, freshName, quantile, readTopic, round, sharedInfra, track, waitFor, writeConfig } from '@fieldlink/testing';
+import { type Infra, ServiceProcess, exited, freePort, freshName, quantile, readTopic, round, runBench, sharedInfra, track, waitFor, writeConfig } from '@fieldlink/testing';
 import { type CoapAnswer, CoapDevices } from '../test/coap-devices';
 
 /** One endpoint pair allows about 250 messages/s (RFC 7252 message ids); load comes from many. */
@@ -117,7 +117,7 @@ async function gateway(infra: Infra, messages: number): Promise<Figures & { inKa
   }
 }
 
-async function main(): Promise<void> {
+async function main(): Promise<{ result: object; json: boolean }> {
   const { values } = parseArgs({ args: process.argv.slice(2).filter((a) => a !== 'coap'), options: { json: { type: 'boolean', default: false }, messages: { type: 'string', default: '50000' } } });
   const messages = Number(values.messages);
   if (!Number.isInteger(messages) || messages < 1000) throw new Error('--messages must be an integer ≥ 1000');
@@ -128,12 +128,7 @@ async function main(): Promise<void> {
   progress('gateway: coap-gateway on its defaults (2.04 after Kafka or the spool), POST /sensors/{deviceId}');
   const gw = await gateway(infra, messages);
   const result = { bench: 'coap', endpoints: ENDPOINTS, messages, gateway: gw, baseline: base, ratio: round(gw.reqPerSec / base.reqPerSec, 3) };
-  if (!values.json) console.log(JSON.stringify(result, null, 2));
-  console.log(JSON.stringify(result));
-  process.exit(0);
+  return { result, json: values.json };
 }
 
-main().catch((error: unknown) => {
-  console.error(`bench failed: ${error instanceof Error ? error.message : String(error)}`);
-  process.exit(1);
-});
+runBench(main);

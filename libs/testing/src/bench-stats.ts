@@ -14,3 +14,21 @@ export function round(value: number, digits = 1): number {
 export function nowMs(): number {
   return performance.timeOrigin + performance.now();
 }
+
+/**
+ * Runs a benchmark's main: its figures pretty-printed unless `json`, then, last, as one JSON
+ * line for scripts; exit 0, or exit 1 with the error.
+ */
+export function runBench(main: () => Promise<{ result: object; json: boolean }>): void {
+  main().then(
+    ({ result, json }) => {
+      if (!json) console.log(JSON.stringify(result, null, 2));
+      console.log(JSON.stringify(result));
+      process.exit(0);
+    },
+    (error: unknown) => {
+      console.error(`bench failed: ${error instanceof Error ? error.message : String(error)}`);
+      process.exit(1);
+    },
+  );
+}

@@ -14,4 +14,4 @@ export { reportFault } from './faults/fault-report';
 export { SeqSet } from './faults/seq-set';
 export { type Delivery, TelemetryChecker } from './faults/telemetry-checker';
 export { interopPython } from './python';
-export { nowMs, quantile, round } from './bench-stats';
+export { nowMs, quantile, round, runBench } from './bench-stats';
