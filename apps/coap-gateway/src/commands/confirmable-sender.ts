@@ -87,11 +87,6 @@ export class ConfirmableSender {
     pending?.settle(type === TYPE_ACK ? 'acked' : 'reset');
     return pending !== undefined;
   }
-
-  /** Ends every transmission as unanswered, e.g. at shutdown. */
-  abandonAll(): void {
-    for (const pending of [...this.pending.values()]) pending.settle('timeout');
-  }
 }
 
 function keyOf(address: string, port: number, messageId: number): string {
