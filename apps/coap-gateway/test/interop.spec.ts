@@ -3,9 +3,10 @@ import { createSocket } from 'node:dgram';
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type ServiceProcess, freshName, interopPython, readTopic, run, sharedInfra, waitForRecords } from '@fieldlink/testing';
+import { type ServiceProcess, freshName, interopPython, readTopic, run, sharedInfra, waitFor, waitForRecords } from '@fieldlink/testing';
 import { Encoder } from 'cbor-x';
 import fc from 'fast-check';
+import { type ParsedPacket, generate, parse } from 'coap-packet';
 import { type CoapGatewayUnderTest, coapClientGet, coapClientPost, startCoapGateway } from './support';
 
 const LIMIT = 4096;
@@ -129,6 +130,53 @@ describe('coap-gateway with libcoap coap-client-notls and kcat', () => {
     const valid = await coapClientPost(g.coapPort, 'sensors/after-1', Buffer.from('{"t":1}'), 50);
     expect(valid.code).toBe('2.04');
     expect((await readTopic(g.brokers, g.topic('telemetry'))).some((r) => r.key === 'after-1')).toBe(true);
+  });
+
+  it('answers a retransmitted CON again without a second record, takes NON, and gives a reading re-sent as a new message the same id', async () => {
+    const g = started as CoapGatewayUnderTest;
+    const device = createSocket('udp4');
+    const answers: ParsedPacket[] = [];
+    device.on('message', (datagram, from) => {
+      const packet = parse(datagram);
+      // A separate response (the answer took longer than node-coap's piggyback wait) is CON: ACK it.
+      if (packet.confirmable) device.send(generate({ ack: true, code: '0.00', messageId: packet.messageId }), from.port, from.address);
+      if (packet.code === '2.04') answers.push(packet);
+    });
+    await new Promise<void>((resolve) => device.bind(0, '127.0.0.1', resolve));
+    const token = Buffer.from('d0d0', 'hex');
+    const request = generate({
+      confirmable: true,
+      code: 'POST',
+      messageId: 0x2b2b,
+      token,
+      options: [{ name: 'Uri-Path', value: Buffer.from('sensors') }, { name: 'Uri-Path', value: Buffer.from('dup-1') }, { name: 'Content-Format', value: Buffer.from([50]) }],
+      payload: Buffer.from('{"t":1}'),
+    });
+    try {
+      // Twice at once (the copy joins the first while it is stored), then again once answered (node-coap's cached answer).
+      device.send(request, g.coapPort, '127.0.0.1');
+      device.send(request, g.coapPort, '127.0.0.1');
+      await waitFor('an answer', () => answers.length >= 1, { timeoutMs: 10_000 });
+      device.send(request, g.coapPort, '127.0.0.1');
+      await waitFor('three answers', () => answers.length >= 3, { timeoutMs: 10_000 });
+      expect(answers.every((a) => a.token.equals(token))).toBe(true);
+    } finally {
+      device.close();
+    }
+    const non = await run('coap-client-notls', ['-N', '-m', 'post', '-t', '50', '-e', '{"t":2}', '-v', '7', '-B', '10', `coap://127.0.0.1:${g.coapPort}/sensors/non-1`], { timeoutMs: 30_000 });
+    expect(`${non.stdout}${non.stderr}`).toMatch(/t:NON c:2\.04/);
+    const timed = Buffer.from('{"temperature":20,"ts":1700000000000}');
+    const untimed = Buffer.from('{"temperature":20}');
+    for (const body of [timed, timed, untimed, untimed]) expect((await coapClientPost(g.coapPort, `sensors/${body === timed ? 'resend-1' : 'resend-2'}`, body, 50)).code).toBe('2.04');
+
+    const records = await readTopic(g.brokers, g.topic('telemetry'));
+    const idsOf = (deviceId: string): string[] => records.filter((r) => r.key === deviceId).map((r) => (JSON.parse(r.payload ?? '') as Telemetry).id);
+    expect(idsOf('dup-1')).toHaveLength(1);
+    expect(idsOf('non-1')).toHaveLength(1);
+    // With its own time (ts) a re-sent reading is the same reading; without one, two equal bodies are two readings.
+    expect(new Set(idsOf('resend-1')).size).toBe(1);
+    expect(idsOf('resend-1')).toHaveLength(2);
+    expect(new Set(idsOf('resend-2')).size).toBe(2);
   });
 
   // Last: its random datagrams may parse as requests and add dead letters of their own.

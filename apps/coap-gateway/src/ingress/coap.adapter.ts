@@ -154,7 +154,13 @@ export class CoapAdapter implements ProtocolAdapter {
     const body = this.assemble(req, path);
     if ('reply' in body) return body.reply;
     const payload = body.payload;
-    const message = { ...base, payload, id: stableId('coap', req.rsinfo.address, req.rsinfo.port, req._packet.messageId ?? 0, path, payload) };
+    const message = {
+      ...base,
+      payload,
+      // A retransmitted CON repeats the first id; a reading with its own time sent again as a new message repeats the second.
+      id: stableId('coap', req.rsinfo.address, req.rsinfo.port, req._packet.messageId ?? 0, path, payload),
+      contentId: stableId('coap-content', path, describeFormat(format), payload),
+    };
     const last = body.block1 ? { block1: body.block1 } : {};
     if (routed && idInBody) {
       const refusedByBody = this.authenticate(this.bodyDeviceId(routed, payload, format), query);

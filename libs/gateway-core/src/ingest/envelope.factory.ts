@@ -26,15 +26,16 @@ function sourceOf(message: InboundMessage, ctx: EnvelopeContext): Source {
 }
 
 /** Reading i of a message with a stable id gets a stable id of its own, so consumers dedupe by id. */
-function idOf(message: InboundMessage, index: number): string {
-  if (!message.id) return randomUUID();
-  return index === 0 ? message.id : `${message.id}-${index}`;
+function idOf(message: InboundMessage, index: number, ownTime = false): string {
+  const id = ownTime && message.contentId ? message.contentId : message.id;
+  if (!id) return randomUUID();
+  return index === 0 ? id : `${id}-${index}`;
 }
 
 function common(message: InboundMessage, deviceId: string, ctx: EnvelopeContext, eventTime: Date | undefined, index = 0) {
   const base = {
     schemaVersion: SCHEMA_VERSION,
-    id: idOf(message, index),
+    id: idOf(message, index, eventTime !== undefined),
     deviceId,
     eventTime: (eventTime ?? message.receivedAt).toISOString(),
     receiveTime: message.receivedAt.toISOString(),

@@ -26,6 +26,13 @@ interface InboundBase {
    * after the first gets `<id>-<i>`.
    */
   id?: string;
+  /**
+   * An id from the content alone (the device's path or topic and the body), used instead of `id`
+   * for a reading that carries its own event time: a device that sends it again as a new message
+   * (a CoAP device whose retransmissions gave up) repeats it, so consumers drop the copy. A
+   * reading without its own time keeps `id`: two equal bodies a minute apart are two readings.
+   */
+  contentId?: string;
 }
 
 /** Bytes for the route's decoder (MQTT, CoAP). */

@@ -126,6 +126,16 @@ describe(IngestPipeline.name, () => {
     expect(producer.sent.map((r) => (JSON.parse(String(r.value)) as Telemetry).id)).toEqual(['mqtt-x', 'mqtt-x-1']);
   });
 
+  it('uses the content id for a reading with its own event time, so a re-sent reading repeats its id; a reading without one keeps the message id', async () => {
+    const { producer, pipeline } = setup();
+    const route = { name: 'm', kind: 'telemetry' as const, decoder: 'json' as const, decodeOptions: { timestampField: 'ts' } };
+    await pipeline.ingest(message('{"t":1,"ts":1700000000000}', { route, id: 'msg-1', contentId: 'body-a' }));
+    await pipeline.ingest(message('{"t":1,"ts":1700000000000}', { route, id: 'msg-2', contentId: 'body-a' }));
+    await pipeline.ingest(message('{"t":1}', { route, id: 'msg-3', contentId: 'body-b' }));
+    await pipeline.ingest(message('{"t":1}', { route, id: 'msg-4', contentId: 'body-b' }));
+    expect(producer.sent.map((r) => (JSON.parse(String(r.value)) as Telemetry).id)).toEqual(['body-a', 'body-a', 'msg-3', 'msg-4']);
+  });
+
   it('takes the deviceId from the body for a route with deviceIdField, and does not make it a metric', async () => {
     const { producer, pipeline } = setup();
     const route = { name: 'body', kind: 'telemetry' as const, decoder: 'json' as const, decodeOptions: { deviceIdField: 'device_id' } };
