@@ -11,6 +11,8 @@ describe('stream-processor config', () => {
     [{ windows: [{ sizeMs: 60_000, graceMs: 0, hop: 1 }] }, 'windows.0.hop'],
     [{ detectors: { default: { type: 'prophet' } } }, 'detectors.default.type'],
     [{ rules: [{ name: 'hot', when: 'value', above: 'eighty', action: 'shutdown' }] }, 'rules.0.above'],
+    [{ rules: [{ name: 'both', when: 'score', above: 0.9, action: 'throttle', decide: [{ action: 'shutdown' }] }] }, 'rules.0'],
+    [{ rules: [{ name: 'neither', when: 'score', above: 0.9 }] }, 'rules.0'],
     [{ processor: { replayHorizonMs: -1 } }, 'processor.replayHorizonMs'],
     [{ processor: { replayHorizonMs: 60_000 }, windows: [{ sizeMs: 3_600_000 }] }, 'processor.replayHorizonMs'],
   ])('exits with code 2 and names the key for %j', async (config, key) => {

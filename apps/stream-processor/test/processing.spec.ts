@@ -73,12 +73,12 @@ describe('stream-processor on real Kafka', () => {
     expect(raised?.expected?.high).toBeLessThan(70);
     expect(alerts.find((a) => a.deviceId === 'dev-1' && a.state === 'cleared')?.raisedId).toBe(raised?.id);
 
-    // anomaly score > 0.9 → throttle, once per sustained anomaly, expiring ttlMs after the event
+    // anomaly score > 0.9 → the emergency decision (throttle below 85 °C), once per sustained anomaly, expiring ttlMs after the event
     const commands = await readJson<{ deviceId: string; action: string; createdAt: string; expiresAt: string; args: { rule: string }; protocol: string; gateway: string }>(
       run.brokers,
       run.topic('commands'),
     );
-    expect(commands.map((c) => `${c.deviceId} ${c.action} ${c.args.rule}`).sort()).toEqual(['dev-1 throttle anomaly-throttle', 'dev-2 throttle anomaly-throttle']);
+    expect(commands.map((c) => `${c.deviceId} ${c.action} ${c.args.rule}`).sort()).toEqual(['dev-1 throttle emergency-response', 'dev-2 throttle emergency-response']);
     // Addressed to the protocol and gateway instance the triggering reading came through.
     expect(commands.map((c) => [c.protocol, c.gateway])).toEqual([
       ['mqtt', 'test'],

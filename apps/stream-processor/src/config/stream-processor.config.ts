@@ -23,13 +23,33 @@ const WindowSchema = Type.Object(
   { additionalProperties: false },
 );
 
+const BranchSchema = Type.Object(
+  {
+    if: Type.Optional(
+      Type.Object(
+        { metric: Type.String({ minLength: 1 }), above: Type.Number() },
+        { additionalProperties: false, description: "Holds when the device's latest value of the metric is above this" },
+      ),
+    ),
+    action: Type.String({ minLength: 1 }),
+    args: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+  },
+  { additionalProperties: false },
+);
+
 const RuleSchema = Type.Object(
   {
     name: Type.String({ minLength: 1, pattern: '^[A-Za-z0-9_.-]+$' }),
     metric: Type.Optional(Type.String({ minLength: 1, description: 'Absent: every metric' })),
     when: Type.Union([Type.Literal('value'), Type.Literal('score')], { description: 'Compare the reading or its anomaly score' }),
     above: Type.Number(),
-    action: Type.String({ minLength: 1 }),
+    action: Type.Optional(Type.String({ minLength: 1, description: 'The command, for each metric series on its own; or give decide instead' })),
+    decide: Type.Optional(
+      Type.Array(BranchSchema, {
+        minItems: 1,
+        description: 'One ordered decision per device: the first branch whose if holds (or that has none) gives the one command',
+      }),
+    ),
     args: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
     ttlMs: Type.Integer({ minimum: 1, default: 60_000, description: 'Commands expire this long after the triggering event time' }),
   },
@@ -80,9 +100,16 @@ export const StreamProcessorConfigSchema = Type.Object(
       { default: {}, additionalProperties: false },
     ),
     rules: Type.Array(RuleSchema, {
+      // The seed's emergency response: one command per anomaly, shutdown when hot, otherwise throttle.
       default: [
-        { name: 'overheat', metric: 'temperature', when: 'value', above: 85, action: 'shutdown', ttlMs: 60_000 },
-        { name: 'anomaly-throttle', when: 'score', above: 0.9, action: 'throttle', ttlMs: 60_000 },
+        {
+          name: 'emergency-response',
+          when: 'score',
+          above: 0.9,
+          decide: [{ if: { metric: 'temperature', above: 85 }, action: 'shutdown' }, { action: 'throttle' }],
+          args: { reason: 'emergency_response' },
+          ttlMs: 60_000,
+        },
       ],
     }),
   },
@@ -92,9 +119,15 @@ export const StreamProcessorConfigSchema = Type.Object(
 export type StreamProcessorConfig = Static<typeof StreamProcessorConfigSchema>;
 export type DetectorChoice = Static<typeof DetectorChoiceSchema>;
 export type RuleConfig = Static<typeof RuleSchema>;
+export type BranchConfig = Static<typeof BranchSchema>;
 
 export function loadStreamProcessorConfig(env: NodeJS.ProcessEnv): StreamProcessorConfig {
   const config = loadConfig({ schema: StreamProcessorConfigSchema, overrides: SERVICE_ENV_OVERRIDES, env });
+  config.rules.forEach((rule, i) => {
+    if ((rule.action === undefined) === (rule.decide === undefined)) {
+      throw new ServiceError(ServiceErrorCode.ConfigInvalid, `config key "rules.${i}": give either action (one command per metric series) or decide (one ordered decision per device), not ${rule.action ? 'both' : 'neither'}`);
+    }
+  });
   const needed = Math.max(0, ...config.windows.map((w) => w.sizeMs + w.graceMs));
   if (config.processor.replayHorizonMs < needed) {
     // A shorter replay could not rebuild an open window after a restart; its result would be wrong, not late.

@@ -1,7 +1,6 @@
 import { type OutgoingRecord } from '@fieldlink/kafka';
 import { type WindowStats } from '@fieldlink/analytics';
 import { type Alert, type Command, dateTimeMillis, type DeadLetter, SCHEMA_VERSION, stableId, type Telemetry, type TopicMap, type WindowStatsRecord } from '@fieldlink/schemas';
-import { type RuleConfig } from '../config/stream-processor.config';
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
@@ -65,7 +64,15 @@ export function alertRecord(topics: TopicMap, facts: AlertFacts): OutgoingRecord
  * Addressed to the protocol and gateway instance the reading came through: if the device has
  * moved since, the command fails (FL_COMMAND_WRONG_TARGET) rather than reaching it by surprise.
  */
-export function commandRecord(topics: TopicMap, rule: RuleConfig, telemetry: Telemetry, metric: string, value: number, score?: number): OutgoingRecord {
+/** What a fired rule sends: its own action, or the branch its decision picked. */
+export interface CommandSpec {
+  name: string;
+  action: string;
+  args?: Record<string, unknown>;
+  ttlMs: number;
+}
+
+export function commandRecord(topics: TopicMap, rule: CommandSpec, telemetry: Telemetry, metric: string, value: number, score?: number): OutgoingRecord {
   const created = dateTimeMillis(telemetry.eventTime);
   const command: Command = {
     schemaVersion: SCHEMA_VERSION,

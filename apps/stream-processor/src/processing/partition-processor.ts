@@ -4,6 +4,7 @@ import { type StreamProcessorConfig } from '../config/stream-processor.config';
 import { StreamErrorCode } from '../errors';
 import { type StreamCounters } from './stream-counters';
 import { alertRecord, commandRecord, deadLetterRecord, windowStatsRecord } from './outputs';
+import { DeviceDecisions, type MetricReading } from './decision-rules';
 import { SeriesState } from './series-state';
 
 /**
@@ -14,6 +15,9 @@ import { SeriesState } from './series-state';
 export class PartitionProcessor {
   /** deviceId → metric → state; nested maps spare a key string per reading. */
   private readonly series = new Map<string, Map<string, SeriesState>>();
+  /** deviceId → the state of the rules that decide per device; none when no rule does. */
+  private readonly decisions = new Map<string, DeviceDecisions>();
+  private readonly decisionRules: StreamProcessorConfig['rules'];
   /** The next offset to apply; anything below was applied already. */
   nextOffset = -1;
   /** Records below this offset only rebuild state: their outputs were emitted before a restart or rebalance. */
@@ -23,7 +27,9 @@ export class PartitionProcessor {
     private readonly config: StreamProcessorConfig,
     private readonly topics: TopicMap,
     private readonly metrics: StreamCounters,
-  ) {}
+  ) {
+    this.decisionRules = config.rules.filter((r) => r.decide !== undefined);
+  }
 
   /** Applies one record and appends the outputs to produce to `outputs` (none while replaying). */
   apply(record: ConsumedRecord, outputs: OutgoingRecord[]): void {
@@ -54,10 +60,12 @@ export class PartitionProcessor {
     // Validation accepted it as an RFC 3339 date-time, so this is a number.
     const eventTime = dateTimeMillis(telemetry.eventTime);
     const lateMetrics: string[] = [];
+    const readings: MetricReading[] = [];
     for (const metric in telemetry.values) {
       const value = telemetry.values[metric]?.value;
       if (typeof value !== 'number') continue;
       const state = this.stateOf(telemetry.deviceId, metric);
+      state.lastValue = value;
       for (let i = 0; i < state.windows.length; i++) {
         const update = state.windows[i].add(eventTime, value);
         if (update.late) lateMetrics.push(metric);
@@ -67,15 +75,17 @@ export class PartitionProcessor {
         for (const closed of update.closed) outputs.push(windowStatsRecord(this.topics, telemetry.deviceId, metric, advance, closed));
         this.metrics.windowsClosed.inc(update.closed.length);
       }
-      this.detect(state, telemetry, metric, value, outputs);
+      readings.push({ metric, value, score: this.detect(state, telemetry, metric, value, outputs) });
     }
+    this.decide(telemetry, readings, outputs);
     if (lateMetrics.length > 0) {
       const metrics = [...new Set(lateMetrics)].join(', ');
       this.reject(record, record.value ?? Buffer.alloc(0), StreamErrorCode.LateEvent, `event time ${telemetry.eventTime} is past the grace period for ${metrics}`, outputs, telemetry.deviceId);
     }
   }
 
-  private detect(state: SeriesState, telemetry: Telemetry, metric: string, value: number, outputs: OutgoingRecord[]): void {
+  /** Runs the series' detector, alerts and per-series rules; returns the anomaly score. */
+  private detect(state: SeriesState, telemetry: Telemetry, metric: string, value: number, outputs: OutgoingRecord[]): number | undefined {
     let score: number | undefined;
     if (state.detector) {
       const { name, instance, alerts } = state.detector;
@@ -104,6 +114,20 @@ export class PartitionProcessor {
     }
     for (const rule of state.rules.evaluate(value, score)) {
       outputs.push(commandRecord(this.topics, rule, telemetry, metric, value, score));
+      this.metrics.commands.inc({ rule: rule.name });
+    }
+    return score;
+  }
+
+  /** The rules that decide once per device and reading: at most one command each. */
+  private decide(telemetry: Telemetry, readings: MetricReading[], outputs: OutgoingRecord[]): void {
+    if (this.decisionRules.length === 0 || readings.length === 0) return;
+    let device = this.decisions.get(telemetry.deviceId);
+    if (!device) this.decisions.set(telemetry.deviceId, (device = new DeviceDecisions(this.decisionRules)));
+    const latest = (metric: string): number | undefined => this.series.get(telemetry.deviceId)?.get(metric)?.lastValue;
+    for (const { rule, branch, trigger } of device.evaluate(readings, latest)) {
+      const spec = { name: rule.name, action: branch.action, args: { ...rule.args, ...branch.args }, ttlMs: rule.ttlMs };
+      outputs.push(commandRecord(this.topics, spec, telemetry, trigger.metric, trigger.value, trigger.score));
       this.metrics.commands.inc({ rule: rule.name });
     }
   }

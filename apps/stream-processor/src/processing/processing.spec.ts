@@ -6,6 +6,7 @@ import { type StreamProcessorConfig, StreamProcessorConfigSchema } from '../conf
 import { StreamMetrics } from '../health/stream.metrics';
 import { AlertTracker } from './alert-tracker';
 import { PartitionProcessor } from './partition-processor';
+import { DeviceDecisions } from './decision-rules';
 import { RuleTrigger } from './rule-trigger';
 import { pack, unpack } from './worker-protocol';
 
@@ -22,6 +23,28 @@ describe(RuleTrigger.name, () => {
     const trigger = new RuleTrigger([{ name: 'hot', when: 'value', above: 85, action: 'shutdown', ttlMs: 1000 }]);
     const fired = [20, 90, 95, 80, 86].map((v) => trigger.evaluate(v, undefined).map((r) => r.name));
     expect(fired).toEqual([[], ['hot'], [], [], ['hot']]);
+  });
+});
+
+describe(DeviceDecisions.name, () => {
+  const emergency = Value.Default(StreamProcessorConfigSchema, { gateway: { instanceId: 'unit' } }) as StreamProcessorConfig;
+  const decide = (readings: { metric: string; value: number; score?: number }[], latest: Record<string, number>, decisions = new DeviceDecisions(emergency.rules)) =>
+    decisions.evaluate(readings, (m) => latest[m]).map((d) => `${d.branch.action} ${d.trigger.metric}`);
+
+  it('is the default: one command per anomaly, shutdown when the device is above 85 °C, otherwise throttle', () => {
+    expect(decide([{ metric: 'temperature', value: 95, score: 1 }], { temperature: 95 })).toEqual(['shutdown temperature']);
+    expect(decide([{ metric: 'temperature', value: 60, score: 0.95 }], { temperature: 60 })).toEqual(['throttle temperature']);
+    // An anomaly in another metric decides on the device's latest temperature.
+    expect(decide([{ metric: 'vibration', value: 9, score: 0.99 }], { temperature: 90, vibration: 9 })).toEqual(['shutdown vibration']);
+    // Two anomalous metrics in one reading still make one decision, on the stronger.
+    expect(decide([{ metric: 'humidity', value: 80, score: 0.92 }, { metric: 'temperature', value: 96, score: 0.99 }], { temperature: 96, humidity: 80 })).toEqual(['shutdown temperature']);
+    expect(decide([{ metric: 'temperature', value: 96, score: 0.5 }], { temperature: 96 })).toEqual([]);
+  });
+
+  it('decides once per sustained anomaly and again after a reading with none', () => {
+    const decisions = new DeviceDecisions(emergency.rules);
+    const steps = [0.95, 0.99, 0.2, 0.97].map((score) => decide([{ metric: 'temperature', value: 50, score }], { temperature: 50 }, decisions));
+    expect(steps).toEqual([['throttle temperature'], [], [], ['throttle temperature']]);
   });
 });
 
@@ -59,6 +82,18 @@ describe(PartitionProcessor.name, () => {
     const first = applyAll(a, input);
     expect(applyAll(b, input)).toEqual(first);
     expect(first.map((o) => o.topic)).toEqual(expect.arrayContaining(['fieldlink.window-stats', 'fieldlink.alerts', 'fieldlink.commands']));
+  });
+
+  it('sends a hot device with a high score one shutdown and no throttle, a warm one one throttle, with the reason', () => {
+    const calm = Array.from({ length: 120 }, (_, i) => record(i, i % 2 ? 'hot' : 'warm', i, 20 + (i % 7) / 10));
+    const spikes = [record(120, 'hot', 120, 95), record(121, 'warm', 121, 60), record(122, 'hot', 122, 96)];
+    const commands = applyAll(fresh(), [...calm, ...spikes])
+      .filter((o) => o.topic === 'fieldlink.commands')
+      .map((o) => JSON.parse(String(o.value)) as { deviceId: string; action: string; args: { reason: string; rule: string } });
+    expect(commands.map((c) => `${c.deviceId} ${c.action} ${c.args.rule} ${c.args.reason}`)).toEqual([
+      'hot shutdown emergency-response emergency_response',
+      'warm throttle emergency-response emergency_response',
+    ]);
   });
 
   it('rebuilds state from replayed records but emits only from replayUntil on, and skips offsets it has applied', () => {

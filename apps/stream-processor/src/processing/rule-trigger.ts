@@ -1,5 +1,12 @@
 import { type RuleConfig } from '../config/stream-processor.config';
 
+/** A rule with its own action, fired for each metric series on its own (rules with decide are DeviceDecisions'). */
+export type SeriesRule = RuleConfig & { action: string };
+
+export function isSeriesRule(rule: RuleConfig): rule is SeriesRule {
+  return rule.action !== undefined;
+}
+
 /**
  * Edge-triggered rules for one series: a rule fires when its condition becomes true and
  * re-arms once it is false again, so a device that stays hot gets one shutdown, not one per reading.
@@ -7,10 +14,10 @@ import { type RuleConfig } from '../config/stream-processor.config';
 export class RuleTrigger {
   private readonly active = new Set<string>();
 
-  constructor(private readonly rules: RuleConfig[]) {}
+  constructor(private readonly rules: SeriesRule[]) {}
 
-  evaluate(value: number, score: number | undefined): RuleConfig[] {
-    const fired: RuleConfig[] = [];
+  evaluate(value: number, score: number | undefined): SeriesRule[] {
+    const fired: SeriesRule[] = [];
     for (const rule of this.rules) {
       const observed = rule.when === 'value' ? value : score;
       const holds = observed !== undefined && observed > rule.above;

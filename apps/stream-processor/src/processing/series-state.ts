@@ -1,7 +1,7 @@
 import { createDetector, DETECTOR_DEFAULTS, type Detector, type DetectorSpec, EventTimeWindows } from '@fieldlink/analytics';
 import { type DetectorChoice, type StreamProcessorConfig } from '../config/stream-processor.config';
 import { AlertTracker } from './alert-tracker';
-import { RuleTrigger } from './rule-trigger';
+import { RuleTrigger, isSeriesRule } from './rule-trigger';
 
 /** The score that raises an alert when the config does not say: the seed's 0.8, or where kNN context suppresses. */
 const DEFAULT_ALERT_ABOVE: Record<DetectorSpec['type'], number> = {
@@ -16,6 +16,8 @@ export class SeriesState {
   readonly windows: EventTimeWindows[];
   readonly detector: { name: string; instance: Detector; alerts: AlertTracker } | null;
   readonly rules: RuleTrigger;
+  /** The latest numeric reading, for rules that decide on a device's other metrics. */
+  lastValue: number | undefined;
 
   constructor(metric: string, config: StreamProcessorConfig) {
     this.windows = config.windows.map(
@@ -33,6 +35,6 @@ export class SeriesState {
         alerts: new AlertTracker(choice.alertAbove ?? DEFAULT_ALERT_ABOVE[type], config.alerts.clearAfter),
       };
     }
-    this.rules = new RuleTrigger(config.rules.filter((r) => r.metric === undefined || r.metric === metric));
+    this.rules = new RuleTrigger(config.rules.filter(isSeriesRule).filter((r) => r.metric === undefined || r.metric === metric));
   }
 }
