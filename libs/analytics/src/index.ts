@@ -7,3 +7,7 @@ export { KnnContextDetector, type KnnContextOptions } from './detectors/knn-cont
 export { AnomalyLikelihood, type LikelihoodOptions } from './detectors/anomaly-likelihood';
 export { EventTimeWindows, type WindowSpec, type WindowUpdate } from './windows/event-time-windows';
 export { type WindowStats } from './windows/window-stats';
+export { type BranchConfig, type DetectorChoice, type ProcessingConfig, ProcessingConfigFields, type RuleConfig } from './processing/processing-config';
+export { PartitionProcessor } from './processing/partition-processor';
+export { type StreamCounters, Tally, type TallySnapshot } from './processing/stream-counters';
+export { StreamErrorCode } from './processing/errors';

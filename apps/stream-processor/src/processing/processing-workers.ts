@@ -3,7 +3,7 @@ import { Worker } from 'node:worker_threads';
 import { type ConsumedRecord, type OutgoingRecord } from '@fieldlink/kafka';
 import { type Logger } from '@fieldlink/service';
 import { type StreamProcessorConfig } from '../config/stream-processor.config';
-import { type StreamCounters, Tally } from './stream-counters';
+import { type StreamCounters, Tally } from '@fieldlink/analytics';
 import { type WorkerReply, type WorkerRequest, pack, transferables } from './worker-protocol';
 
 interface Pending {

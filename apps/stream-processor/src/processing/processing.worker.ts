@@ -2,8 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { type OutgoingRecord } from '@fieldlink/kafka';
 import { topicMap } from '@fieldlink/schemas';
 import { type StreamProcessorConfig } from '../config/stream-processor.config';
-import { PartitionProcessor } from './partition-processor';
-import { Tally } from './stream-counters';
+import { PartitionProcessor, Tally } from '@fieldlink/analytics';
 import { type WorkerReply, type WorkerRequest, unpack } from './worker-protocol';
 
 /**

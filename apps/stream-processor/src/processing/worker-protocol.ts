@@ -1,5 +1,5 @@
 import { type ConsumedRecord, type OutgoingRecord } from '@fieldlink/kafka';
-import { type TallySnapshot } from './stream-counters';
+import { type TallySnapshot } from '@fieldlink/analytics';
 
 /** One batch of one partition, with every record value packed into a single transferable buffer. */
 export interface PackedBatch {

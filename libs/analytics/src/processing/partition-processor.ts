@@ -1,7 +1,7 @@
 import { type ConsumedRecord, type OutgoingRecord } from '@fieldlink/kafka';
 import { dateTimeMillis, stableId, type Telemetry, type TopicMap, validateTelemetry } from '@fieldlink/schemas';
-import { type StreamProcessorConfig } from '../config/stream-processor.config';
-import { StreamErrorCode } from '../errors';
+import { type ProcessingConfig } from './processing-config';
+import { StreamErrorCode } from './errors';
 import { type StreamCounters } from './stream-counters';
 import { alertRecord, commandRecord, deadLetterRecord, windowStatsRecord } from './outputs';
 import { DeviceDecisions, type MetricReading } from './decision-rules';
@@ -17,14 +17,14 @@ export class PartitionProcessor {
   private readonly series = new Map<string, Map<string, SeriesState>>();
   /** deviceId → the state of the rules that decide per device; none when no rule does. */
   private readonly decisions = new Map<string, DeviceDecisions>();
-  private readonly decisionRules: StreamProcessorConfig['rules'];
+  private readonly decisionRules: ProcessingConfig['rules'];
   /** The next offset to apply; anything below was applied already. */
   nextOffset = -1;
   /** Records below this offset only rebuild state: their outputs were emitted before a restart or rebalance. */
   replayUntil = -1;
 
   constructor(
-    private readonly config: StreamProcessorConfig,
+    private readonly config: ProcessingConfig,
     private readonly topics: TopicMap,
     private readonly metrics: StreamCounters,
   ) {

@@ -1,4 +1,4 @@
-import { type BranchConfig, type RuleConfig } from '../config/stream-processor.config';
+import { type BranchConfig, type RuleConfig } from './processing-config';
 
 export interface MetricReading {
   metric: string;

@@ -1,5 +1,7 @@
-import { createDetector, DETECTOR_DEFAULTS, type Detector, type DetectorSpec, EventTimeWindows } from '@fieldlink/analytics';
-import { type DetectorChoice, type StreamProcessorConfig } from '../config/stream-processor.config';
+import { type Detector } from '../detectors/detector';
+import { createDetector, DETECTOR_DEFAULTS, type DetectorSpec } from '../detectors/detector.factory';
+import { EventTimeWindows } from '../windows/event-time-windows';
+import { type DetectorChoice, type ProcessingConfig } from './processing-config';
 import { AlertTracker } from './alert-tracker';
 import { RuleTrigger, isSeriesRule } from './rule-trigger';
 
@@ -19,7 +21,7 @@ export class SeriesState {
   /** The latest numeric reading, for rules that decide on a device's other metrics. */
   lastValue: number | undefined;
 
-  constructor(metric: string, config: StreamProcessorConfig) {
+  constructor(metric: string, config: ProcessingConfig) {
     this.windows = config.windows.map(
       (w) => new EventTimeWindows({ size: w.sizeMs, advance: w.advanceMs ?? w.sizeMs, grace: w.graceMs }),
     );

@@ -1,5 +1,5 @@
 import { type OutgoingRecord } from '@fieldlink/kafka';
-import { type WindowStats } from '@fieldlink/analytics';
+import { type WindowStats } from '../windows/window-stats';
 import { type Alert, type Command, dateTimeMillis, type DeadLetter, SCHEMA_VERSION, stableId, type Telemetry, type TopicMap, type WindowStatsRecord } from '@fieldlink/schemas';
 
 const iso = (ms: number): string => new Date(ms).toISOString();

@@ -1,4 +1,4 @@
-import { type RuleConfig } from '../config/stream-processor.config';
+import { type RuleConfig } from './processing-config';
 
 /** A rule with its own action, fired for each metric series on its own (rules with decide are DeviceDecisions'). */
 export type SeriesRule = RuleConfig & { action: string };

@@ -1,14 +1,16 @@
 import { type ConsumedRecord, type OutgoingRecord } from '@fieldlink/kafka';
 import { topicMap } from '@fieldlink/schemas';
 import { Value } from '@sinclair/typebox/value';
-import { Registry } from 'prom-client';
-import { type StreamProcessorConfig, StreamProcessorConfigSchema } from '../config/stream-processor.config';
-import { StreamMetrics } from '../health/stream.metrics';
+import { type ProcessingConfig, ProcessingConfigSchema } from './processing-config';
+import { Tally } from './stream-counters';
 import { AlertTracker } from './alert-tracker';
 import { PartitionProcessor } from './partition-processor';
 import { DeviceDecisions } from './decision-rules';
 import { RuleTrigger } from './rule-trigger';
-import { pack, unpack } from './worker-protocol';
+
+function processingDefaults(): ProcessingConfig {
+  return { ...(Value.Default(ProcessingConfigSchema, {}) as Omit<ProcessingConfig, 'gateway'>), gateway: { instanceId: 'unit' } };
+}
 
 describe(AlertTracker.name, () => {
   it('raises once for a sustained anomaly and clears after enough normal samples', () => {
@@ -27,7 +29,7 @@ describe(RuleTrigger.name, () => {
 });
 
 describe(DeviceDecisions.name, () => {
-  const emergency = Value.Default(StreamProcessorConfigSchema, { gateway: { instanceId: 'unit' } }) as StreamProcessorConfig;
+  const emergency = processingDefaults();
   const decide = (readings: { metric: string; value: number; score?: number }[], latest: Record<string, number>, decisions = new DeviceDecisions(emergency.rules)) =>
     decisions.evaluate(readings, (m) => latest[m]).map((d) => `${d.branch.action} ${d.trigger.metric}`);
 
@@ -49,7 +51,7 @@ describe(DeviceDecisions.name, () => {
 });
 
 describe(PartitionProcessor.name, () => {
-  const config = Value.Default(StreamProcessorConfigSchema, { gateway: { instanceId: 'unit' } }) as StreamProcessorConfig;
+  const config = processingDefaults();
   const record = (offset: number, deviceId: string, seconds: number, temperature: number): ConsumedRecord => ({
     topic: 'fieldlink.telemetry',
     partition: 0,
@@ -70,7 +72,7 @@ describe(PartitionProcessor.name, () => {
     ),
   });
   const input = Array.from({ length: 400 }, (_, i) => record(i, `d${i % 2}`, i, i === 301 ? 99 : 20 + (i % 7) / 10));
-  const fresh = () => new PartitionProcessor(config, topicMap(), new StreamMetrics(new Registry()));
+  const fresh = () => new PartitionProcessor(config, topicMap(), new Tally());
   const applyAll = (processor: PartitionProcessor, records: ConsumedRecord[]): OutgoingRecord[] => {
     const outputs: OutgoingRecord[] = [];
     for (const r of records) processor.apply(r, outputs);
@@ -107,17 +109,5 @@ describe(PartitionProcessor.name, () => {
     const outputs = applyAll(resumed, [...input.slice(0, 260), ...input.slice(240)]);
     expect(outputs).toEqual(expected);
     expect(expected.length).toBeGreaterThan(0);
-  });
-});
-
-describe('worker batches', () => {
-  it('unpack(pack(records)) gives the records back, empty and missing values included', () => {
-    const records: ConsumedRecord[] = [
-      { topic: 't', partition: 3, offset: '10', key: 'a', value: Buffer.from('{"x":1}'), headers: {}, timestamp: 1000 },
-      { topic: 't', partition: 3, offset: '12', key: null, value: null, headers: {}, timestamp: 1001 },
-      { topic: 't', partition: 3, offset: '13', key: 'b', value: Buffer.from('é'), headers: {}, timestamp: 1002 },
-    ];
-    const back = unpack(pack(records));
-    expect(back.map((r) => ({ ...r, value: r.value?.toString() }))).toEqual(records.map((r) => ({ ...r, value: r.value?.toString() ?? '' })));
   });
 });
