@@ -47,6 +47,11 @@ export class CommandNotifier {
     this.sender.onDatagram(message, from);
   }
 
+  /** At shutdown: commands waiting for an ACK are reported failed now, while Kafka is still there. */
+  close(): void {
+    this.sender.close();
+  }
+
   async deliver(command: Command): Promise<DeliveryOutcome> {
     const observation = this.observations.get(command.deviceId);
     if (!observation) return { status: 'failed', code: 'FL_COAP_NOT_OBSERVING', message: `device "${command.deviceId}" does not observe its command resource on this gateway` };
@@ -58,6 +63,7 @@ export class CommandNotifier {
     const payload = Buffer.from(renderCommand(this.template, command));
     const outcome = await this.sender.send({ code: '2.05', token: observation.token, options, payload }, observation.address, observation.port);
     if (outcome === 'acked') return { status: 'delivered' };
+    if (outcome === 'aborted') return { status: 'failed', code: 'FL_COAP_SHUTDOWN', message: `the gateway stopped before device "${command.deviceId}" acknowledged the notification; it may have received it` };
     // Only the observation this notification went to: the device may have observed again meanwhile.
     if (this.observations.get(command.deviceId) === observation) this.observations.delete(command.deviceId);
     return outcome === 'reset'

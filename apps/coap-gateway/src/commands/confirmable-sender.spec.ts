@@ -50,6 +50,17 @@ describe(ConfirmableSender.name, () => {
     expect(sender.onDatagram(Buffer.from([0x40, 0x01, 0, 1]), from)).toBe(false); // a CON GET is not an answer
   });
 
+  it('aborts what is in flight when closed, and sends nothing after', async () => {
+    const { sender, sent } = setup();
+    const waiting = sender.send({ code: '2.05' }, PEER.address, PEER.port);
+    sender.close();
+    await expect(waiting).resolves.toBe('aborted');
+    await jest.advanceTimersByTimeAsync(10_000);
+    expect(sent).toHaveLength(1);
+    await expect(sender.send({ code: '2.05' }, PEER.address, PEER.port)).resolves.toBe('aborted');
+    expect(sent).toHaveLength(1);
+  });
+
   it('computes MAX_TRANSMIT_WAIT as RFC 7252 §4.8.2 does: 93 s for the defaults', () => {
     expect(maxTransmitWaitMs({ ackTimeoutMs: 2000, maxRetransmit: 4 })).toBe(93_000);
   });

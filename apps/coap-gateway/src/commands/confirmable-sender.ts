@@ -15,7 +15,8 @@ export function maxTransmitWaitMs(p: TransmissionParameters): number {
   return p.ackTimeoutMs * (2 ** (p.maxRetransmit + 1) - 1) * ACK_RANDOM_FACTOR;
 }
 
-export type TransmissionOutcome = 'acked' | 'reset' | 'timeout';
+/** `aborted`: the sender was closed (the gateway stopping) before an answer came. */
+export type TransmissionOutcome = 'acked' | 'reset' | 'timeout' | 'aborted';
 
 export interface DatagramSocket {
   send(msg: Buffer, port: number, address: string, callback?: (error: Error | null) => void): void;
@@ -39,6 +40,7 @@ const TYPE_RST = 3;
  */
 export class ConfirmableSender {
   private readonly pending = new Map<string, Pending>();
+  private closed = false;
 
   constructor(
     private readonly socket: DatagramSocket,
@@ -51,6 +53,7 @@ export class ConfirmableSender {
   }
 
   send(packet: Omit<Packet, 'confirmable' | 'ack' | 'reset' | 'messageId'>, address: string, port: number, onTransmit?: (attempt: number) => void): Promise<TransmissionOutcome> {
+    if (this.closed) return Promise.resolve('aborted');
     const buffer = generate({ ...packet, confirmable: true });
     const key = keyOf(address, port, buffer.readUInt16BE(2));
     return new Promise<TransmissionOutcome>((resolve) => {
@@ -64,9 +67,14 @@ export class ConfirmableSender {
       };
       const transmit = (): void => {
         onTransmit?.(attempt);
-        // A send error (no route, buffer full) is a lost datagram: the retransmission covers it.
-        this.socket.send(buffer, port, address, () => undefined);
+        try {
+          // A send error (no route, buffer full) is a lost datagram: the retransmission covers it.
+          this.socket.send(buffer, port, address, () => undefined);
+        } catch {
+          return settle('aborted'); // the socket is closed
+        }
         timer = setTimeout(() => {
+          if (this.closed) return settle('aborted');
           if (attempt >= this.timing.maxRetransmit) return settle('timeout');
           attempt += 1;
           waitMs *= 2;
@@ -76,6 +84,12 @@ export class ConfirmableSender {
       this.pending.set(key, { settle });
       transmit();
     });
+  }
+
+  /** Ends every transmission in flight as aborted and sends no more: before the socket closes. */
+  close(): void {
+    this.closed = true;
+    for (const pending of [...this.pending.values()]) pending.settle('aborted');
   }
 
   /** Called with every datagram the socket receives; true when it answered one of ours. */

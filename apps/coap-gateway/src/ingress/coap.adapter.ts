@@ -108,6 +108,7 @@ export class CoapAdapter implements ProtocolAdapter {
   async stop(): Promise<void> {
     // Requests in flight are answered first: their records are already on their way to Kafka.
     await Promise.allSettled([...this.pending.values()]);
+    this.notifier?.close();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
     await new Promise<void>((resolve) => (this.socket ? this.socket.close(() => resolve()) : resolve()));
     this.bound = false;
