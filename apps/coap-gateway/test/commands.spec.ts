@@ -1,16 +1,16 @@
-import { createSocket } from 'node:dgram';
+import { type Socket, createSocket } from 'node:dgram';
 import { type ParsedPacket, generate, parse } from 'coap-packet';
 import { type ServiceProcess, produce, sharedInfra, waitFor } from '@fieldlink/testing';
-import { type CoapGatewayUnderTest, coapClientObserve, coapClientPost, command, settledResults, startCoapGateway } from './support';
+import { type CoapGatewayUnderTest, coapClientObserve, coapClientPost, command, resultsFor, settledResults, startCoapGateway } from './support';
 
-const ACK_TIMEOUT_MS = 200;
+const ACK_TIMEOUT_MS = 500;
 const MAX_RETRANSMIT = 2;
 
 describe('coap-gateway commands over Observe (RFC 7641)', () => {
   let started: CoapGatewayUnderTest | undefined;
   let gateway: ServiceProcess | undefined;
   beforeAll(async () => {
-    // Short RFC 7252 timing, so an unanswered notification gives up in about two seconds.
+    // Short RFC 7252 timing, so an unanswered notification gives up within about five seconds.
     started = await startCoapGateway(await sharedInfra(), { coap: { ackTimeoutMs: ACK_TIMEOUT_MS, maxRetransmit: MAX_RETRANSMIT } });
     gateway = started.gateway;
   });
@@ -48,17 +48,23 @@ describe('coap-gateway commands over Observe (RFC 7641)', () => {
   // coap#98: node-coap's own notifications retransmit but report nothing, and an unacknowledged
   // one silently ends the stream. The gateway sends command notifications itself; this pins down
   // what a device that stops acknowledging sees, and what the command's sender is told.
-  it('retransmits an unacknowledged notification MAX_RETRANSMIT times, then reports failed and ends the observation', async () => {
-    const g = started as CoapGatewayUnderTest;
+  /** A device that observes its command resource and then never acknowledges anything. */
+  async function silentObserver(g: CoapGatewayUnderTest, deviceId: string, token: Buffer): Promise<{ device: Socket; received: ParsedPacket[] }> {
     const device = createSocket('udp4');
     const received: ParsedPacket[] = [];
     device.on('message', (message) => received.push(parse(message)));
     await new Promise<void>((resolve) => device.bind(0, '127.0.0.1', resolve));
-    const token = Buffer.from('0badc0de', 'hex');
-    const register = generate({ confirmable: true, code: 'GET', token, messageId: 4242, options: [{ name: 'Observe', value: Buffer.alloc(0) }, { name: 'Uri-Path', value: Buffer.from('commands') }, { name: 'Uri-Path', value: Buffer.from('silent-1') }] });
+    const register = generate({ confirmable: true, code: 'GET', token, messageId: 4242, options: [{ name: 'Observe', value: Buffer.alloc(0) }, { name: 'Uri-Path', value: Buffer.from('commands') }, { name: 'Uri-Path', value: Buffer.from(deviceId) }] });
     device.send(register, g.coapPort, '127.0.0.1');
+    await waitFor('the registration answer', () => received.some((p) => p.code === '2.05'), { timeoutMs: 10_000 });
+    return { device, received };
+  }
+
+  it('retransmits an unacknowledged notification MAX_RETRANSMIT times, then reports failed and ends the observation', async () => {
+    const g = started as CoapGatewayUnderTest;
+    const token = Buffer.from('0badc0de', 'hex');
+    const { device, received } = await silentObserver(g, 'silent-1', token);
     try {
-      await waitFor('the registration answer', () => received.some((p) => p.code === '2.05'), { timeoutMs: 10_000 });
       expect(received[0]).toMatchObject({ ack: true, messageId: 4242, code: '2.05' });
       expect(received[0]?.options.some((o) => o.name === 'Observe')).toBe(true);
 
@@ -84,5 +90,20 @@ describe('coap-gateway commands over Observe (RFC 7641)', () => {
     const sent = command('poster-1', 'reboot');
     await produce(g.brokers, g.topic('commands'), sent.deviceId, JSON.stringify(sent));
     expect((await settledResults(g, sent)).map((r) => [r.status, r.code])).toEqual([['failed', 'FL_COAP_NOT_OBSERVING']]);
+  });
+
+  // Last: it stops the gateway.
+  it('on SIGTERM reports a command still waiting for its ACK as failed FL_COAP_SHUTDOWN and exits 0', async () => {
+    const g = started as CoapGatewayUnderTest;
+    const { device, received } = await silentObserver(g, 'silent-2', Buffer.from('5107', 'hex'));
+    try {
+      const sent = command('silent-2', 'reboot');
+      await produce(g.brokers, g.topic('commands'), sent.deviceId, JSON.stringify(sent));
+      await waitFor('the notification', () => received.some((p) => p.confirmable && p.payload.toString().includes(sent.id)), { timeoutMs: 30_000 });
+      expect(await g.gateway.stop()).toBe(0);
+      expect((await resultsFor(g, sent.id)).map((r) => [r.status, r.code])).toEqual([['failed', 'FL_COAP_SHUTDOWN']]);
+    } finally {
+      device.close();
+    }
   });
 });
