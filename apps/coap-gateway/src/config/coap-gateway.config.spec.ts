@@ -1,3 +1,5 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ServiceError } from '@fieldlink/service';
 import { writeConfig } from '@fieldlink/testing';
@@ -25,7 +27,12 @@ describe(loadCoapGatewayConfig.name, () => {
     expect(() => loadCoapGatewayConfig(commands)).toThrow('config key "commands.path": must capture {deviceId}');
   });
 
-  it('takes the token file from COAP_TOKEN_FILE', () => {
-    expect(loadCoapGatewayConfig({ COAP_TOKEN_FILE: '/run/secrets/coap-tokens' }).coap.auth.tokenFile).toBe('/run/secrets/coap-tokens');
+  it('takes the token file from COAP_TOKEN_FILE, and names the key when it cannot be read or parsed', () => {
+    const tokens = join(mkdtempSync(join(tmpdir(), 'coap-tokens-')), 'tokens');
+    writeFileSync(tokens, 'pump-1 abc\n');
+    expect(loadCoapGatewayConfig({ COAP_TOKEN_FILE: tokens }).coap.auth.tokenFile).toBe(tokens);
+    expect(() => loadCoapGatewayConfig({ COAP_TOKEN_FILE: `${tokens}.missing` })).toThrow(/config key "coap.auth.tokenFile": ENOENT/);
+    writeFileSync(tokens, 'pump-1\n');
+    expect(() => loadCoapGatewayConfig({ COAP_TOKEN_FILE: tokens })).toThrow(/config key "coap.auth.tokenFile": .*tokens:1: expected "<deviceId> <token>"/);
   });
 });

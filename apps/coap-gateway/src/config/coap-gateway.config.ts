@@ -1,6 +1,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { CORE_ENV_OVERRIDES, CoreConfigSchema, RouteFields, RouteTable, UriPathPattern } from '@fieldlink/gateway-core';
 import { type EnvOverride, ServiceError, ServiceErrorCode, loadConfig } from '@fieldlink/service';
+import { DeviceTokens } from '../ingress/device-tokens';
 
 const RouteSchema = Type.Object(
   {
@@ -65,7 +66,19 @@ export function loadCoapGatewayConfig(env: NodeJS.ProcessEnv): CoapGatewayConfig
   const config = loadConfig({ schema: CoapGatewayConfigSchema, overrides: COAP_ENV_OVERRIDES, env });
   new RouteTable(config.routes, (r) => new UriPathPattern(r.path), 'routes', 'path');
   commandPath(config);
+  if (config.coap.auth.tokenFile) deviceTokens(config.coap.auth.tokenFile);
   return config;
+}
+
+/** The token file, read and checked; a problem names the config key, so startup exits 2. */
+export function deviceTokens(path: string): DeviceTokens {
+  try {
+    return DeviceTokens.load(path);
+  } catch (error) {
+    // Not instanceof Error: fs errors can come from another realm (Jest's sandbox).
+    const reason = typeof error === 'object' && error !== null && 'message' in error ? String(error.message) : String(error);
+    throw new ServiceError(ServiceErrorCode.ConfigInvalid, `config key "coap.auth.tokenFile": ${reason}`);
+  }
 }
 
 /** The command resource's path template; it must capture {deviceId}. */

@@ -21,10 +21,10 @@ import { encodeBlockOption } from '../blockwise/block-option';
 import { Block1Assembler } from '../blockwise/block1-assembler';
 import { CommandNotifier } from '../commands/command-notifier';
 import { ConfirmableSender } from '../commands/confirmable-sender';
-import { type CoapGatewayConfig, type CoapRoute, commandPath } from '../config/coap-gateway.config';
+import { type CoapGatewayConfig, type CoapRoute, commandPath, deviceTokens } from '../config/coap-gateway.config';
 import { GatewayCoapServer, uintOption } from './coap-server';
 import { type RawContentFormat, SUPPORTED_FORMATS, contentFormatOf, decoderFor, describeFormat, formatNumber } from './content-format';
-import { DeviceTokens } from './device-tokens';
+import { type DeviceTokens } from './device-tokens';
 import { wellKnownCore } from './link-format';
 import { type CoapReply, replyFor } from './response';
 
@@ -70,7 +70,7 @@ export class CoapAdapter implements ProtocolAdapter {
     this.routes = new RouteTable(config.routes, (r) => new UriPathPattern(r.path), 'routes', 'path');
     this.commandResource = commandPath(config);
     this.blocks = new Block1Assembler({ maxBytes: config.ingest.maxPayloadBytes, lifetimeMs: EXCHANGE_LIFETIME_MS, maxTransfers: config.coap.maxBlockTransfers });
-    this.tokens = config.coap.auth.tokenFile ? DeviceTokens.load(config.coap.auth.tokenFile) : undefined;
+    this.tokens = config.coap.auth.tokenFile ? deviceTokens(config.coap.auth.tokenFile) : undefined;
     this.responses = new Counter({ name: 'fieldlink_coap_responses_total', help: 'CoAP responses sent, by response code', labelNames: ['code'], registers: [registry] });
     this.authFailures = new Counter({ name: 'fieldlink_coap_auth_failures_total', help: 'Requests refused with 4.01, by reason', labelNames: ['reason'], registers: [registry] });
     const observers: Gauge = new Gauge({ name: 'fieldlink_coap_observers', help: 'Devices observing their command resource', registers: [registry], collect: () => observers.set(this.notifier?.observers ?? 0) });
