@@ -64,7 +64,8 @@ describe('security: mTLS with an ACL to Mosquitto, SASL_SSL with SCRAM-SHA-512 t
     const started = await startGateway(infra, { brokers: saslBrokers, mqttUrl: mqttUrl(), config: gatewayConfig(goodTls()), env: { KAFKA_SASL_PASSWORD: PASSWORD } });
     services.push(started.gateway);
     const processor = await ServiceProcess.start('stream-processor', {
-      FIELDLINK_CONFIG: writeConfig({ kafka: kafkaSecurity() }),
+      // A value rule, so the one hot reading is enough for a command (the default decides on anomalies, which need history).
+      FIELDLINK_CONFIG: writeConfig({ kafka: kafkaSecurity(), rules: [{ name: 'overheat', metric: 'temperature', when: 'value', above: 85, action: 'shutdown' }] }),
       KAFKA_BROKERS: saslBrokers,
       KAFKA_SASL_PASSWORD: PASSWORD,
       TOPIC_PREFIX: started.prefix,
