@@ -1,6 +1,7 @@
 import { type RemoteInfo } from 'node:dgram';
 import { type DeliveryOutcome, renderCommand } from '@fieldlink/gateway-core';
 import { type Command } from '@fieldlink/schemas';
+import { encodeUint } from '../ingress/coap-uint';
 import { type ConfirmableSender } from './confirmable-sender';
 
 interface Observation {
@@ -57,8 +58,8 @@ export class CommandNotifier {
     if (!observation) return { status: 'failed', code: 'FL_COAP_NOT_OBSERVING', message: `device "${command.deviceId}" does not observe its command resource on this gateway` };
     observation.sequence = (observation.sequence + 1) % 0x1000000;
     const options = [
-      { name: 'Observe' as const, value: uint(observation.sequence) },
-      { name: 'Content-Format' as const, value: uint(CONTENT_FORMAT_JSON) },
+      { name: 'Observe' as const, value: encodeUint(observation.sequence) },
+      { name: 'Content-Format' as const, value: encodeUint(CONTENT_FORMAT_JSON) },
     ];
     const payload = Buffer.from(renderCommand(this.template, command));
     const outcome = await this.sender.send({ code: '2.05', token: observation.token, options, payload }, observation.address, observation.port);
@@ -70,11 +71,4 @@ export class CommandNotifier {
       ? { status: 'failed', code: 'FL_COAP_RESET', message: `device "${command.deviceId}" reset the notification; it no longer observes` }
       : { status: 'failed', code: 'FL_COAP_NO_ACK', message: `device "${command.deviceId}" acknowledged no transmission of the notification; its observation ended` };
   }
-}
-
-/** A CoAP uint option value: big-endian, no leading zero bytes, empty for 0 (RFC 7252 §3.2). */
-function uint(n: number): Buffer {
-  const bytes: number[] = [];
-  for (let v = n; v > 0; v = Math.floor(v / 256)) bytes.unshift(v % 256);
-  return Buffer.from(bytes);
 }

@@ -1,6 +1,7 @@
 import { type AddressInfo } from 'node:net';
 import { type CoapPacket, type IncomingMessage, Server } from 'coap';
 import { type BlockOption, parseBlockOption } from '../blockwise/block-option';
+import { decodeUint } from './coap-uint';
 
 /**
  * node-coap's server with Block1 (RFC 7959) left to the gateway. node-coap reassembles uploads
@@ -35,5 +36,5 @@ export function uintOption(req: IncomingMessage, name: string): number | undefin
   const value: unknown = req._packet.options?.find((o) => o.name === name)?.value;
   if (typeof value === 'number') return value;
   if (!Buffer.isBuffer(value)) return undefined;
-  return value.length === 0 ? 0 : value.readUIntBE(0, Math.min(value.length, 6));
+  return decodeUint(value);
 }

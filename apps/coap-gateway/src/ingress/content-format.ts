@@ -1,4 +1,5 @@
 import { type DecoderName } from '@fieldlink/schemas';
+import { decodeUint } from './coap-uint';
 
 /** CoAP Content-Format numbers (RFC 7252 §12.3, RFC 8428 §12.2) that have a decoder. */
 const FORMATS: { number: number; name: string; decoder: DecoderName }[] = [
@@ -42,5 +43,5 @@ export function contentFormatOf(options: readonly { name: string | number; value
 
 function numeric(raw: number | Buffer): number {
   if (typeof raw === 'number') return raw;
-  return raw.length === 0 ? 0 : raw.readUIntBE(0, Math.min(raw.length, 6));
+  return decodeUint(raw);
 }
