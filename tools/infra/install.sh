@@ -41,18 +41,19 @@ if [ ! -x "$TOXIPROXY_BIN" ]; then
   rm -rf "$gobin"
 fi
 
-# Python peers for interop tests, in a venv from PyPI: paho-mqtt (the seed documents' edge
-# client library), aiocoap (their CoAP client) and cbor2 (its CBOR encoder).
-if [ ! -f "$PY_VENV/.complete" ]; then
+# Python peers for interop tests, in a venv from PyPI (python-requirements.txt); the stamp holds
+# the requirements it was made from, so a changed pin rebuilds it.
+if ! cmp -s "$PY_REQUIREMENTS" "$PY_VENV/.complete"; then
   log "creating the Python venv for interop peers in $PY_VENV"
+  rm -rf "$PY_VENV"
   if ! python3 -m venv "$PY_VENV" >/dev/null 2>&1; then
     sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
     $sudo_cmd apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends python3-venv >/dev/null
     rm -rf "$PY_VENV"; python3 -m venv "$PY_VENV"
   fi
-  "$PY_VENV/bin/pip" install -q --disable-pip-version-check "paho-mqtt==$PAHO_VERSION" "aiocoap==$AIOCOAP_VERSION" "cbor2==$CBOR2_VERSION"
-  touch "$PY_VENV/.complete"
+  "$PY_VENV/bin/pip" install -q --disable-pip-version-check -r "$PY_REQUIREMENTS"
+  cp "$PY_REQUIREMENTS" "$PY_VENV/.complete"
 fi
 
 if [ ! -f "$KAFKA_LIBS/.complete" ]; then

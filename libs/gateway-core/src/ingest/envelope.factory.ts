@@ -13,7 +13,7 @@ import {
   decodeUtf8,
 } from '@fieldlink/schemas';
 import { readingsAsBytes } from './decoded-reading';
-import { type EncodedMessage, type InboundMessage, type Protocol } from './inbound-message';
+import { type EncodedMessage, type InboundMessage, type Protocol, type StatusReport } from './inbound-message';
 
 export interface EnvelopeContext {
   protocol: Protocol;
@@ -66,6 +66,19 @@ export function buildDeviceStatus(message: EncodedMessage, deviceId: string, ctx
   const { status, ...detail } = body;
   const envelope: DeviceStatus = { ...common(message, deviceId, ctx, undefined), status };
   return Object.keys(detail).length > 0 ? { ...envelope, detail } : envelope;
+}
+
+export function buildStatusReport(report: StatusReport, ctx: EnvelopeContext): DeviceStatus {
+  const envelope: DeviceStatus = {
+    schemaVersion: SCHEMA_VERSION,
+    id: report.id ?? randomUUID(),
+    deviceId: report.deviceId,
+    eventTime: report.at.toISOString(),
+    receiveTime: report.at.toISOString(),
+    source: { protocol: ctx.protocol, gateway: ctx.instanceId, ref: report.ref, mapping: report.route },
+    status: report.status,
+  };
+  return report.detail ? { ...envelope, detail: report.detail } : envelope;
 }
 
 export function buildDeadLetter(

@@ -51,6 +51,19 @@ export type InboundMessage = EncodedMessage | DecodedMessage;
 
 export type Protocol = Source['protocol'];
 
+/** A state change the gateway observed for a device, e.g. its OPC UA server gone and back. */
+export interface StatusReport {
+  deviceId: string;
+  /** Labels the metrics and the record's source mapping. */
+  route: string;
+  ref: string;
+  status: string;
+  detail?: Record<string, unknown>;
+  at: Date;
+  /** A stable id, so a report written again (e.g. after a restart) is dropped by consumers. */
+  id?: string;
+}
+
 /**
  * What became of a message. `rejected`: nothing was written, because the sink is full and the
  * overflow policy is `reject`; the device should retry after `retryAfterMs` (CoAP 5.03 + Max-Age).

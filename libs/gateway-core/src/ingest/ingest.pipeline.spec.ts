@@ -57,6 +57,28 @@ describe(IngestPipeline.name, () => {
     });
   });
 
+  it('writes a status the gateway observed as a device-status record keyed by deviceId, with its detail and stable id', async () => {
+    const { producer, pipeline } = setup();
+    const at = new Date('2026-01-01T00:01:00Z');
+    await expect(pipeline.reportStatus({ deviceId: 'plc-1', route: 'plc-1', ref: 'opc.tcp://plc:4840', status: 'offline', detail: { reason: 'connection_lost' }, at, id: 'gap-1' })).resolves.toEqual({
+      status: 'forwarded',
+      records: 1,
+      deviceId: 'plc-1',
+    });
+    const [record] = producer.sent;
+    expect(record).toMatchObject({ topic: 'fieldlink.device-status', key: 'plc-1' });
+    expect(JSON.parse(String(record?.value)) as DeviceStatus).toEqual({
+      schemaVersion: 1,
+      id: 'gap-1',
+      deviceId: 'plc-1',
+      eventTime: '2026-01-01T00:01:00.000Z',
+      receiveTime: '2026-01-01T00:01:00.000Z',
+      source: { protocol: 'mqtt', gateway: 'gw-1', ref: 'opc.tcp://plc:4840', mapping: 'plc-1' },
+      status: 'offline',
+      detail: { reason: 'connection_lost' },
+    });
+  });
+
   it('keeps the id the adapter derived, so a protocol redelivery carries the id of the first copy; otherwise every envelope gets a fresh one', async () => {
     const { producer, pipeline } = setup();
     await pipeline.ingest(message('{"t":1}', { id: 'mqtt-abc' }));

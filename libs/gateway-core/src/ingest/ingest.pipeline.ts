@@ -15,8 +15,8 @@ import { type RecordSink, type SinkState } from '../spool/spooling-sink';
 import { CoreError, CoreErrorCode } from '../errors';
 import { type IngestMetrics } from '../observability/ingest.metrics';
 import { toReading } from './decoded-reading';
-import { type EnvelopeContext, buildDeadLetter, buildDeviceStatus, buildTelemetry } from './envelope.factory';
-import { type InboundMessage, type IngestOutcome } from './inbound-message';
+import { type EnvelopeContext, buildDeadLetter, buildDeviceStatus, buildStatusReport, buildTelemetry } from './envelope.factory';
+import { type InboundMessage, type IngestOutcome, type StatusReport } from './inbound-message';
 
 export interface IngestPipelineOptions extends EnvelopeContext {
   topics: TopicMap;
@@ -111,6 +111,22 @@ export class IngestPipeline {
     const decoder = message.route?.decoder;
     if (!field || !message.payload || (decoder !== 'json' && decoder !== 'cbor')) return undefined;
     return deviceIdFromBody(decoder, message.payload, field);
+  }
+
+  /**
+   * Writes a device-status record the gateway itself observed (an OPC UA endpoint lost and back),
+   * through the same sink as telemetry, so it is spooled while Kafka is away.
+   */
+  async reportStatus(report: StatusReport): Promise<IngestOutcome> {
+    const status = validateDeviceStatus.assert(buildStatusReport(report, this.options));
+    try {
+      await this.sink.send(this.record('device-status', report.deviceId, status));
+    } catch (error) {
+      if (error instanceof CoreError && error.code === CoreErrorCode.SinkFull) return this.reject(report.route);
+      throw error;
+    }
+    this.metrics.forwarded.inc({ mapping: report.route, topic: this.options.topics['device-status'] });
+    return { status: 'forwarded', records: 1, deviceId: report.deviceId };
   }
 
   private record(topic: 'telemetry' | 'device-status' | 'dead-letter', key: string | null, value: object): OutgoingRecord {

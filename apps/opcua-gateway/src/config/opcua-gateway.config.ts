@@ -1,0 +1,225 @@
+import { readFileSync } from 'node:fs';
+import { type Static, Type } from '@sinclair/typebox';
+import { CORE_ENV_OVERRIDES, CoreConfigSchema } from '@fieldlink/gateway-core';
+import { type EnvOverride, ServiceError, ServiceErrorCode, loadConfig } from '@fieldlink/service';
+import { BrowsePattern } from '../mapping/browse-pattern';
+
+const SecurityMode = Type.Union([Type.Literal('None'), Type.Literal('Sign'), Type.Literal('SignAndEncrypt')], { default: 'None' });
+const SecurityPolicy = Type.Union(
+  [Type.Literal('None'), Type.Literal('Basic256Sha256'), Type.Literal('Aes128_Sha256_RsaOaep'), Type.Literal('Aes256_Sha256_RsaPss')],
+  { default: 'None', description: 'With securityMode Sign or SignAndEncrypt, one of Basic256Sha256, Aes128_Sha256_RsaOaep, Aes256_Sha256_RsaPss' },
+);
+
+const Identity = Type.Union(
+  [
+    Type.Object({ type: Type.Literal('anonymous') }, { additionalProperties: false }),
+    Type.Object(
+      {
+        type: Type.Literal('username'),
+        username: Type.String({ minLength: 1 }),
+        passwordEnv: Type.Optional(Type.String({ minLength: 1, description: 'Environment variable holding the password' })),
+        passwordFile: Type.Optional(Type.String({ minLength: 1, description: 'File holding the password (a mounted secret); trailing newlines are ignored' })),
+      },
+      { additionalProperties: false },
+    ),
+    Type.Object(
+      {
+        type: Type.Literal('certificate'),
+        certificateFile: Type.String({ minLength: 1, description: 'PEM user certificate' }),
+        privateKeyFile: Type.String({ minLength: 1, description: 'PEM private key of that certificate' }),
+      },
+      { additionalProperties: false },
+    ),
+  ],
+  { default: { type: 'anonymous' } },
+);
+
+const Deadband = Type.Object(
+  {
+    type: Type.Union([Type.Literal('absolute'), Type.Literal('percent')]),
+    value: Type.Number({ minimum: 0 }),
+  },
+  { additionalProperties: false, description: 'Report a change only beyond this (OPC UA DataChangeFilter); percent needs the variable’s EURange' },
+);
+
+/** How one monitored item samples; every field falls back to opcua.sampling. */
+const SamplingFields = {
+  samplingIntervalMs: Type.Optional(Type.Integer({ minimum: 0, description: 'Requested sampling interval; 0 asks for the fastest the server offers' })),
+  queueSize: Type.Optional(Type.Integer({ minimum: 1, description: 'Values the server queues per item between publishes' })),
+  deadband: Type.Optional(Deadband),
+};
+
+const NodeSelector = Type.Object(
+  {
+    nodeId: Type.String({ minLength: 1, description: 'An explicit NodeId, e.g. ns=2;s=Line1.Temperature' }),
+    deviceId: Type.String({ minLength: 1, description: 'The device this variable belongs to' }),
+    metric: Type.Optional(Type.String({ minLength: 1, description: 'Metric name; default the variable’s BrowseName' })),
+    ...SamplingFields,
+  },
+  { additionalProperties: false },
+);
+
+const BrowseSelector = Type.Object(
+  {
+    path: Type.String({
+      minLength: 1,
+      description: 'BrowseName pattern below Objects, segments separated by "/": * matches one name (or part of one), ** any number of levels; e.g. Plant/Line*/**',
+    }),
+    deviceId: Type.Optional(Type.String({ minLength: 1, description: 'Template; {object} is the parent object’s BrowseName (the default), {endpoint} the endpoint name' })),
+    metric: Type.Optional(Type.String({ minLength: 1, description: 'Template; {variable} is the variable’s BrowseName (the default), {object} its parent’s' })),
+    ...SamplingFields,
+  },
+  { additionalProperties: false },
+);
+
+const EndpointSchema = Type.Object(
+  {
+    name: Type.Optional(Type.String({ minLength: 1, pattern: '^[A-Za-z0-9._-]+$', description: 'Labels metrics and status records; default <host>-<port> of the URL' })),
+    url: Type.String({ pattern: '^opc\\.tcp://', description: 'opc.tcp://host:port[/path]' }),
+    securityMode: SecurityMode,
+    securityPolicy: SecurityPolicy,
+    identity: Identity,
+    nodes: Type.Array(NodeSelector, { default: [], description: 'Variables named by NodeId' }),
+    browse: Type.Array(BrowseSelector, { default: [], description: 'Variables found by browsing; with no nodes and no browse entries, every Variable below Objects' }),
+  },
+  { additionalProperties: false },
+);
+
+export const OpcuaGatewayConfigSchema = Type.Object(
+  {
+    ...CoreConfigSchema,
+    opcua: Type.Object(
+      {
+        endpointUrls: Type.Array(Type.String({ pattern: '^opc\\.tcp://' }), {
+          default: [],
+          description: 'Endpoints with every default (zero-config discovery), env OPCUA_ENDPOINTS, comma-separated; added to endpoints',
+        }),
+        applicationUri: Type.String({ minLength: 1, default: 'urn:fieldlink:opcua-gateway', description: 'The client’s ApplicationUri; its certificate carries it in subjectAltName' }),
+        requireSecurity: Type.Boolean({ default: false, description: 'Refuse endpoints configured with securityMode None' }),
+        pki: Type.Object(
+          {
+            dir: Type.String({
+              minLength: 1,
+              default: '.fieldlink-pki/opcua-gateway',
+              description: 'PKI folder (env OPCUA_PKI_DIR): own/ holds the client certificate (made on first start), trusted/ and rejected/ the server certificates. Trust a server by moving its certificate from rejected/certs to trusted/certs',
+            }),
+            acceptUnknownServerCertificates: Type.Boolean({ default: false, description: 'Trust any server certificate on first sight; for labs only' }),
+          },
+          { default: {}, additionalProperties: false },
+        ),
+        reconnect: Type.Object(
+          {
+            initialDelayMs: Type.Integer({ minimum: 10, default: 1000, description: 'First wait before reconnecting an endpoint; doubled each failure' }),
+            maxDelayMs: Type.Integer({ minimum: 10, default: 30_000, description: 'Longest wait between attempts' }),
+            connectTimeoutMs: Type.Integer({ minimum: 100, default: 10_000, description: 'One connection attempt (TCP, secure channel, session) gives up after this' }),
+          },
+          { default: {}, additionalProperties: false },
+        ),
+        sampling: Type.Object(
+          {
+            samplingIntervalMs: Type.Integer({ minimum: 0, default: 1000 }),
+            queueSize: Type.Integer({ minimum: 1, default: 10 }),
+            publishingIntervalMs: Type.Integer({ minimum: 10, default: 1000, description: 'How often the server sends the queued changes' }),
+            deadband: Type.Optional(Deadband),
+          },
+          { default: {}, additionalProperties: false },
+        ),
+        discovery: Type.Object(
+          {
+            maxVariables: Type.Integer({ minimum: 1, default: 50_000, description: 'Browsing stops, with a warning, after this many variables per endpoint' }),
+            maxDepth: Type.Integer({ minimum: 1, default: 16, description: 'Browsing goes no deeper below Objects' }),
+          },
+          { default: {}, additionalProperties: false },
+        ),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    endpoints: Type.Array(EndpointSchema, { default: [] }),
+  },
+  { additionalProperties: false },
+);
+
+export type OpcuaGatewayConfig = Static<typeof OpcuaGatewayConfigSchema>;
+export type EndpointConfig = Static<typeof EndpointSchema> & { name: string };
+export type Identity = Static<typeof Identity>;
+export type NodeSelectorConfig = Static<typeof NodeSelector>;
+export type BrowseSelectorConfig = Static<typeof BrowseSelector>;
+export type SamplingConfig = OpcuaGatewayConfig['opcua']['sampling'];
+
+export const OPCUA_ENV_OVERRIDES: EnvOverride[] = [
+  ...CORE_ENV_OVERRIDES,
+  { env: 'OPCUA_ENDPOINTS', path: 'opcua.endpointUrls', kind: 'list' },
+  { env: 'OPCUA_PKI_DIR', path: 'opcua.pki.dir', kind: 'string' },
+];
+
+const invalid = (key: string, why: string) => new ServiceError(ServiceErrorCode.ConfigInvalid, `config key "${key}": ${why}`);
+
+/** Loads and validates the config; the checks the schema cannot express name their key too, so startup exits 2. */
+export function loadOpcuaGatewayConfig(env: NodeJS.ProcessEnv): OpcuaGatewayConfig {
+  const config = loadConfig({ schema: OpcuaGatewayConfigSchema, overrides: OPCUA_ENV_OVERRIDES, env });
+  endpointsOf(config);
+  return config;
+}
+
+/** Every endpoint with its name, checked: names unique, security consistent, selectors and secrets valid. */
+export function endpointsOf(config: OpcuaGatewayConfig, env: NodeJS.ProcessEnv = process.env): EndpointConfig[] {
+  const listed = config.endpoints.map((e, i) => ({ endpoint: e, key: `endpoints.${i}` }));
+  const fromUrls = config.opcua.endpointUrls.map((url, i) => ({
+    endpoint: { name: undefined as string | undefined, url, securityMode: 'None' as const, securityPolicy: 'None' as const, identity: { type: 'anonymous' as const }, nodes: [], browse: [] },
+    key: `opcua.endpointUrls.${i}`,
+  }));
+  const seen = new Map<string, string>();
+  return [...listed, ...fromUrls].map(({ endpoint, key }) => {
+    const name = endpoint.name ?? defaultName(endpoint.url, key);
+    const other = seen.get(name);
+    if (other) throw invalid(`${key}.name`, `"${name}" is also the name of ${other}; give each endpoint its own name`);
+    seen.set(name, key);
+    checkSecurity(endpoint, key, config.opcua.requireSecurity);
+    if (endpoint.identity.type === 'username') password(endpoint.identity, `${key}.identity`, env);
+    endpoint.browse.forEach((b, j) => {
+      try {
+        new BrowsePattern(b.path);
+      } catch (error) {
+        throw invalid(`${key}.browse.${j}.path`, error instanceof Error ? error.message : String(error));
+      }
+    });
+    return { ...endpoint, name };
+  });
+}
+
+function checkSecurity(endpoint: { securityMode: string; securityPolicy: string }, key: string, required: boolean): void {
+  if (endpoint.securityMode === 'None') {
+    if (required) throw invalid(`${key}.securityMode`, 'is None, but opcua.requireSecurity refuses unsecured endpoints; use Sign or SignAndEncrypt');
+    if (endpoint.securityPolicy !== 'None') throw invalid(`${key}.securityPolicy`, 'must be None when securityMode is None');
+  } else if (endpoint.securityPolicy === 'None') {
+    throw invalid(`${key}.securityPolicy`, `securityMode ${endpoint.securityMode} needs a policy: Basic256Sha256, Aes128_Sha256_RsaOaep or Aes256_Sha256_RsaPss`);
+  }
+}
+
+function defaultName(url: string, key: string): string {
+  try {
+    const { hostname, port } = new URL(url.replace(/^opc\.tcp:/, 'http:'));
+    return `${hostname.replace(/[^A-Za-z0-9.-]/g, '')}-${port || '4840'}`;
+  } catch {
+    throw invalid(key, 'is not a valid opc.tcp:// URL');
+  }
+}
+
+/** The password of a username identity, from its environment variable or file; never echoed. */
+export function password(identity: { passwordEnv?: string; passwordFile?: string }, key: string, env: NodeJS.ProcessEnv = process.env): string {
+  if (identity.passwordEnv && identity.passwordFile) throw invalid(key, 'give passwordEnv or passwordFile, not both');
+  if (identity.passwordEnv) {
+    const value = env[identity.passwordEnv];
+    if (!value) throw invalid(`${key}.passwordEnv`, `environment variable ${identity.passwordEnv} is not set`);
+    return value;
+  }
+  if (identity.passwordFile) {
+    try {
+      return readFileSync(identity.passwordFile, 'utf8').replace(/[\r\n]+$/, '');
+    } catch (error) {
+      const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : 'unreadable';
+      throw invalid(`${key}.passwordFile`, `cannot read ${identity.passwordFile} (${code})`);
+    }
+  }
+  throw invalid(key, 'a username identity needs passwordEnv or passwordFile');
+}
