@@ -1,7 +1,7 @@
 import { type Socket, createSocket } from 'node:dgram';
 import { type ParsedPacket, generate, parse } from 'coap-packet';
-import { type ServiceProcess, produce, sharedInfra, waitFor } from '@fieldlink/testing';
-import { type CoapGatewayUnderTest, coapClientObserve, coapClientPost, command, resultsFor, settledResults, startCoapGateway } from './support';
+import { type ServiceProcess, command, produce, resultsFor, settledResults, sharedInfra, waitFor } from '@fieldlink/testing';
+import { type CoapGatewayUnderTest, coapClientObserve, coapClientPost, startCoapGateway } from './support';
 
 const ACK_TIMEOUT_MS = 500;
 const MAX_RETRANSMIT = 2;

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
-import { ServiceProcess, exited, freePort, freshName, produce, run, sharedInfra, track, waitFor, writeConfig } from '@fieldlink/testing';
-import { type CoapGatewayUnderTest, coapClientObserve, command, settledResults } from './support';
+import { ServiceProcess, command, exited, freePort, freshName, produce, run, settledResults, sharedInfra, track, waitFor, writeConfig } from '@fieldlink/testing';
+import { type CoapGatewayUnderTest, coapClientObserve } from './support';
 
 describe('command routing between the MQTT and CoAP gateways', () => {
   const services: ServiceProcess[] = [];

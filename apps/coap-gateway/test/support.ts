@@ -2,8 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Command, type CommandResult } from '@fieldlink/schemas';
-import { type Infra, ServiceProcess, exited, freePort, freshName, produce, readTopic, run, track, waitFor, writeConfig } from '@fieldlink/testing';
+import { type Infra, ServiceProcess, exited, freePort, freshName, run, track, writeConfig } from '@fieldlink/testing';
 
 export interface CoapGatewayUnderTest {
   gateway: ServiceProcess;
@@ -68,23 +67,3 @@ export function coapClientObserve(port: number, path: string, seconds: number): 
   return { child, output: exited(child).then(() => output) };
 }
 
-/** The command results for `commandId`, read with kcat. */
-export async function resultsFor(g: CoapGatewayUnderTest, commandId: string): Promise<CommandResult[]> {
-  return (await readTopic(g.brokers, g.topic('command-results'))).map((r) => JSON.parse(r.payload ?? '') as CommandResult).filter((r) => r.id === commandId);
-}
-
-/**
- * Every result of a command, read once a later command for the same device (same partition,
- * so handled after it) has its own result: a second result of the first would be in by then.
- */
-export async function settledResults(g: CoapGatewayUnderTest, sent: Command, timeoutMs = 60_000): Promise<CommandResult[]> {
-  await waitFor(`a result for ${sent.id}`, async () => (await resultsFor(g, sent.id)).length > 0, { timeoutMs });
-  const marker = command(sent.deviceId, 'marker');
-  await produce(g.brokers, g.topic('commands'), sent.deviceId, JSON.stringify(marker));
-  await waitFor(`a result for the marker after ${sent.id}`, async () => (await resultsFor(g, marker.id)).length > 0, { timeoutMs });
-  return resultsFor(g, sent.id);
-}
-
-export function command(deviceId: string, action: string, extra: Partial<Command> = {}): Command {
-  return { schemaVersion: 1, id: freshName('cmd'), deviceId, action, ...extra };
-}

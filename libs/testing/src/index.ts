@@ -15,3 +15,4 @@ export { SeqSet } from './faults/seq-set';
 export { type Delivery, TelemetryChecker } from './faults/telemetry-checker';
 export { interopPython } from './python';
 export { nowMs, quantile, round, runBench } from './bench-stats';
+export { type TopicsUnderTest, command, resultsFor, settledResults } from './command-results';
