@@ -1,0 +1,60 @@
+import { type Telemetry } from '@fieldlink/schemas';
+import { type Infra, type ServiceProcess, command, produce, readTopic, settledResults, sharedInfra, waitFor } from '@fieldlink/testing';
+import { AsyncuaPlc, type OpcuaGatewayUnderTest, startOpcuaGateway } from './support';
+
+describe('opcua-gateway commands as OPC UA writes and method calls', () => {
+  let infra: Infra;
+  let plc: AsyncuaPlc | undefined;
+  let gateway: ServiceProcess | undefined;
+  let g: OpcuaGatewayUnderTest;
+  beforeAll(async () => {
+    infra = await sharedInfra();
+    plc = await AsyncuaPlc.start({ objects: 2 });
+    g = await startOpcuaGateway(infra, { env: { OPCUA_ENDPOINTS: plc.url } });
+    gateway = g.gateway;
+    // Commands go to the gateway the device registry names, which it becomes once the device's data flows.
+    await waitFor('Pump1 in the device registry', async () => (await readTopic(g.brokers, g.topic('devices'))).some((r) => r.key === 'Pump1'), { timeoutMs: 30_000 });
+  });
+  afterAll(async () => {
+    await gateway?.stop();
+    await plc?.kill();
+  });
+
+  const send = async (deviceId: string, action: string, args: Record<string, unknown>) => {
+    const sent = command(deviceId, action, { args });
+    await produce(g.brokers, g.topic('commands'), deviceId, JSON.stringify(sent));
+    return settledResults(g, sent);
+  };
+
+  it('writes a variable, typed as the server declares it, with exactly one succeeded result; the new value then arrives as telemetry', async () => {
+    const results = await send('Pump1', 'write', { metric: 'Setpoint', value: 72.5 });
+    expect(results).toHaveLength(1);
+    expect(results[0]).toMatchObject({ status: 'succeeded', deviceId: 'Pump1', gateway: g.root, output: { statusCode: 'Good' } });
+    await waitFor('Setpoint 72.5 in telemetry', async () =>
+      (await readTopic(g.brokers, g.topic('telemetry'))).some((r) => {
+        const t = JSON.parse(r.payload ?? '{}') as Telemetry;
+        return t.deviceId === 'Pump1' && t.values['Setpoint']?.value === 72.5;
+      }),
+    );
+  });
+
+  it('calls a method with its input arguments, with exactly one succeeded result holding the output arguments by name', async () => {
+    const results = await send('Pump2', 'call', { method: 'Reset', inputs: [3] });
+    expect(results).toHaveLength(1);
+    expect(results[0]).toMatchObject({ status: 'succeeded', deviceId: 'Pump2', output: { outputs: { message: 'reset to level 3', resets: 1 } } });
+  });
+
+  it.each([
+    ['a write the server refuses', 'write', { metric: 'Temperature', value: 1 }, 'FL_OPCUA_BAD_STATUS', /BadNotWritable|BadUserAccessDenied/],
+    ['a value of the wrong type', 'write', { metric: 'Setpoint', value: 'hot' }, 'FL_OPCUA_BAD_ARGUMENTS', /takes a Double/],
+    ['an unknown variable', 'write', { metric: 'Nope', value: 1 }, 'FL_OPCUA_UNKNOWN_TARGET', /no variable "Nope"/],
+    ['an unknown method', 'call', { method: 'Explode' }, 'FL_OPCUA_UNKNOWN_TARGET', /no method "Explode"/],
+    ['too few method inputs', 'call', { method: 'Reset', inputs: [] }, 'FL_OPCUA_BAD_ARGUMENTS', /takes 1 input argument/],
+    ['an unknown action', 'explode', {}, 'FL_OPCUA_UNKNOWN_ACTION', /not one of write, call/],
+  ])('answers %s with exactly one failed result and its reason', async (_what, action, args, code, detail) => {
+    const results = await send('Pump1', action, args);
+    expect(results).toHaveLength(1);
+    expect(results[0]).toMatchObject({ status: 'failed', code });
+    expect(results[0]?.detail).toMatch(detail);
+  });
+});
