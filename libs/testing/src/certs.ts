@@ -68,3 +68,27 @@ export async function makePki(clientNames: string[]): Promise<TestPki> {
   writeFileSync(serverKeystore, Buffer.concat([readFileSync(server.key), readFileSync(server.cert)]));
   return { dir, ca, rogueCa, server, serverKeystore, clients, expired: await expired(dir, 'expired-device') };
 }
+
+/** A self-signed OPC UA application instance certificate (RSA 2048), with its der copy for servers that want DER. */
+export interface OpcuaAppCert extends KeyPair {
+  der: string;
+}
+
+/**
+ * Made with openssl, as OPC UA Part 6 §6.2.2 wants it: the ApplicationUri in subjectAltName beside the
+ * host's IP and name, RSA (the Basic256Sha256 policy signs and encrypts with RSA keys), and key usages
+ * for signing and encryption.
+ */
+export async function makeOpcuaAppCert(name: string, applicationUri: string): Promise<OpcuaAppCert> {
+  const dir = mkdtempSync(join(tmpdir(), 'fieldlink-opcua-cert-'));
+  const extensions = [
+    `subjectAltName = URI:${applicationUri}, IP:127.0.0.1, DNS:localhost`,
+    'basicConstraints = critical, CA:FALSE',
+    'keyUsage = critical, digitalSignature, nonRepudiation, keyEncipherment, dataEncipherment',
+    'extendedKeyUsage = serverAuth, clientAuth',
+  ];
+  const addext = extensions.flatMap((e) => ['-addext', e]);
+  await openssl(dir, ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-sha256', '-keyout', `${name}.key`, '-out', `${name}.pem`, '-days', '2', '-subj', `/CN=${name}/O=fieldlink tests`, ...addext]);
+  await openssl(dir, ['x509', '-in', `${name}.pem`, '-outform', 'der', '-out', `${name}.der`]);
+  return { cert: join(dir, `${name}.pem`), key: join(dir, `${name}.key`), der: join(dir, `${name}.der`) };
+}

@@ -9,7 +9,7 @@ export { track } from './children';
 export { workspaceRoot } from './workspace';
 export { StallingRelay } from './stalling-relay';
 export { Toxiproxy } from './toxiproxy';
-export { type KeyPair, type TestPki, makePki } from './certs';
+export { type KeyPair, type OpcuaAppCert, type TestPki, makeOpcuaAppCert, makePki } from './certs';
 export { reportFault } from './faults/fault-report';
 export { SeqSet } from './faults/seq-set';
 export { type Delivery, TelemetryChecker } from './faults/telemetry-checker';

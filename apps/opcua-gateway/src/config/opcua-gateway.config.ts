@@ -101,7 +101,7 @@ export const OpcuaGatewayConfigSchema = Type.Object(
             dir: Type.String({
               minLength: 1,
               default: '.fieldlink-pki/opcua-gateway',
-              description: 'PKI folder (env OPCUA_PKI_DIR): own/ holds the client certificate (made on first start), trusted/ and rejected/ the server certificates. Trust a server by moving its certificate from rejected/certs to trusted/certs',
+              description: 'PKI folder (env OPCUA_PKI_DIR): own/ holds the client certificate (made on first start), trusted/certs/ and rejected/ the server certificates. Trust a server by moving its certificate from rejected/ to trusted/certs/',
             }),
             acceptUnknownServerCertificates: Type.Boolean({ default: false, description: 'Trust any server certificate on first sight; for labs only' }),
           },

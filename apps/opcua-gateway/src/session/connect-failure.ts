@@ -1,5 +1,5 @@
 /** Why a connection attempt failed, as a metrics label and an operator-facing sentence. */
-export type FailureReason = 'unreachable' | 'timeout' | 'certificate_untrusted' | 'security_rejected' | 'auth_failed' | 'session_lost' | 'subscription_failed' | 'other';
+export type FailureReason = 'unreachable' | 'timeout' | 'certificate_untrusted' | 'security_rejected' | 'auth_failed' | 'session_lost' | 'other';
 
 export interface ConnectFailure {
   reason: FailureReason;
@@ -16,7 +16,7 @@ export function classifyFailure(error: unknown, context: { url: string; pkiDir: 
   if (has('BadCertificate', 'certificate is not trusted', 'untrusted', 'Untrusted')) {
     return {
       reason: 'certificate_untrusted',
-      message: `the server certificate of ${context.url} is not trusted; it was kept in ${context.pkiDir}/rejected/certs: move it to ${context.pkiDir}/trusted/certs to trust it (${firstLine(text)})`,
+      message: `the server certificate of ${context.url} is not trusted; it was kept in ${context.pkiDir}/rejected: move it to ${context.pkiDir}/trusted/certs to trust it (${firstLine(text)})`,
     };
   }
   if (has('BadUserAccessDenied', 'BadIdentityTokenRejected', 'BadIdentityTokenInvalid', 'BadUserSignatureInvalid')) {

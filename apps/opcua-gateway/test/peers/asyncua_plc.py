@@ -46,7 +46,7 @@ async def main():
     await server.set_application_uri(URI)
     if args.cert:
         await server.load_certificate(args.cert)
-        await server.load_private_key(args.key)
+        await server.load_private_key(args.key, format="PEM" if args.key.endswith((".key", ".pem")) else None)
         server.set_security_policy([ua.SecurityPolicyType.Basic256Sha256_SignAndEncrypt])
     if users:
         server.set_security_IDs(["Username"])
