@@ -13,3 +13,4 @@ export {
 export { KafkaService, type KafkaServiceOptions, type KafkaWatchdogConfig } from './kafka.service';
 export { type TopicSpec } from './topic-admin';
 export { type HandleResult, type PartitionControl, type PartitionRef, ReplayingConsumer, type ReplayingConsumerOptions } from './replaying-consumer';
+export { GroupMembership, type GroupMembershipOptions } from './group-membership';

@@ -8,7 +8,8 @@ import { type KafkaLogger, type KafkaOptions } from './kafka.options';
 import { KafkaWatchdog, type WatchedClient } from './kafka-watchdog';
 import { ReplayingConsumer, type ReplayingConsumerOptions } from './replaying-consumer';
 import { type SupervisedConsumer } from './supervised-consumer';
-import { deleteTopics, ensureTopics, pingCluster, type TopicSpec } from './topic-admin';
+import { GroupMembership, type GroupMembershipOptions } from './group-membership';
+import { deleteTopics, ensurePartitions, ensureTopics, pingCluster, type TopicSpec } from './topic-admin';
 
 export interface KafkaServiceOptions extends KafkaOptions {
   registry: Registry;
@@ -85,6 +86,11 @@ export class KafkaService {
     return ensureTopics(this.kafka, specs, this.options.logger);
   }
 
+  /** Creates the topic, or adds partitions until it has at least `partitions`. */
+  ensurePartitions(spec: TopicSpec): Promise<void> {
+    return ensurePartitions(this.kafka, spec, this.options.logger);
+  }
+
   /** The offset after the last record of each partition (Kafka's high watermark). */
   async endOffsets(topic: string): Promise<Map<number, bigint>> {
     const admin = this.kafka.admin();
@@ -106,6 +112,14 @@ export class KafkaService {
     this.metrics.watchConnection(options.name, () => consumer.supervisor.connected);
     this.consumers.push(consumer);
     return consumer;
+  }
+
+  /** A member of a consumer group used as a lease on the partitions of a topic (see GroupMembership). */
+  createMembership(options: GroupMembershipOptions): GroupMembership {
+    const membership = new GroupMembership(this.kafka, options, this.metrics, this.options.logger);
+    this.metrics.watchConnection(options.name, () => membership.supervisor.connected);
+    this.consumers.push(membership);
+    return membership;
   }
 
   createConsumer(options: BatchConsumerOptions): BatchConsumer {

@@ -32,6 +32,22 @@ export async function ensureTopics(kafka: Kafka, specs: TopicSpec[], logger: Kaf
   }
 }
 
+/** Creates the topic, or grows it to `spec.partitions` when it has fewer (partitions are never removed). */
+export async function ensurePartitions(kafka: Kafka, spec: TopicSpec, logger: KafkaLogger): Promise<void> {
+  await ensureTopics(kafka, [spec], logger);
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const [metadata] = (await admin.fetchTopicMetadata({ topics: [spec.topic] })).topics;
+    const current = metadata?.partitions.length ?? 0;
+    if (current >= spec.partitions) return;
+    await admin.createPartitions({ topicPartitions: [{ topic: spec.topic, count: spec.partitions }], validateOnly: false });
+    logger.info({ topic: spec.topic, from: current, to: spec.partitions }, 'added partitions to a Kafka topic');
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 /** Deletes topics (operators' tooling and tests that take a topic away under a running service). */
 export async function deleteTopics(kafka: Kafka, topics: string[]): Promise<void> {
   const admin = kafka.admin();

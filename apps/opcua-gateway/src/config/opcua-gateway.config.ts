@@ -124,6 +124,19 @@ export const OpcuaGatewayConfigSchema = Type.Object(
           },
           { default: {}, additionalProperties: false },
         ),
+        sharding: Type.Object(
+          {
+            enabled: Type.Boolean({
+              default: true,
+              description: 'Share the endpoints between replicas by Kafka consumer-group membership; every replica must list the same endpoints. Off: this replica serves all of them',
+            }),
+            groupId: Type.Optional(Type.String({ minLength: 1, description: 'Consumer group of the replicas; default <prefix>opcua-gateway-endpoints' })),
+            sessionTimeoutMs: Type.Integer({ minimum: 3000, default: 10_000, description: 'A replica silent this long loses its endpoints to the others' }),
+            heartbeatIntervalMs: Type.Integer({ minimum: 100, default: 1000, description: 'How often a replica tells the group coordinator it is alive; well below sessionTimeoutMs' }),
+            handoverDelayMs: Type.Integer({ minimum: 0, default: 3000, description: 'A replica given an endpoint waits this long before connecting, so the previous owner has closed its session' }),
+          },
+          { default: {}, additionalProperties: false },
+        ),
         discovery: Type.Object(
           {
             maxVariables: Type.Integer({ minimum: 1, default: 50_000, description: 'Browsing stops, with a warning, after this many variables per endpoint' }),
@@ -158,6 +171,8 @@ const invalid = (key: string, why: string) => new ServiceError(ServiceErrorCode.
 export function loadOpcuaGatewayConfig(env: NodeJS.ProcessEnv): OpcuaGatewayConfig {
   const config = loadConfig({ schema: OpcuaGatewayConfigSchema, overrides: OPCUA_ENV_OVERRIDES, env });
   endpointsOf(config);
+  const { sessionTimeoutMs, heartbeatIntervalMs } = config.opcua.sharding;
+  if (heartbeatIntervalMs * 3 > sessionTimeoutMs) throw invalid('opcua.sharding.heartbeatIntervalMs', `must be at most a third of sessionTimeoutMs (${sessionTimeoutMs})`);
   return config;
 }
 

@@ -1,0 +1,69 @@
+import { type Infra, command, freshName, produce, readTopic, settledResults, sharedInfra, waitFor } from '@fieldlink/testing';
+import { AsyncuaPlc, type OpcuaGatewayUnderTest, startOpcuaGateway } from './support';
+
+const NAMES = ['plc-a', 'plc-b', 'plc-c'];
+
+describe('opcua-gateway replicas sharing endpoints by Kafka consumer-group membership', () => {
+  let infra: Infra;
+  const plcs: AsyncuaPlc[] = [];
+  const replicas: OpcuaGatewayUnderTest[] = [];
+  beforeAll(async () => {
+    infra = await sharedInfra();
+  });
+  afterAll(async () => {
+    await Promise.all(replicas.map((r) => r.gateway.stop()));
+    await Promise.all(plcs.map((p) => p.kill()));
+  });
+
+  it('serves each of three servers from exactly one of two replicas, and moves a SIGKILLed replica’s endpoints to the other within 30 s', async () => {
+    for (let i = 0; i < NAMES.length; i++) plcs.push(await AsyncuaPlc.start({ objects: 1 }));
+    const root = freshName('opcua-shard');
+    const config = {
+      opcua: {
+        reconnect: { initialDelayMs: 200, maxDelayMs: 1000 },
+        sharding: { sessionTimeoutMs: 6000, heartbeatIntervalMs: 500, handoverDelayMs: 1500 },
+      },
+      endpoints: plcs.map((p, i) => ({ name: NAMES[i], url: p.url, browse: [{ path: '**', deviceId: '{endpoint}-{object}' }] })),
+    };
+    for (const id of ['replica-1', 'replica-2']) replicas.push(await startOpcuaGateway(infra, { root, config, instanceId: `${root}-${id}` }));
+    const owned = (r: OpcuaGatewayUnderTest) => r.gateway.metric('fieldlink_opcua_endpoints_owned');
+    const connected = async (r: OpcuaGatewayUnderTest) => {
+      const names: string[] = [];
+      for (const name of NAMES) if ((await r.gateway.metric('fieldlink_opcua_endpoint_connected', { endpoint: name })) === 1) names.push(name);
+      return names;
+    };
+    const split = await waitFor(
+      'the three endpoints split between both replicas, each with one session',
+      async () => {
+        const [a, b] = await Promise.all(replicas.map(connected));
+        const all = [...(a ?? []), ...(b ?? [])].sort();
+        return (a?.length ?? 0) > 0 && (b?.length ?? 0) > 0 && all.join() === NAMES.join() && plcs.every((p) => p.sessions === 1) ? { a, b } : false;
+      },
+      { timeoutMs: 60_000 },
+    );
+    expect((await owned(replicas[0] as OpcuaGatewayUnderTest)) + (await owned(replicas[1] as OpcuaGatewayUnderTest))).toBe(3);
+    // Checked on the servers, from their first session on: never two sessions at once, through the second replica's joining too.
+    expect(plcs.map((p) => p.maxSessions)).toEqual([1, 1, 1]);
+
+    const [survivor, victim] = replicas as [OpcuaGatewayUnderTest, OpcuaGatewayUnderTest];
+    const moved = split.b ?? [];
+    await victim.gateway.kill();
+    const killedAt = Date.now();
+    await waitFor('the survivor serving all three', async () => (await connected(survivor)).length === 3 && plcs.every((p) => p.sessions === 1), { timeoutMs: 30_000, intervalMs: 200 });
+    const failoverMs = Date.now() - killedAt;
+    expect(failoverMs).toBeLessThan(30_000);
+    expect(plcs.map((p) => p.maxSessions)).toEqual([1, 1, 1]);
+
+    // Commands follow the endpoint: the device registry now names the survivor for a device that moved.
+    const deviceId = `${moved[0] ?? 'plc-a'}-Pump1`;
+    await waitFor(`${deviceId} registered to the survivor`, async () =>
+      (await readTopic(infra.kafkaBrokers, survivor.topic('devices'))).filter((r) => r.key === deviceId).some((r) => r.payload?.includes(`"gateway":"${root}-replica-1"`)),
+    );
+    const sent = command(deviceId, 'write', { args: { metric: 'Setpoint', value: 61 } });
+    await produce(infra.kafkaBrokers, survivor.topic('commands'), deviceId, JSON.stringify(sent));
+    const results = await settledResults(survivor, sent);
+    expect(results).toHaveLength(1);
+    expect(results[0]).toMatchObject({ status: 'succeeded', gateway: `${root}-replica-1` });
+    process.stdout.write(`opcua sharding: ${moved.join(', ')} moved to the surviving replica ${(failoverMs / 1000).toFixed(1)} s after its owner was SIGKILLed\n`);
+  });
+});
