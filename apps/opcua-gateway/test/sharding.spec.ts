@@ -41,7 +41,7 @@ describe('opcua-gateway replicas sharing endpoints by Kafka consumer-group membe
       },
       { timeoutMs: 60_000 },
     );
-    expect((await owned(replicas[0] as OpcuaGatewayUnderTest)) + (await owned(replicas[1] as OpcuaGatewayUnderTest))).toBe(3);
+    expect((await Promise.all(replicas.map(owned))).reduce((a, b) => a + b, 0)).toBe(3);
     // Checked on the servers, from their first session on: never two sessions at once, through the second replica's joining too.
     expect(plcs.map((p) => p.maxSessions)).toEqual([1, 1, 1]);
 

@@ -1,0 +1,47 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ServiceError } from '@fieldlink/service';
+import { endpointsOf, loadOpcuaGatewayConfig, password } from './opcua-gateway.config';
+
+function file(name: string, text: string): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'opcua-cfg-')), name);
+  writeFileSync(path, text);
+  return path;
+}
+
+const load = (yaml: string, env: NodeJS.ProcessEnv = {}) => loadOpcuaGatewayConfig({ FIELDLINK_CONFIG: file('c.yaml', yaml), ...env });
+
+describe(loadOpcuaGatewayConfig.name, () => {
+  it('takes comma-separated OPCUA_ENDPOINTS alone, naming each endpoint after its host and port', () => {
+    const config = loadOpcuaGatewayConfig({ OPCUA_ENDPOINTS: 'opc.tcp://plc-1:4840, opc.tcp://10.0.0.7:48010/ua' });
+    expect(endpointsOf(config).map((e) => [e.name, e.url, e.securityMode, e.identity.type])).toEqual([
+      ['plc-1-4840', 'opc.tcp://plc-1:4840', 'None', 'anonymous'],
+      ['10.0.0.7-48010', 'opc.tcp://10.0.0.7:48010/ua', 'None', 'anonymous'],
+    ]);
+    expect(config.opcua.pki.acceptUnknownServerCertificates).toBe(false);
+    expect(config.opcua.sharding.enabled).toBe(true);
+  });
+
+  it('refuses two endpoints of one name, naming the second', () => {
+    expect(() => load('endpoints: [{name: a, url: "opc.tcp://x:1"}, {name: a, url: "opc.tcp://y:1"}]')).toThrow('config key "endpoints.1.name": "a" is also the name of endpoints.0');
+  });
+
+  it('refuses a browse pattern with an empty segment and a heartbeat too close to the session timeout', () => {
+    expect(() => load('endpoints: [{url: "opc.tcp://x:1", browse: [{path: "a//b"}]}]')).toThrow('config key "endpoints.0.browse.0.path"');
+    expect(() => load('opcua: {sharding: {sessionTimeoutMs: 3000, heartbeatIntervalMs: 1500}}')).toThrow('config key "opcua.sharding.heartbeatIntervalMs"');
+  });
+});
+
+describe(password.name, () => {
+  it('reads the password from its environment variable or its file, without trailing newlines', () => {
+    expect(password({ passwordEnv: 'PLC_PW' }, 'k', { PLC_PW: 'from-env' })).toBe('from-env');
+    expect(password({ passwordFile: file('pw', 'from-file\n') }, 'k', {})).toBe('from-file');
+  });
+
+  it('names the key, never the value, when the secret is missing or unreadable', () => {
+    expect(() => password({ passwordFile: '/nonexistent/pw' }, 'endpoints.0.identity', {})).toThrow(ServiceError);
+    expect(() => password({ passwordFile: '/nonexistent/pw' }, 'endpoints.0.identity', {})).toThrow('config key "endpoints.0.identity.passwordFile": cannot read /nonexistent/pw (ENOENT)');
+    expect(() => password({}, 'endpoints.0.identity', {})).toThrow('needs passwordEnv or passwordFile');
+  });
+});
