@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { type GroupMembership, type KafkaService } from '@fieldlink/kafka';
 import { type Logger } from '@fieldlink/service';
 import { type EndpointOwnership } from './endpoint-ownership';
@@ -22,6 +23,8 @@ export class KafkaGroupOwnership implements EndpointOwnership {
   private readonly names: string[];
   private onChange: ((owned: ReadonlySet<string>) => Promise<void>) | undefined;
   private applying: Promise<void> = Promise.resolve();
+  private joining: Promise<void> | undefined;
+  private stopped = false;
   private readonly pendingTimers = new Set<NodeJS.Timeout>();
   private owned = new Set<string>();
   /** What the coordinator last assigned, including endpoints still waiting out the handover delay. */
@@ -41,9 +44,27 @@ export class KafkaGroupOwnership implements EndpointOwnership {
     return this.membership?.supervisor.connected === true;
   }
 
-  async start(onChange: (owned: ReadonlySet<string>) => Promise<void>): Promise<void> {
+  /** Joins in the background, retrying while Kafka is not ready, so the gateway's start never waits for the group. */
+  start(onChange: (owned: ReadonlySet<string>) => Promise<void>): Promise<void> {
     this.onChange = onChange;
-    await this.kafka.ensurePartitions({ topic: this.options.topic, partitions: Math.max(1, this.names.length) });
+    this.stopped = false;
+    this.joining ??= this.join().catch((err: unknown) => this.logger.error({ err }, 'joining the OPC UA endpoint group failed'));
+    return Promise.resolve();
+  }
+
+  private async join(): Promise<void> {
+    // Right after a topic is created its metadata can still be missing for a moment (a retriable error).
+    for (let attempt = 0; !this.stopped; attempt++) {
+      try {
+        await this.kafka.ensurePartitions({ topic: this.options.topic, partitions: Math.max(1, this.names.length) });
+        break;
+      } catch (err) {
+        const retryInMs = Math.min(5000, 250 * 2 ** attempt);
+        this.logger.warn({ err, topic: this.options.topic, retryInMs }, 'could not prepare the OPC UA endpoint group topic; retrying');
+        await sleep(retryInMs);
+      }
+    }
+    if (this.stopped) return;
     this.membership ??= this.kafka.createMembership({
       name: 'opcua-endpoint-owner',
       groupId: this.options.groupId,
@@ -52,11 +73,11 @@ export class KafkaGroupOwnership implements EndpointOwnership {
       heartbeatIntervalMs: this.options.heartbeatIntervalMs,
       onAssignment: (partitions) => this.assign(partitions),
     });
-    // Joining waits for the group; the gateway starts meanwhile and is ready once it has its share.
-    void this.membership.start();
+    await this.membership.start();
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     for (const timer of this.pendingTimers) clearTimeout(timer);
     this.pendingTimers.clear();
     await this.membership?.stop();
