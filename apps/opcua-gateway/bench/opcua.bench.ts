@@ -56,7 +56,7 @@ class BenchServer {
   async offeredPerSec(from: number, to: number): Promise<number> {
     const after = await waitFor('the server\'s offered count after the window', () => this.counts.find((c) => c.at >= to), { timeoutMs: 10_000, intervalMs: 100 });
     const before = this.counts.filter((c) => c.at <= from).at(-1);
-    if (!before) throw new Error('the server printed no sample count before the window');
+    if (!before) throw new Error('the server printed no offered count before the window');
     return Math.round(((after.offered - before.offered) * 1000) / (after.at - before.at));
   }
 
