@@ -1,8 +1,10 @@
 // Bundles one app into dist/apps/<app>/main.js, plus <name>.worker.js for each
 // src/**/<name>.worker.ts (worker thread entry points). Packages stay external and
 // resolve from node_modules; the @fieldlink/* libs are inlined via tsconfig paths.
+// src/**/*.xml files (the DDS gateway's default types and QoS) are copied next to main.js.
 // esbuild emits no decorator metadata, which is why every Nest injection names its token.
-import { readdirSync } from 'node:fs';
+import { copyFileSync, readdirSync } from 'node:fs';
+import { basename } from 'node:path';
 import { build } from 'esbuild';
 
 const app = process.argv[2];
@@ -27,4 +29,6 @@ await build({
   tsconfig: 'tsconfig.base.json',
   logLevel: 'warning',
 });
+const assets = readdirSync(`apps/${app}/src`, { recursive: true }).map(String).filter((f) => f.endsWith('.xml'));
+for (const asset of assets) copyFileSync(`apps/${app}/src/${asset}`, `dist/apps/${app}/${basename(asset)}`);
 console.log(`built dist/apps/${app}/main.js`);

@@ -87,7 +87,7 @@ export function buildDeadLetter(
   ctx: EnvelopeContext,
   maxBytes: number,
 ): DeadLetter {
-  const raw = message.readings ? readingsAsBytes(message.readings) : message.payload;
+  const raw = message.raw ?? (message.readings ? readingsAsBytes(message.readings) : message.payload);
   const kept = raw.subarray(0, maxBytes);
   const letter: DeadLetter = {
     schemaVersion: SCHEMA_VERSION,

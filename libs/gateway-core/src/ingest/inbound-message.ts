@@ -33,6 +33,11 @@ interface InboundBase {
    * reading without its own time keeps `id`: two equal bodies a minute apart are two readings.
    */
   contentId?: string;
+  /**
+   * What a dead letter carries as the raw message when there are no payload bytes: a DDS sample
+   * as JSON, since the RTI Connector does not expose its CDR bytes. Default: the readings as JSON.
+   */
+  raw?: Buffer;
 }
 
 /** Bytes for the route's decoder (MQTT, CoAP). */

@@ -1,0 +1,30 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { GatewayCoreModule, IngestPipeline } from '@fieldlink/gateway-core';
+import { type Logger, METRICS_REGISTRY } from '@fieldlink/service';
+import { type Registry } from 'prom-client';
+import { type DdsGatewayConfig } from './config/dds-gateway.config';
+import { type DdsParticipant } from './dds/participant';
+import { DdsAdapter } from './ingress/dds.adapter';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: DdsGatewayConfig, participant: DdsParticipant, logger: Logger): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        GatewayCoreModule.forRoot({
+          service: 'dds-gateway',
+          protocol: 'dds',
+          config,
+          logger,
+          adapter: {
+            inject: [IngestPipeline, METRICS_REGISTRY],
+            useFactory: (pipeline: IngestPipeline, registry: Registry) => new DdsAdapter(config.dds, participant, pipeline, logger, registry),
+          },
+          // Room for the ack wait and for the reader loop's current take ahead of it.
+          commandDeliverTimeoutMs: config.dds.commands.ackTimeoutMs + 5000,
+        }),
+      ],
+    };
+  }
+}

@@ -1,0 +1,43 @@
+import { Counter, type Registry } from 'prom-client';
+import { type IngestOutcome, type IngestPipeline } from '@fieldlink/gateway-core';
+import { type Logger } from '@fieldlink/service';
+import { type ReaderConfig } from '../config/dds-gateway.config';
+import { type InstanceState } from '../mapping/sample-mapper';
+
+const REASON: Record<Exclude<InstanceState, 'ALIVE'>, string> = { NOT_ALIVE_DISPOSED: 'disposed', NOT_ALIVE_NO_WRITERS: 'no_writers' };
+
+/**
+ * Turns DDS instance states into device-status records: `offline` (reason disposed or
+ * no_writers) when an instance stops being alive, `online` when it is alive again. DDS reports
+ * the state on every sample, with or without data, so only changes are written.
+ */
+export class InstanceLifecycle {
+  private readonly states = new Map<string, InstanceState>();
+  private readonly changes: Counter<'reader' | 'state'>;
+
+  constructor(
+    private readonly pipeline: IngestPipeline,
+    private readonly logger: Logger,
+    registry: Registry,
+  ) {
+    this.changes = new Counter({ name: 'fieldlink_dds_instance_changes_total', help: 'DDS instances that changed state, reported as device-status', labelNames: ['reader', 'state'], registers: [registry] });
+  }
+
+  observe(reader: ReaderConfig, deviceId: string, state: InstanceState, at: Date): Promise<IngestOutcome | void> {
+    const key = `${reader.name}\u0000${deviceId}`;
+    const previous = this.states.get(key) ?? 'ALIVE';
+    if (state === previous) return Promise.resolve();
+    if (state === 'ALIVE') this.states.delete(key);
+    else this.states.set(key, state);
+    this.changes.inc({ reader: reader.name, state });
+    const report = {
+      deviceId,
+      route: reader.name,
+      ref: reader.topic,
+      status: state === 'ALIVE' ? 'online' : 'offline',
+      detail: { instanceState: state, ...(state === 'ALIVE' ? {} : { reason: REASON[state] }) },
+      at,
+    };
+    return this.pipeline.reportStatus(report).catch((err: unknown) => this.logger.warn({ err, deviceId }, 'device-status record not written'));
+  }
+}

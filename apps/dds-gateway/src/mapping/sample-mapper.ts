@@ -1,0 +1,85 @@
+import { type DecodedReading, type DecodedValue } from '@fieldlink/gateway-core';
+import { SchemaError, SchemaErrorCode, stableId } from '@fieldlink/schemas';
+import { type ReaderConfig } from '../config/dds-gateway.config';
+import { type Json, valueAt, withoutPath } from './field-path';
+
+export type InstanceState = 'ALIVE' | 'NOT_ALIVE_DISPOSED' | 'NOT_ALIVE_NO_WRITERS';
+
+/** A sample as the participant takes it: the data as JSON, and the SampleInfo fields we use. */
+export interface DdsSample {
+  /** Undefined for a sample without valid data (an instance disposed or left without writers). */
+  data: { [field: string]: Json } | undefined;
+  /** Present without valid data too: the instance's key fields. */
+  key?: { [field: string]: Json };
+  instanceState: InstanceState;
+  /** The writer's GUID (16 bytes) and the sample's sequence number: the same on a re-send. */
+  identity?: { writerGuid: number[]; sequenceNumber: number };
+  sourceTimestampNs?: number;
+}
+
+export type MappedSample =
+  | { ok: true; deviceId: string | undefined; readings: DecodedReading[]; id: string | undefined }
+  | { ok: false; deviceId: string | undefined; error: SchemaError; id: string | undefined };
+
+const UNIT_TO_MS = { s: 1000, ms: 1, us: 1e-3, ns: 1e-6 } as const;
+
+/**
+ * Maps one valid sample to a reading by the reader's config: deviceId from its field, the event
+ * time from a field or the source timestamp, and the metrics from their field paths (nested
+ * structs and sequences flatten to `a.b` and `a[i]`, as every decoded reading does).
+ */
+export function mapSample(reader: ReaderConfig, sample: DdsSample): MappedSample {
+  const data = sample.data ?? {};
+  const deviceId = deviceIdOf(data, reader.deviceIdField);
+  const id = idOf(sample);
+  try {
+    return { ok: true, deviceId, readings: [{ values: metricsOf(reader, data), ...eventTimeOf(reader, sample) }], id };
+  } catch (error) {
+    if (error instanceof SchemaError) return { ok: false, deviceId, error, id };
+    throw error;
+  }
+}
+
+/** The deviceId from a key held in a string or an integer field; undefined when empty or of another type. */
+export function deviceIdOf(data: Json, field: string): string | undefined {
+  const value = valueAt(data, field);
+  if (typeof value === 'string') return value.length > 0 ? value : undefined;
+  if (typeof value === 'number' && Number.isInteger(value)) return String(value);
+  return undefined;
+}
+
+export function idOf(sample: DdsSample): string | undefined {
+  const identity = sample.identity;
+  if (!identity || identity.sequenceNumber < 0 || identity.writerGuid.length === 0) return undefined;
+  return stableId('dds', Buffer.from(identity.writerGuid).toString('hex'), identity.sequenceNumber);
+}
+
+function metricsOf(reader: ReaderConfig, data: { [field: string]: Json }): Record<string, DecodedValue> {
+  const values: Record<string, DecodedValue> = {};
+  if (reader.metrics) {
+    for (const path of reader.metrics) {
+      const value = valueAt(data, path);
+      if (value === undefined) throw new SchemaError(SchemaErrorCode.UnsupportedValue, `metric field "${path}" is not in the sample`);
+      values[path] = { value };
+    }
+    return values;
+  }
+  let rest = withoutPath(data, reader.deviceIdField);
+  if (typeof reader.eventTime === 'object') rest = withoutPath(rest, reader.eventTime.field);
+  for (const [field, value] of Object.entries(rest)) values[field] = { value };
+  return values;
+}
+
+function eventTimeOf(reader: ReaderConfig, sample: DdsSample): Pick<DecodedReading, 'sourceTime'> {
+  const eventTime = reader.eventTime;
+  if (eventTime === 'receive') return {};
+  if (eventTime === 'source') return sample.sourceTimestampNs !== undefined ? { sourceTime: new Date(sample.sourceTimestampNs / 1e6) } : {};
+  const value = valueAt(sample.data ?? {}, eventTime.field);
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    const found = value === undefined ? 'missing' : `${JSON.stringify(value)} (${Array.isArray(value) ? 'a sequence' : typeof value})`;
+    throw new SchemaError(SchemaErrorCode.BadTimestamp, `event-time field "${eventTime.field}" is ${found}, not an epoch time in ${eventTime.unit}`);
+  }
+  const time = new Date(value * UNIT_TO_MS[eventTime.unit]);
+  if (Number.isNaN(time.getTime())) throw new SchemaError(SchemaErrorCode.BadTimestamp, `event-time field "${eventTime.field}" (${value} ${eventTime.unit}) is out of range`);
+  return { sourceTime: time };
+}
