@@ -1,10 +1,11 @@
 /*
  * A Cyclone DDS publisher of SensorData, an independent DDS stack for the gateway's tests.
  * temperature carries the per-sensor sequence number (1, 2, ...), so a consumer can check
- * loss, duplicates and order; timestamp is the epoch ms at write time.
+ * loss, duplicates and order; timestamp is the epoch ms at write time, or with
+ * --timestamp-base B, B + n for the n-th sample (0-based), so a consumer can check each one.
  *
  * cyclone_pub --topic T [--domain D] [--count N] [--sensors S] [--rate R/s] [--durable]
- *             [--empty-key-every K] [--dispose] [--readers M] [--linger-ms MS]
+ *             [--empty-key-every K] [--dispose] [--readers M] [--linger-ms MS] [--timestamp-base B]
  * Prints MATCHED once M readers match, then DONE <written> after the readers acknowledged.
  */
 #include <stdio.h>
@@ -29,6 +30,7 @@ int main(int argc, char **argv) {
   const char *topic_name = NULL;
   int domain = 0, count = 1000, sensors = 10, rate = 0, durable = 0, dispose = 0, readers = 1;
   int empty_key_every = 0, linger_ms = 0;
+  long long timestamp_base = 0;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -40,6 +42,7 @@ int main(int argc, char **argv) {
     else if (!strcmp(a, "--readers") && v) readers = atoi(argv[++i]);
     else if (!strcmp(a, "--empty-key-every") && v) empty_key_every = atoi(argv[++i]);
     else if (!strcmp(a, "--linger-ms") && v) linger_ms = atoi(argv[++i]);
+    else if (!strcmp(a, "--timestamp-base") && v) timestamp_base = atoll(argv[++i]);
     else if (!strcmp(a, "--durable")) durable = 1;
     else if (!strcmp(a, "--dispose")) dispose = 1;
     else { fprintf(stderr, "cyclone_pub: unknown argument %s\n", a); return 2; }
@@ -80,7 +83,7 @@ int main(int argc, char **argv) {
     snprintf(sample.sensor_id, sizeof sample.sensor_id, "%s", empty ? "" : id);
     sample.temperature = (double)(n / sensors + 1);
     sample.humidity = (double)sensor;
-    sample.timestamp = now_ms();
+    sample.timestamp = timestamp_base > 0 ? timestamp_base + n : now_ms();
     rc = dds_write(writer, &sample);
     if (rc < 0) fail("write", rc);
     if (rate > 0) {
