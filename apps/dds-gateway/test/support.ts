@@ -16,7 +16,7 @@ export const DEFAULT_XML = join(workspaceRoot(), 'apps', 'dds-gateway', 'src', '
  * A copy of the shipped XML with this test's own topic names, so tests never read each
  * other's samples; `durableReader` asks for TRANSIENT_LOCAL, to get a durable writer's history.
  */
-export function ddsXml(options: { sensorTopic: string; commandTopic?: string; durableReader?: boolean; extra?: { types: string; topics: string; readers: string } }): string {
+export function ddsXml(options: { sensorTopic: string; commandTopic?: string; durableReader?: boolean; extra?: { types: string; topics: string; readers: string; participants: string } }): string {
   const commandTopic = options.commandTopic ?? ddsTopic('DeviceCommands');
   let xml = readFileSync(DEFAULT_XML, 'utf8')
     .replace('<topic name="SensorReadings"', `<topic name="${options.sensorTopic}"`)
@@ -28,7 +28,8 @@ export function ddsXml(options: { sensorTopic: string; commandTopic?: string; du
     xml = xml
       .replace('</types>', `${options.extra.types}\n  </types>`)
       .replace(`<topic name="${commandTopic}"`, `${options.extra.topics}\n      <topic name="${commandTopic}"`)
-      .replace('</subscriber>', `${options.extra.readers}\n      </subscriber>`);
+      .replace('</subscriber>', `${options.extra.readers}\n      </subscriber>`)
+      .replace('</domain_participant_library>', `${options.extra.participants}\n  </domain_participant_library>`);
   }
   const file = join(mkdtempSync(join(tmpdir(), 'fieldlink-dds-')), 'fieldlink.xml');
   writeFileSync(file, xml);

@@ -13,7 +13,8 @@ const EventTime = Type.Union(
     Type.Object(
       {
         field: Type.String({ minLength: 1, description: 'Field path of an integer epoch time, e.g. timestamp or header.stamp' }),
-        unit: Type.Union([Type.Literal('s'), Type.Literal('ms'), Type.Literal('us'), Type.Literal('ns')], { default: 'ms' }),
+        // Optional rather than defaulted: defaults are not applied inside a union.
+        unit: Type.Optional(Type.Union([Type.Literal('s'), Type.Literal('ms'), Type.Literal('us'), Type.Literal('ns')], { description: 'Default ms' })),
       },
       { additionalProperties: false },
     ),

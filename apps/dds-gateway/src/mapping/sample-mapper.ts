@@ -74,12 +74,13 @@ function eventTimeOf(reader: ReaderConfig, sample: DdsSample): Pick<DecodedReadi
   const eventTime = reader.eventTime;
   if (eventTime === 'receive') return {};
   if (eventTime === 'source') return sample.sourceTimestampNs !== undefined ? { sourceTime: new Date(sample.sourceTimestampNs / 1e6) } : {};
+  const unit = eventTime.unit ?? 'ms';
   const value = valueAt(sample.data ?? {}, eventTime.field);
   if (typeof value !== 'number' || !Number.isFinite(value)) {
     const found = value === undefined ? 'missing' : `${JSON.stringify(value)} (${Array.isArray(value) ? 'a sequence' : typeof value})`;
-    throw new SchemaError(SchemaErrorCode.BadTimestamp, `event-time field "${eventTime.field}" is ${found}, not an epoch time in ${eventTime.unit}`);
+    throw new SchemaError(SchemaErrorCode.BadTimestamp, `event-time field "${eventTime.field}" is ${found}, not an epoch time in ${unit}`);
   }
-  const time = new Date(value * UNIT_TO_MS[eventTime.unit]);
-  if (Number.isNaN(time.getTime())) throw new SchemaError(SchemaErrorCode.BadTimestamp, `event-time field "${eventTime.field}" (${value} ${eventTime.unit}) is out of range`);
+  const time = new Date(value * UNIT_TO_MS[unit]);
+  if (Number.isNaN(time.getTime())) throw new SchemaError(SchemaErrorCode.BadTimestamp, `event-time field "${eventTime.field}" (${value} ${unit}) is out of range`);
   return { sourceTime: time };
 }
