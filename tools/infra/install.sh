@@ -4,7 +4,7 @@
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 
-apt_packages=(mosquitto mosquitto-clients kcat openssl libcoap3-bin cyclonedds-dev cyclonedds-tools gcc libc6-dev)
+apt_packages=(mosquitto mosquitto-clients kcat openssl libcoap3-bin cyclonedds-dev cyclonedds-tools gcc libc6-dev strace)
 missing=()
 for pkg in "${apt_packages[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")

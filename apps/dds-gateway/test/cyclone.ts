@@ -8,6 +8,9 @@ export const CYCLONE_CONFIG = join(PEERS, 'cyclone-config.xml');
 /** Every Cyclone peer runs with this: loopback only, no multicast, unicast discovery of 127.0.0.1. */
 const CYCLONE_ENV = { ...process.env, CYCLONEDDS_URI: `file://${CYCLONE_CONFIG}` };
 
+/** strace options that record every datagram a process and its threads send. */
+export const STRACE_SENDS = ['-f', '-qq', '-e', 'trace=sendto,sendmsg,sendmmsg', '-e', 'signal=none'];
+
 let built: Promise<string> | undefined;
 
 /**
@@ -51,6 +54,8 @@ export interface PublishOptions {
   lingerMs?: number;
   /** Sample n (0-based) gets timestamp base + n instead of the write time. */
   timestampBase?: number;
+  /** Runs the publisher under strace, recording its sends in this file. */
+  straceFile?: string;
 }
 
 /**
@@ -73,7 +78,8 @@ export class CyclonePublisher {
     if (options.lingerMs) args.push('--linger-ms', String(options.lingerMs));
     if (options.timestampBase) args.push('--timestamp-base', String(options.timestampBase));
     const bin = join(await cyclonePeers(), 'cyclone_pub');
-    return new CyclonePublisher(track(spawn(bin, args, { env: CYCLONE_ENV, stdio: ['ignore', 'pipe', 'pipe'] })));
+    const [command, argv] = options.straceFile ? ['strace', [...STRACE_SENDS, '-o', options.straceFile, bin, ...args]] : [bin, args];
+    return new CyclonePublisher(track(spawn(command, argv, { env: CYCLONE_ENV, stdio: ['ignore', 'pipe', 'pipe'] })));
   }
 
   /** Resolves once the gateway's reader has matched the writer (discovery over loopback). */
@@ -84,6 +90,12 @@ export class CyclonePublisher {
   /** Resolves once every sample was written and acknowledged by the matched readers. */
   done(timeoutMs = 120_000): Promise<void> {
     return this.printed('DONE', timeoutMs);
+  }
+
+  /** Waits for the publisher to finish by itself (after its linger time); fails unless it exits 0. */
+  async exit(): Promise<void> {
+    const code = await exited(this.child);
+    if (code !== 0) throw new Error(`cyclone_pub exited ${code}:\n${this.output}`);
   }
 
   /** Fails at once, with the peer's output, if it exits first. */
