@@ -18,6 +18,7 @@ module.exports = {
     '<rootDir>/apps/opcua-gateway/jest.integration.cjs',
     '<rootDir>/apps/dds-gateway/jest.config.cjs',
     '<rootDir>/apps/dds-gateway/jest.integration.cjs',
+    '<rootDir>/apps/dds-gateway/jest.faults.cjs',
     '<rootDir>/apps/stream-processor/jest.config.cjs',
     '<rootDir>/apps/stream-processor/jest.integration.cjs',
     '<rootDir>/tools/jest.config.cjs',

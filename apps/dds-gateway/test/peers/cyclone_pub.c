@@ -55,9 +55,14 @@ int main(int argc, char **argv) {
   dds_entity_t topic = dds_create_topic(participant, &SensorData_desc, topic_name, NULL, NULL);
   if (topic < 0) fail("create topic", topic);
   dds_qos_t *qos = dds_create_qos();
-  dds_qset_reliability(qos, DDS_RELIABILITY_RELIABLE, DDS_SECS(10));
+  /* Long enough to outlast a killed reader's lease, during which its unacked samples fill the history. */
+  dds_qset_reliability(qos, DDS_RELIABILITY_RELIABLE, DDS_SECS(60));
   dds_qset_history(qos, DDS_HISTORY_KEEP_ALL, 0);
-  if (durable) dds_qset_durability(qos, DDS_DURABILITY_TRANSIENT_LOCAL);
+  if (durable) {
+    dds_qset_durability(qos, DDS_DURABILITY_TRANSIENT_LOCAL);
+    /* Cyclone keeps only the last sample per instance for late joiners unless told otherwise. */
+    dds_qset_durability_service(qos, 0, DDS_HISTORY_KEEP_ALL, 0, DDS_LENGTH_UNLIMITED, DDS_LENGTH_UNLIMITED, DDS_LENGTH_UNLIMITED);
+  }
   dds_entity_t writer = dds_create_writer(participant, topic, qos, NULL);
   if (writer < 0) fail("create writer", writer);
   dds_delete_qos(qos);
@@ -103,7 +108,7 @@ int main(int argc, char **argv) {
       if (rc < 0) fail("dispose", rc);
     }
   }
-  rc = dds_wait_for_acks(writer, DDS_SECS(60));
+  rc = dds_wait_for_acks(writer, DDS_SECS(120));
   if (rc < 0) fail("wait for acks", rc);
   printf("DONE %d\n", count);
   if (linger_ms > 0) dds_sleepfor(DDS_MSECS(linger_ms));

@@ -56,6 +56,8 @@ export class TelemetryChecker {
     private readonly brokers: string,
     private readonly topic: string,
     partitions: number,
+    /** The metric that carries each device's sequence number. */
+    private readonly seqMetric = 'seq',
   ) {
     this.nextOffset = new Array<number>(partitions).fill(0);
   }
@@ -122,7 +124,7 @@ export class TelemetryChecker {
   }
 
   private add(telemetry: Telemetry): void {
-    const seq = telemetry.values['seq']?.value;
+    const seq = telemetry.values[this.seqMetric]?.value;
     if (typeof seq !== 'number') return;
     this.records++;
     let track = this.devices.get(telemetry.deviceId);
