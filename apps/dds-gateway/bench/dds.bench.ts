@@ -1,0 +1,103 @@
+/**
+ * npm run bench -- dds [--json] [--samples N]
+ * DDS samples/s that dds-gateway bridges into Kafka from a Cyclone DDS C publisher (reliable,
+ * KEEP_ALL, as fast as the reader acknowledges), against an RTI Connector reader that only
+ * counts samples, with the same XML, QoS and publisher in the same run.
+ * Progress on stderr; the last line is JSON with "ratio".
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parseArgs } from 'node:util';
+import { Connector } from 'rticonnextdds-connector';
+import { type Infra, ServiceProcess, freshName, readTopic, round, runBench, sharedInfra, waitFor, writeConfig } from '@fieldlink/testing';
+import { CyclonePublisher } from '../test/cyclone';
+import { ddsTopic, ddsXml, sensorConfig } from '../test/support';
+
+const SENSORS = 100;
+/** The gateway's default idle sleep between takes; the baseline polls the same way. */
+const IDLE_POLL_MS = 5;
+
+interface Figures {
+  samplesPerSec: number;
+  samples: number;
+  seconds: number;
+}
+
+const progress = (msg: string): void => void process.stderr.write(`[bench] ${msg}\n`);
+
+/** From the first sample counted to the last: the publisher is already matched and writing. */
+function figures(samples: number, firstAt: number, lastAt: number): Figures {
+  const seconds = (lastAt - firstAt) / 1000;
+  return { samplesPerSec: Math.round(samples / seconds), samples, seconds: round(seconds, 2) };
+}
+
+async function baseline(samples: number): Promise<Figures> {
+  const topic = ddsTopic('BenchBaseline');
+  const connector = new Connector('Fieldlink::Gateway', ddsXml({ sensorTopic: topic }));
+  const input = connector.getInput('Readings::SensorReadings');
+  const pub = await CyclonePublisher.start({ topic, count: samples, sensors: SENSORS });
+  try {
+    let count = 0;
+    let firstAt = 0;
+    let lastAt = 0;
+    const deadline = Date.now() + 600_000;
+    while (count < samples) {
+      if (Date.now() > deadline) throw new Error(`the baseline counted ${count} of ${samples} samples in 10 minutes`);
+      input.take();
+      let taken = 0;
+      for (const sample of input.samples) if (sample.validData) taken++;
+      if (taken === 0) {
+        await sleep(IDLE_POLL_MS);
+        continue;
+      }
+      if (count === 0) firstAt = Date.now();
+      count += taken;
+      lastAt = Date.now();
+    }
+    return figures(count, firstAt, lastAt);
+  } finally {
+    await pub.stop();
+    await connector.close();
+  }
+}
+
+async function gateway(infra: Infra, samples: number): Promise<Figures> {
+  const topic = ddsTopic('BenchGateway');
+  const root = freshName('bench-dds');
+  const service = await ServiceProcess.start('dds-gateway', {
+    FIELDLINK_CONFIG: writeConfig(sensorConfig(ddsXml({ sensorTopic: topic }), topic)),
+    KAFKA_BROKERS: infra.kafkaBrokers,
+    TOPIC_PREFIX: `${root}.`,
+    GATEWAY_INSTANCE_ID: root,
+    LOG_LEVEL: 'warn',
+  });
+  const pub = await CyclonePublisher.start({ topic, count: samples, sensors: SENSORS });
+  try {
+    const forwarded = () => service.metric('fieldlink_ingest_forwarded_total', { mapping: 'sensors', topic: `${root}.telemetry` });
+    // In Kafka, not just taken: the pipeline counts a record once the broker has it.
+    const firstAt = await waitFor('the first record in Kafka', async () => ((await forwarded()) > 0 ? Date.now() : false), { timeoutMs: 60_000, intervalMs: 50 });
+    const lastAt = await waitFor(`${samples} records in Kafka`, async () => ((await forwarded()) >= samples ? Date.now() : false), { timeoutMs: 600_000, intervalMs: 50 });
+    const inKafka = (await readTopic(infra.kafkaBrokers, `${root}.telemetry`)).length;
+    if (inKafka !== samples) throw new Error(`${inKafka} telemetry records in Kafka for ${samples} samples`);
+    return figures(samples, firstAt, lastAt);
+  } finally {
+    await pub.stop();
+    await service.stop();
+  }
+}
+
+runBench(async () => {
+  const { values } = parseArgs({ args: process.argv.slice(3), options: { json: { type: 'boolean', default: false }, samples: { type: 'string', default: '100000' } } });
+  const samples = Number(values.samples);
+  if (!Number.isInteger(samples) || samples < SENSORS) throw new Error(`--samples must be an integer of at least ${SENSORS}`);
+  const infra = await sharedInfra();
+  progress(`baseline: RTI Connector reader counting ${samples} samples from a Cyclone DDS publisher (${SENSORS} sensors, reliable, KEEP_ALL)`);
+  const base = await baseline(samples);
+  progress(`  ${base.samplesPerSec} samples/s`);
+  progress(`dds-gateway: the same publisher and QoS, counted once in Kafka`);
+  const bridged = await gateway(infra, samples);
+  progress(`  ${bridged.samplesPerSec} samples/s`);
+  return {
+    json: values.json ?? false,
+    result: { bench: 'dds', samples, sensors: SENSORS, baseline: base, gateway: bridged, ratio: round(bridged.samplesPerSec / base.samplesPerSec, 3) },
+  };
+});
