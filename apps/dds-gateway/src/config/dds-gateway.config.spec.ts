@@ -22,6 +22,13 @@ describe('dds-gateway config', () => {
     expect(config.spool.overflow).toBe('block');
   });
 
+  it('loads the example config, which spells out the defaults', () => {
+    // Unbuilt, the default XML path (next to main.js) does not exist: both take the source copy.
+    const example = loadDdsGatewayConfig({ FIELDLINK_CONFIG: join(__dirname, 'example.yaml'), DDS_QOS_FILE: QOS });
+    const defaults = load({}, { DDS_QOS_FILE: QOS })();
+    expect(example.dds).toEqual(defaults.dds);
+  });
+
   it('takes the XML path from DDS_QOS_FILE', () => {
     expect(load({}, { DDS_QOS_FILE: QOS })().dds.qosFile).toBe(QOS);
   });
