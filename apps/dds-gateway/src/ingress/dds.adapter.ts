@@ -9,6 +9,10 @@ import { deliverCommand } from '../downlink/command-writer';
 import { type DdsSample, deviceIdOf, mapSample } from '../mapping/sample-mapper';
 import { InstanceLifecycle } from './instance-lifecycle';
 
+const TAKE_RETRY_MS = 1000;
+const HANDLE_RETRY_FIRST_MS = 200;
+const HANDLE_RETRY_MAX_MS = 5000;
+
 interface Route {
   config: ReaderConfig;
   ingest: IngestRoute;
@@ -37,7 +41,7 @@ export class DdsAdapter implements ProtocolAdapter {
   ) {
     this.routes = dds.readers.map((config) => ({ config, ingest: { name: config.name, kind: 'telemetry', decoder: 'json' } }));
     this.samples = new Counter({ name: 'fieldlink_dds_samples_total', help: 'Samples taken from each DDS reader, valid or not', labelNames: ['reader'], registers: [registry] });
-    this.lifecycle = new InstanceLifecycle(pipeline, logger, registry);
+    this.lifecycle = new InstanceLifecycle(pipeline, registry);
   }
 
   start(): Promise<void> {
@@ -65,23 +69,45 @@ export class DdsAdapter implements ProtocolAdapter {
     while (this.running) {
       let taken = 0;
       for (const route of this.routes) {
+        let samples: DdsSample[];
         try {
-          const samples = await this.participant.exclusive(() => this.participant.take(route.config.reader, route.config.deviceIdField));
-          taken += samples.length;
-          if (samples.length > 0) await this.handle(route, samples);
+          samples = await this.participant.exclusive(() => this.participant.take(route.config.reader, route.config.deviceIdField));
         } catch (err) {
-          // A take that failed leaves the samples with DDS; a failed Kafka write is retried by
-          // the producer, so this is a bug or the Connector gone: log and go on, not exit.
-          this.logger.error({ err, reader: route.config.reader }, 'DDS read failed');
-          await sleep(1000);
+          // A failed take leaves the samples with DDS: log, back off and take again rather than exit.
+          this.logger.error({ err, reader: route.config.reader }, 'DDS take failed');
+          await sleep(TAKE_RETRY_MS);
+          continue;
         }
+        taken += samples.length;
+        this.samples.inc({ reader: route.config.name }, samples.length);
+        if (samples.length > 0) await this.handleUntilWritten(route, samples);
       }
       if (taken === 0) await sleep(this.dds.idlePollMs);
     }
   }
 
+  /**
+   * DDS has already handed these samples over, so they must not be dropped: a write that throws
+   * (Kafka unreachable with the spool disabled) is retried with backoff. Samples written before
+   * the failure are written again with the same envelope ids, which consumers deduplicate.
+   */
+  private async handleUntilWritten(route: Route, samples: DdsSample[]): Promise<void> {
+    for (let delayMs = HANDLE_RETRY_FIRST_MS; ; delayMs = Math.min(delayMs * 2, HANDLE_RETRY_MAX_MS)) {
+      try {
+        await this.handle(route, samples);
+        return;
+      } catch (err) {
+        if (!this.running) {
+          this.logger.error({ err, reader: route.config.reader, samples: samples.length }, 'stopping with DDS samples not written to Kafka');
+          return;
+        }
+        this.logger.warn({ err, reader: route.config.reader, samples: samples.length, retryInMs: delayMs }, 'samples not written; retrying');
+        await sleep(delayMs);
+      }
+    }
+  }
+
   private async handle(route: Route, samples: DdsSample[]): Promise<void> {
-    this.samples.inc({ reader: route.config.name }, samples.length);
     const receivedAt = new Date();
     const outcomes: Promise<IngestOutcome | void>[] = [];
     for (const sample of samples) {

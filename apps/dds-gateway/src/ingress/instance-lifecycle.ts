@@ -1,6 +1,5 @@
 import { Counter, type Registry } from 'prom-client';
 import { type IngestOutcome, type IngestPipeline } from '@fieldlink/gateway-core';
-import { type Logger } from '@fieldlink/service';
 import { type ReaderConfig } from '../config/dds-gateway.config';
 import { type InstanceState } from '../mapping/sample-mapper';
 
@@ -17,7 +16,6 @@ export class InstanceLifecycle {
 
   constructor(
     private readonly pipeline: IngestPipeline,
-    private readonly logger: Logger,
     registry: Registry,
   ) {
     this.changes = new Counter({ name: 'fieldlink_dds_instance_changes_total', help: 'DDS instances that changed state, reported as device-status', labelNames: ['reader', 'state'], registers: [registry] });
@@ -29,7 +27,6 @@ export class InstanceLifecycle {
     if (state === previous) return Promise.resolve();
     if (state === 'ALIVE') this.states.delete(key);
     else this.states.set(key, state);
-    this.changes.inc({ reader: reader.name, state });
     const report = {
       deviceId,
       route: reader.name,
@@ -38,6 +35,17 @@ export class InstanceLifecycle {
       detail: { instanceState: state, ...(state === 'ALIVE' ? {} : { reason: REASON[state] }) },
       at,
     };
-    return this.pipeline.reportStatus(report).catch((err: unknown) => this.logger.warn({ err, deviceId }, 'device-status record not written'));
+    // On failure the old state is restored, so the caller's retry reports the change again.
+    return this.pipeline.reportStatus(report).then(
+      (outcome) => {
+        this.changes.inc({ reader: reader.name, state });
+        return outcome;
+      },
+      (err: unknown) => {
+        if (previous === 'ALIVE') this.states.delete(key);
+        else this.states.set(key, previous);
+        throw err;
+      },
+    );
   }
 }

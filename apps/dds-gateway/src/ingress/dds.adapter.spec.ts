@@ -1,0 +1,80 @@
+import { IngestMetrics, IngestPipeline, type SinkState } from '@fieldlink/gateway-core';
+import { KafkaError, KafkaErrorCode, type OutgoingRecord } from '@fieldlink/kafka';
+import { type DeviceStatus, type Telemetry, topicMap } from '@fieldlink/schemas';
+import { waitFor } from '@fieldlink/testing';
+import pino from 'pino';
+import { Registry } from 'prom-client';
+import { type DdsConfig } from '../config/dds-gateway.config';
+import { type DdsParticipant } from '../dds/participant';
+import { type DdsSample } from '../mapping/sample-mapper';
+import { DdsAdapter } from './dds.adapter';
+
+/** Kafka with the spool off: unreachable for the first `failures` sends, then fine. */
+class FlakySink {
+  sent: OutgoingRecord[] = [];
+  state: SinkState = 'accepting';
+  constructor(private failures: number) {}
+  send(record: OutgoingRecord): Promise<void> {
+    if (this.failures > 0) {
+      this.failures -= 1;
+      return Promise.reject(new KafkaError(KafkaErrorCode.Unavailable, 'broker unreachable', true));
+    }
+    this.sent.push(record);
+    return Promise.resolve();
+  }
+}
+
+/** Hands out each take once, as DDS does: a sample taken is gone from the reader. */
+function participantTaking(takes: DdsSample[][]): DdsParticipant {
+  const fake = {
+    take: () => takes.shift() ?? [],
+    exclusive: <T>(action: () => T | Promise<T>) => Promise.resolve().then(action),
+    close: () => Promise.resolve(),
+  };
+  return fake as unknown as DdsParticipant;
+}
+
+const dds = {
+  participant: 'Fieldlink::Gateway',
+  idlePollMs: 1,
+  readers: [{ name: 'sensors', reader: 'Readings::SensorReadings', topic: 'SensorReadings', deviceIdField: 'sensor_id', eventTime: { field: 'timestamp', unit: 'ms' } }],
+} as unknown as DdsConfig;
+
+const sample = (sensor: string, seq: number, instanceState: DdsSample['instanceState'] = 'ALIVE'): DdsSample => ({
+  data: instanceState === 'ALIVE' ? { sensor_id: sensor, timestamp: 1_700_000_000_000 + seq, value: seq } : undefined,
+  key: { sensor_id: sensor },
+  instanceState,
+  identity: { writerGuid: [1, 2, 3, 4], sequenceNumber: seq },
+});
+
+const started: DdsAdapter[] = [];
+
+async function adapterOver(sink: FlakySink, takes: DdsSample[][]): Promise<DdsAdapter> {
+  const pipeline = new IngestPipeline(sink, { protocol: 'dds', instanceId: 'gw-1', topics: topicMap(), maxPayloadBytes: 1024, deadLetterMaxBytes: 1024 }, new IngestMetrics(new Registry()), pino({ level: 'silent' }));
+  const adapter = new DdsAdapter(dds, participantTaking(takes), pipeline, pino({ level: 'silent' }), new Registry());
+  started.push(adapter);
+  await adapter.start();
+  return adapter;
+}
+
+afterEach(async () => {
+  await Promise.all(started.splice(0).map((adapter) => adapter.stop()));
+});
+
+describe(DdsAdapter.name, () => {
+  it('keeps retrying a take whose Kafka write failed, so no taken sample is lost', async () => {
+    const sink = new FlakySink(3);
+    await adapterOver(sink, [[sample('s-1', 1), sample('s-2', 2)], [sample('s-1', 3)]]);
+    const telemetry = () => sink.sent.filter((r) => r.topic === 'fieldlink.telemetry').map((r) => JSON.parse(String(r.value)) as Telemetry);
+    await waitFor('all three samples in Kafka', () => new Set(telemetry().map((t) => t.id)).size === 3, { timeoutMs: 4000, intervalMs: 10 });
+    expect(new Set(telemetry().map((t) => t.values['value']?.value))).toEqual(new Set([1, 2, 3]));
+  });
+
+  it('reports an instance change again when its status write failed', async () => {
+    const sink = new FlakySink(1);
+    await adapterOver(sink, [[sample('s-1', 1, 'NOT_ALIVE_DISPOSED')]]);
+    const statuses = () => sink.sent.filter((r) => r.topic === 'fieldlink.device-status').map((r) => JSON.parse(String(r.value)) as DeviceStatus);
+    const [status] = await waitFor('the offline status in Kafka', () => statuses().length > 0 && statuses(), { timeoutMs: 4000, intervalMs: 10 });
+    expect(status).toMatchObject({ deviceId: 's-1', status: 'offline' });
+  });
+});
