@@ -49,6 +49,7 @@ export const DdsGatewayConfigSchema = Type.Object(
         qosFile: Type.String({ minLength: 1, default: DEFAULT_QOS_FILE, description: 'RTI XML with the types, QoS and participant (env DDS_QOS_FILE); default the shipped one' }),
         participant: Type.String({ minLength: 1, default: 'Fieldlink::Gateway', description: 'The participant to create, as <participant_library>::<domain_participant>' }),
         idlePollMs: Type.Integer({ minimum: 1, maximum: 1000, default: 5, description: 'How long the reader loop sleeps when no reader had a sample' }),
+        takesInFlight: Type.Integer({ minimum: 1, maximum: 64, default: 4, description: 'How many takes may be on their way to Kafka at once before the reader loop waits' }),
         readers: Type.Array(ReaderSchema, {
           default: [{ name: 'sensors', reader: 'Readings::SensorReadings', topic: 'SensorReadings', deviceIdField: 'sensor_id', eventTime: { field: 'timestamp', unit: 'ms' } }],
         }),

@@ -1,7 +1,7 @@
 import { Connector, type Input, type Output, TimeoutError } from 'rticonnextdds-connector';
 import { ServiceError, ServiceErrorCode } from '@fieldlink/service';
 import { type DdsConfig } from '../config/dds-gateway.config';
-import { type Json } from '../mapping/field-path';
+import { type Json, valueAt } from '../mapping/field-path';
 import { type DdsSample, type InstanceState } from '../mapping/sample-mapper';
 
 const invalid = (key: string, why: string) => new ServiceError(ServiceErrorCode.ConfigInvalid, `config key "${key}": ${why}`);
@@ -52,24 +52,36 @@ export class DdsParticipant {
     return new DdsParticipant(connector, inputs, outputs);
   }
 
-  /** Takes every sample the reader holds; a sample without valid data carries its key field. */
-  take(reader: string, keyField: string): DdsSample[] {
+  /**
+   * Takes every sample the reader holds; a sample without valid data carries its deviceId key field.
+   * Each SampleInfo field is a call into the Connector, so only what is used is read: the source
+   * timestamp when asked for, and the instance state once per device, since it is the instance's
+   * state at the take and so the same on each of its samples.
+   */
+  take(reader: string, keyField: string, options: { sourceTime: boolean }): DdsSample[] {
     const input = this.input(reader);
     input.take();
     const samples: DdsSample[] = [];
+    const states = new Map<string, InstanceState>();
     for (const sample of input.samples) {
       const info = sample.info;
-      const identity = info.get('sample_identity');
-      const sourceTimestamp = info.get('source_timestamp');
-      const base = {
-        instanceState: (info.get('instance_state') ?? 'ALIVE') as InstanceState,
-        ...(identity ? { identity: { writerGuid: identity.writer_guid, sequenceNumber: identity.sequence_number } } : {}),
-      };
-      if (sample.validData) {
-        samples.push({ ...base, data: sample.getJson() as { [field: string]: Json }, ...(sourceTimestamp !== null ? { sourceTimestampNs: sourceTimestamp } : {}) });
-      } else {
-        samples.push({ ...base, data: undefined, key: { [keyField]: sample.get(keyField) } });
+      const data = sample.validData ? (sample.getJson() as { [field: string]: Json }) : undefined;
+      const keyValue = data ? valueAt(data, keyField) : (sample.get(keyField) as Json);
+      const instance = JSON.stringify(keyValue ?? null);
+      let instanceState = states.get(instance);
+      if (!instanceState) {
+        instanceState = (info.get('instance_state') ?? 'ALIVE') as InstanceState;
+        states.set(instance, instanceState);
       }
+      const identity = info.get('sample_identity');
+      const sourceTimestamp = options.sourceTime ? info.get('source_timestamp') : null;
+      samples.push({
+        instanceState,
+        data,
+        ...(data ? {} : { keyValue: keyValue ?? null }),
+        ...(identity ? { identity: { writerGuid: identity.writer_guid, sequenceNumber: identity.sequence_number } } : {}),
+        ...(sourceTimestamp !== null ? { sourceTimestampNs: sourceTimestamp } : {}),
+      });
     }
     return samples;
   }

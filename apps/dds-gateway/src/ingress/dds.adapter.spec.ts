@@ -37,12 +37,13 @@ function participantTaking(takes: DdsSample[][]): DdsParticipant {
 const dds = {
   participant: 'Fieldlink::Gateway',
   idlePollMs: 1,
+  takesInFlight: 4,
   readers: [{ name: 'sensors', reader: 'Readings::SensorReadings', topic: 'SensorReadings', deviceIdField: 'sensor_id', eventTime: { field: 'timestamp', unit: 'ms' } }],
 } as unknown as DdsConfig;
 
 const sample = (sensor: string, seq: number, instanceState: DdsSample['instanceState'] = 'ALIVE'): DdsSample => ({
   data: instanceState === 'ALIVE' ? { sensor_id: sensor, timestamp: 1_700_000_000_000 + seq, value: seq } : undefined,
-  key: { sensor_id: sensor },
+  ...(instanceState === 'ALIVE' ? {} : { keyValue: sensor }),
   instanceState,
   identity: { writerGuid: [1, 2, 3, 4], sequenceNumber: seq },
 });

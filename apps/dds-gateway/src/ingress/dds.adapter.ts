@@ -6,7 +6,7 @@ import { type Logger } from '@fieldlink/service';
 import { type DdsConfig, type ReaderConfig } from '../config/dds-gateway.config';
 import { type DdsParticipant } from '../dds/participant';
 import { deliverCommand } from '../downlink/command-writer';
-import { type DdsSample, deviceIdOf, mapSample } from '../mapping/sample-mapper';
+import { type DdsSample, deviceIdOfSample, mapSample } from '../mapping/sample-mapper';
 import { InstanceLifecycle } from './instance-lifecycle';
 
 const TAKE_RETRY_MS = 1000;
@@ -20,9 +20,10 @@ interface Route {
 
 /**
  * Reads the configured DDS readers into the pipeline and writes commands to the command writer.
- * One loop takes from every reader in turn and hands a take to the pipeline as a whole; the
- * next take waits until Kafka or the spool has it, so a slow Kafka slows the reliable writers
- * (KEEP_ALL flow control) instead of losing samples.
+ * One loop takes from every reader in turn and hands each take to the pipeline as a whole. At
+ * most `takesInFlight` takes wait for Kafka or the spool at once; past that the loop stops
+ * taking, so a slow Kafka slows the reliable writers (KEEP_ALL flow control) instead of losing
+ * samples.
  */
 export class DdsAdapter implements ProtocolAdapter {
   readonly protocol = 'dds' as const;
@@ -30,6 +31,7 @@ export class DdsAdapter implements ProtocolAdapter {
   private readonly lifecycle: InstanceLifecycle;
   private readonly samples: Counter<'reader'>;
   private running = false;
+  private readonly inFlight = new Set<Promise<void>>();
   private loop: Promise<void> | undefined;
 
   constructor(
@@ -71,7 +73,7 @@ export class DdsAdapter implements ProtocolAdapter {
       for (const route of this.routes) {
         let samples: DdsSample[];
         try {
-          samples = await this.participant.exclusive(() => this.participant.take(route.config.reader, route.config.deviceIdField));
+          samples = await this.participant.exclusive(() => this.participant.take(route.config.reader, route.config.deviceIdField, { sourceTime: route.config.eventTime === 'source' }));
         } catch (err) {
           // A failed take leaves the samples with DDS: log, back off and take again rather than exit.
           this.logger.error({ err, reader: route.config.reader }, 'DDS take failed');
@@ -80,10 +82,21 @@ export class DdsAdapter implements ProtocolAdapter {
         }
         taken += samples.length;
         this.samples.inc({ reader: route.config.name }, samples.length);
-        if (samples.length > 0) await this.handleUntilWritten(route, samples);
+        if (samples.length > 0) await this.dispatch(route, samples);
       }
       if (taken === 0) await sleep(this.dds.idlePollMs);
     }
+    await Promise.all(this.inFlight);
+  }
+
+  /**
+   * Starts writing a take and returns once fewer than `takesInFlight` are on their way, so the
+   * next take overlaps Kafka's round trip; beyond that the loop waits and the writers slow down.
+   */
+  private async dispatch(route: Route, samples: DdsSample[]): Promise<void> {
+    const writing = this.handleUntilWritten(route, samples).finally(() => this.inFlight.delete(writing));
+    this.inFlight.add(writing);
+    while (this.inFlight.size >= this.dds.takesInFlight) await Promise.race(this.inFlight);
   }
 
   /**
@@ -112,7 +125,7 @@ export class DdsAdapter implements ProtocolAdapter {
     const outcomes: Promise<IngestOutcome | void>[] = [];
     for (const sample of samples) {
       if (sample.data) outcomes.push(this.ingest(route, sample, receivedAt));
-      const deviceId = deviceIdOf(sample.data ?? sample.key ?? {}, route.config.deviceIdField);
+      const deviceId = deviceIdOfSample(sample, route.config.deviceIdField);
       if (deviceId) outcomes.push(this.lifecycle.observe(route.config, deviceId, sample.instanceState, receivedAt));
     }
     await Promise.all(outcomes);

@@ -7,9 +7,17 @@ export type Json = null | boolean | number | string | Json[] | { [field: string]
 const PATH = /^[^.[\]]+(\[\d+\])*(\.[^.[\]]+(\[\d+\])*)*$/;
 const STEP = /([^.[\]]+)|\[(\d+)\]/g;
 
-export function parsePath(path: string): (string | number)[] {
-  if (!PATH.test(path)) throw new Error(`"${path}" is not a field path (a.b, a[0].b)`);
-  return [...path.matchAll(STEP)].map((m) => (m[1] !== undefined ? m[1] : Number(m[2])));
+/** Paths come from the config, so the set is small; each is parsed once, not once per sample. */
+const parsed = new Map<string, readonly (string | number)[]>();
+
+export function parsePath(path: string): readonly (string | number)[] {
+  let steps = parsed.get(path);
+  if (!steps) {
+    if (!PATH.test(path)) throw new Error(`"${path}" is not a field path (a.b, a[0].b)`);
+    steps = [...path.matchAll(STEP)].map((m) => (m[1] !== undefined ? m[1] : Number(m[2])));
+    parsed.set(path, steps);
+  }
+  return steps;
 }
 
 /** The value at the path, or undefined when a step is missing. */

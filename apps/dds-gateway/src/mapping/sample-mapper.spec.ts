@@ -1,7 +1,7 @@
 import { toReading } from '@fieldlink/gateway-core';
 import { SchemaErrorCode } from '@fieldlink/schemas';
 import { type ReaderConfig } from '../config/dds-gateway.config';
-import { type DdsSample, deviceIdOf, idOf, mapSample } from './sample-mapper';
+import { type DdsSample, deviceIdOf, deviceIdOfSample, idOf, mapSample } from './sample-mapper';
 
 const reader: ReaderConfig = { name: 'sensors', reader: 'Readings::SensorReadings', topic: 'SensorReadings', deviceIdField: 'sensor_id', eventTime: { field: 'timestamp', unit: 'ms' } };
 const identity = { writerGuid: [1, 16, 107, 189, 37, 13, 19, 44, 243, 17, 3, 135, 0, 0, 2, 2], sequenceNumber: 42 };
@@ -68,6 +68,9 @@ describe('deviceIdOf and idOf', () => {
     expect(deviceIdOf({ k: 1.5 }, 'k')).toBeUndefined();
     expect(deviceIdOf({ k: true }, 'k')).toBeUndefined();
     expect(deviceIdOf({}, 'k')).toBeUndefined();
+    expect(deviceIdOfSample({ data: { h: { k: 'a' } }, instanceState: 'ALIVE' }, 'h.k')).toBe('a');
+    expect(deviceIdOfSample({ data: undefined, keyValue: 'b', instanceState: 'NOT_ALIVE_DISPOSED' }, 'h.k')).toBe('b');
+    expect(deviceIdOfSample({ data: undefined, instanceState: 'NOT_ALIVE_NO_WRITERS' }, 'h.k')).toBeUndefined();
   });
 
   it('derives the same id from the same writer and sequence number, and another from another', () => {

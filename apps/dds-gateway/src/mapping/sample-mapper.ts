@@ -9,8 +9,8 @@ export type InstanceState = 'ALIVE' | 'NOT_ALIVE_DISPOSED' | 'NOT_ALIVE_NO_WRITE
 export interface DdsSample {
   /** Undefined for a sample without valid data (an instance disposed or left without writers). */
   data: { [field: string]: Json } | undefined;
-  /** Present without valid data too: the instance's key fields. */
-  key?: { [field: string]: Json };
+  /** For a sample without valid data: the value of the reader's deviceIdField, read from its key. */
+  keyValue?: Json;
   instanceState: InstanceState;
   /** The writer's GUID (16 bytes) and the sample's sequence number: the same on a re-send. */
   identity?: { writerGuid: number[]; sequenceNumber: number };
@@ -42,7 +42,15 @@ export function mapSample(reader: ReaderConfig, sample: DdsSample): MappedSample
 
 /** The deviceId from a key held in a string or an integer field; undefined when empty or of another type. */
 export function deviceIdOf(data: Json, field: string): string | undefined {
-  const value = valueAt(data, field);
+  return asDeviceId(valueAt(data, field));
+}
+
+/** The sample's deviceId, from its data or, for a sample without valid data, its key. */
+export function deviceIdOfSample(sample: DdsSample, field: string): string | undefined {
+  return sample.data ? deviceIdOf(sample.data, field) : asDeviceId(sample.keyValue);
+}
+
+function asDeviceId(value: Json | undefined): string | undefined {
   if (typeof value === 'string') return value.length > 0 ? value : undefined;
   if (typeof value === 'number' && Number.isInteger(value)) return String(value);
   return undefined;
