@@ -17,7 +17,7 @@ export function writeConfig(config: object): string {
 }
 
 /**
- * One service run from its build output (dist/apps/<app>/main.js), as operators
+ * One service run from its build output (dist/apps/<app>/main.js, or another folder), as operators
  * run it: a real process with real signals, logs and HTTP endpoints.
  */
 export class ServiceProcess {
@@ -28,11 +28,15 @@ export class ServiceProcess {
     readonly app: string,
     private readonly env: NodeJS.ProcessEnv,
     readonly httpPort: number,
+    private readonly dir: string,
+    private readonly cwd: string | undefined,
   ) {}
 
-  static async start(app: string, env: NodeJS.ProcessEnv, options: { waitReady?: boolean } = {}): Promise<ServiceProcess> {
+  /** `dir`: run main.js from another folder, such as a production bundle installed on its own; it is also the cwd. */
+  static async start(app: string, env: NodeJS.ProcessEnv, options: { waitReady?: boolean; dir?: string } = {}): Promise<ServiceProcess> {
     const httpPort = await freePort();
-    const service = new ServiceProcess(app, { HTTP_PORT: String(httpPort), ...env }, httpPort);
+    const dir = options.dir ?? join(workspaceRoot(), 'dist', 'apps', app);
+    const service = new ServiceProcess(app, { HTTP_PORT: String(httpPort), ...env }, httpPort, dir, options.dir);
     await service.spawn(options.waitReady ?? true);
     return service;
   }
@@ -51,10 +55,11 @@ export class ServiceProcess {
   }
 
   async spawn(waitReady = true): Promise<void> {
-    const main = join(workspaceRoot(), 'dist', 'apps', this.app, 'main.js');
+    const main = join(this.dir, 'main.js');
     if (!existsSync(main)) throw new Error(`${main} is missing: build it with "npx nx run ${this.app}:build"`);
     const child = track(
       spawn(process.execPath, ['--enable-source-maps', main], {
+        cwd: this.cwd,
         env: { ...process.env, ...this.env },
         stdio: ['ignore', 'pipe', 'pipe'],
       }),

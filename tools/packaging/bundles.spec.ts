@@ -1,0 +1,75 @@
+import { cpSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Infra, ServiceProcess, freePort, freshName, run, sharedInfra, workspaceRoot } from '@fieldlink/testing';
+
+/** The protocol package each app bridges with; no other app's bundle may depend on it. */
+const PROTOCOL_PACKAGES: Record<string, string | undefined> = {
+  'mqtt-gateway': 'mqtt',
+  'coap-gateway': 'coap',
+  'opcua-gateway': 'node-opcua',
+  'dds-gateway': 'rticonnextdds-connector',
+  'stream-processor': undefined,
+};
+const APPS = Object.keys(PROTOCOL_PACKAGES);
+
+interface Manifest {
+  name: string;
+  main: string;
+  dependencies: Record<string, string>;
+}
+
+let infra: Infra;
+
+beforeAll(async () => {
+  infra = await sharedInfra();
+});
+
+/**
+ * What an image gets: the app's build output alone in an empty folder outside the workspace, so
+ * nothing resolves from the workspace's node_modules, installed from its own package.json.
+ */
+async function installBundle(app: string): Promise<string> {
+  const dir = join(mkdtempSync(join(tmpdir(), `fieldlink-bundle-${app}-`)), app);
+  cpSync(join(workspaceRoot(), 'dist', 'apps', app), dir, { recursive: true });
+  const result = await run('npm', ['install', '--omit=dev', '--no-audit', '--no-fund', '--no-update-notifier'], { cwd: dir, timeoutMs: 240_000 });
+  if (result.code !== 0) throw new Error(`npm install for ${app} exited ${result.code}:\n${result.stderr}`);
+  return dir;
+}
+
+describe('production bundles', () => {
+  it.each(APPS)('%s lists only its own protocol package', (app) => {
+    const manifest = JSON.parse(readFileSync(join(workspaceRoot(), 'dist', 'apps', app, 'package.json'), 'utf8')) as Manifest;
+    expect(manifest).toMatchObject({ name: `@fieldlink/${app}`, main: 'main.js' });
+    const others = APPS.filter((a) => a !== app).map((a) => PROTOCOL_PACKAGES[a]);
+    for (const pkg of others) if (pkg) expect(Object.keys(manifest.dependencies)).not.toContain(pkg);
+    const own = PROTOCOL_PACKAGES[app];
+    if (own) expect(Object.keys(manifest.dependencies)).toContain(own);
+    expect(Object.keys(manifest.dependencies)).toEqual(expect.arrayContaining(['@nestjs/core', '@nestjs/platform-express', 'kafkajs']));
+  });
+
+  it.each(APPS)('%s, installed on its own from its package.json, starts with node and reports ready', async (app) => {
+    const dir = await installBundle(app);
+    const others = APPS.filter((a) => a !== app).map((a) => PROTOCOL_PACKAGES[a]);
+    for (const pkg of others) if (pkg) expect(existsSync(join(dir, 'node_modules', pkg))).toBe(false);
+    const root = freshName(`bundle-${app}`);
+    const service = await ServiceProcess.start(
+      app,
+      {
+        NODE_PATH: '',
+        KAFKA_BROKERS: infra.kafkaBrokers,
+        MQTT_URL: infra.mqttUrl,
+        COAP_PORT: String(await freePort()),
+        TOPIC_PREFIX: `${root}.`,
+        GATEWAY_INSTANCE_ID: root,
+      },
+      { dir },
+    );
+    try {
+      const ready = await fetch(`http://127.0.0.1:${service.httpPort}/health/ready`);
+      expect(ready.status).toBe(200);
+    } finally {
+      expect(await service.stop()).toBe(0);
+    }
+  });
+});
