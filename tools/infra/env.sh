@@ -2,6 +2,8 @@
 # Every value can be overridden from the environment.
 FIELDLINK_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 FIELDLINK_CACHE="${FIELDLINK_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/fieldlink}"
+COMPOSE_GO_VERSION="v2.16.2"
+COMPOSE_SCHEMA="$FIELDLINK_CACHE/go/mod/github.com/compose-spec/compose-go/v2@$COMPOSE_GO_VERSION/schema/compose-spec.json"
 FIELDLINK_STATE="${FIELDLINK_STATE:-$FIELDLINK_ROOT/.infra}"
 KAFKA_VERSION="${KAFKA_VERSION:-4.1.1}"
 KAFKA_LIBS="$FIELDLINK_CACHE/kafka-$KAFKA_VERSION/libs"

@@ -41,6 +41,13 @@ if [ ! -x "$TOXIPROXY_BIN" ]; then
   rm -rf "$gobin"
 fi
 
+# The Compose Specification's JSON schema, from the compose-go module that docker compose itself
+# uses, so npm test validates docker/compose.yaml without a Docker engine.
+if [ ! -f "$COMPOSE_SCHEMA" ]; then
+  log "fetching the Compose Specification schema (compose-go $COMPOSE_GO_VERSION) from the Go module proxy"
+  GOMODCACHE="$FIELDLINK_CACHE/go/mod" GOFLAGS=-mod=mod go mod download "github.com/compose-spec/compose-go/v2@$COMPOSE_GO_VERSION"
+fi
+
 # Python peers for interop tests, in a venv from PyPI (python-requirements.txt); the stamp holds
 # the requirements it was made from, so a changed pin rebuilds it.
 if ! cmp -s "$PY_REQUIREMENTS" "$PY_VENV/.complete"; then

@@ -2,16 +2,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Infra, ServiceProcess, freePort, freshName, run, sharedInfra, workspaceRoot } from '@fieldlink/testing';
-
-/** The protocol package each app bridges with; no other app's bundle may depend on it. */
-const PROTOCOL_PACKAGES: Record<string, string | undefined> = {
-  'mqtt-gateway': 'mqtt',
-  'coap-gateway': 'coap',
-  'opcua-gateway': 'node-opcua',
-  'dds-gateway': 'rticonnextdds-connector',
-  'stream-processor': undefined,
-};
-const APPS = Object.keys(PROTOCOL_PACKAGES);
+import { APPS, PROTOCOL_PACKAGES } from './apps';
 
 interface Manifest {
   name: string;

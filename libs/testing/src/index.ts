@@ -6,7 +6,7 @@ export { freePort, freshName } from './names';
 export { type RunResult, exited, run } from './processes';
 export { waitFor } from './wait-for';
 export { track } from './children';
-export { workspaceRoot } from './workspace';
+export { fieldlinkCache, workspaceRoot } from './workspace';
 export { StallingRelay } from './stalling-relay';
 export { Toxiproxy } from './toxiproxy';
 export { type KeyPair, type OpcuaAppCert, type TestPki, makeOpcuaAppCert, makePki } from './certs';

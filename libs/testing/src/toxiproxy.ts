@@ -1,17 +1,16 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { track } from './children';
 import { freePort } from './names';
 import { exited } from './processes';
 import { waitFor } from './wait-for';
+import { fieldlinkCache } from './workspace';
 
 const VERSION = process.env['TOXIPROXY_VERSION'] ?? '2.5.0';
 
 function binary(): string {
-  const cache = process.env['FIELDLINK_CACHE'] ?? join(process.env['XDG_CACHE_HOME'] ?? join(homedir(), '.cache'), 'fieldlink');
-  const path = join(cache, 'bin', `toxiproxy-server-${VERSION}`);
+  const path = join(fieldlinkCache(), 'bin', `toxiproxy-server-${VERSION}`);
   if (!existsSync(path)) throw new Error(`${path} is missing: run tools/infra/install.sh`);
   return path;
 }

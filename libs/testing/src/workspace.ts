@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 
 /** The repository root, found from this file so tests need no ../../ paths. */
@@ -10,4 +11,9 @@ export function workspaceRoot(): string {
     dir = parent;
   }
   return dir;
+}
+
+/** Where tools/infra/install.sh keeps what it downloads and builds (FIELDLINK_CACHE in tools/infra/env.sh). */
+export function fieldlinkCache(): string {
+  return process.env['FIELDLINK_CACHE'] ?? join(process.env['XDG_CACHE_HOME'] ?? join(homedir(), '.cache'), 'fieldlink');
 }

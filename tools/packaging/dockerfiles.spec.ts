@@ -1,0 +1,29 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { interopPython, run, workspaceRoot } from '@fieldlink/testing';
+import { APPS } from './apps';
+
+// No Docker engine answers here, so the images are not built: hadolint checks each Dockerfile,
+// and these checks tie it to the bundle that bundles.spec.ts installs and starts.
+const dockerfile = (app: string) => join(workspaceRoot(), 'docker', `${app}.Dockerfile`);
+
+describe('Dockerfiles', () => {
+  it('pass hadolint with no finding at any level', async () => {
+    const hadolint = join(dirname(interopPython()), 'hadolint');
+    if (!existsSync(hadolint)) throw new Error(`${hadolint} is missing: run tools/infra/install.sh`);
+    const result = await run(hadolint, ['--no-color', '--failure-threshold', 'info', ...APPS.map(dockerfile)], { timeoutMs: 60_000 });
+    expect(`${result.stdout}${result.stderr}`).toBe('');
+    expect(result.code).toBe(0);
+  });
+
+  it.each(APPS)('%s: installs and copies its own dist/apps folder, runs as a numeric non-root user, checks /health/live', (app) => {
+    const text = readFileSync(dockerfile(app), 'utf8');
+    expect(text).toContain(`COPY dist/apps/${app}/package.json ./`);
+    expect(text).toContain('RUN npm install --omit=dev');
+    expect(text).toContain(`COPY dist/apps/${app}/ ./`);
+    const users = [...text.matchAll(/^USER (\S+)$/gm)].map((m) => m[1]);
+    expect(users).toEqual(['1000:1000']);
+    expect(text).toMatch(/^HEALTHCHECK .*\n.*\/health\/live/m);
+    expect(text).toMatch(/^CMD \["node", "--enable-source-maps", "main.js"\]$/m);
+  });
+});
