@@ -15,6 +15,8 @@ SASL_KAFKA_USER="${SASL_KAFKA_USER:-fieldlink}"
 MQTT_PORT="${MQTT_PORT:-1883}"
 TOXIPROXY_VERSION="${TOXIPROXY_VERSION:-2.5.0}"
 TOXIPROXY_BIN="$FIELDLINK_CACHE/bin/toxiproxy-server-$TOXIPROXY_VERSION"
+HELM_VERSION="${HELM_VERSION:-v4.3.2}"
+HELM_BIN="$FIELDLINK_CACHE/bin/helm-$HELM_VERSION"
 # Python interop peers (not our code), pinned in tools/infra/python-requirements.txt; libs/testing/src/python.ts builds the same path.
 PY_VENV="$FIELDLINK_CACHE/py-interop"
 PY_REQUIREMENTS="$FIELDLINK_ROOT/tools/infra/python-requirements.txt"

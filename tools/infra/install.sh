@@ -24,14 +24,19 @@ if [ "$major" -lt 22 ] && [ ! -x "$NODE24_BIN/node" ]; then
 fi
 use_node
 
-# Toxiproxy (a TCP fault proxy) for the fault-injection suite, built from the Go module proxy.
-if [ ! -x "$TOXIPROXY_BIN" ]; then
+# Go builds Toxiproxy and Helm and fetches the compose schema; installed from Debian if missing.
+need_go() {
   if ! command -v go >/dev/null 2>&1; then
-    log "installing Go (Debian) to build Toxiproxy"
+    log "installing Go (Debian) to build Toxiproxy and Helm"
     sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
     $sudo_cmd apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends golang-go >/dev/null
   fi
+}
+
+# Toxiproxy (a TCP fault proxy) for the fault-injection suite, built from the Go module proxy.
+if [ ! -x "$TOXIPROXY_BIN" ]; then
+  need_go
   log "building Toxiproxy $TOXIPROXY_VERSION with go install into $FIELDLINK_CACHE/bin"
   mkdir -p "$FIELDLINK_CACHE/bin"
   gobin="$(mktemp -d)"
@@ -41,9 +46,22 @@ if [ ! -x "$TOXIPROXY_BIN" ]; then
   rm -rf "$gobin"
 fi
 
+# Helm for the chart tests (helm lint, helm template), built from the Go module proxy like Toxiproxy.
+if [ ! -x "$HELM_BIN" ]; then
+  need_go
+  log "building Helm $HELM_VERSION with go install into $FIELDLINK_CACHE/bin (a few minutes the first time)"
+  mkdir -p "$FIELDLINK_CACHE/bin"
+  gobin="$(mktemp -d)"
+  GOBIN="$gobin" GOMODCACHE="$FIELDLINK_CACHE/go/mod" GOCACHE="$FIELDLINK_CACHE/go/build" GOFLAGS=-mod=mod \
+    go install "helm.sh/helm/v4/cmd/helm@$HELM_VERSION"
+  mv "$gobin/helm" "$HELM_BIN"
+  rm -rf "$gobin"
+fi
+
 # The Compose Specification's JSON schema, from the compose-go module that docker compose itself
 # uses, so npm test validates docker/compose.yaml without a Docker engine.
 if [ ! -f "$COMPOSE_SCHEMA" ]; then
+  need_go
   log "fetching the Compose Specification schema (compose-go $COMPOSE_GO_VERSION) from the Go module proxy"
   GOMODCACHE="$FIELDLINK_CACHE/go/mod" GOFLAGS=-mod=mod go mod download "github.com/compose-spec/compose-go/v2@$COMPOSE_GO_VERSION"
 fi

@@ -1,0 +1,178 @@
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fieldlinkCache, run, workspaceRoot } from '@fieldlink/testing';
+import { parseAllDocuments, stringify } from 'yaml';
+import { APPS } from './apps';
+
+const HELM_VERSION = process.env['HELM_VERSION'] ?? 'v4.3.2';
+const CHART = join(workspaceRoot(), 'helm', 'fieldlink');
+
+/** The three values sets the chart is tested with: the defaults, everything on, and a production-like install. */
+const VALUES_SETS: [string, string[]][] = [
+  ['defaults', []],
+  ['everything enabled', ['-f', join(CHART, 'ci', 'all-enabled-values.yaml')]],
+  ['production-like', ['-f', join(CHART, 'ci', 'production-values.yaml')]],
+];
+
+interface K8sObject {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string };
+  spec?: Record<string, unknown>;
+}
+
+interface Container {
+  name: string;
+  securityContext?: {
+    runAsNonRoot?: boolean;
+    allowPrivilegeEscalation?: boolean;
+    readOnlyRootFilesystem?: boolean;
+    capabilities?: { drop?: string[]; add?: string[] };
+    seccompProfile?: { type?: string };
+  };
+}
+
+interface PodSpec {
+  securityContext?: { runAsNonRoot?: boolean; runAsUser?: number; seccompProfile?: { type?: string } };
+  containers: Container[];
+  initContainers?: Container[];
+  volumes?: Record<string, unknown>[];
+  hostNetwork?: boolean;
+  hostPID?: boolean;
+  hostIPC?: boolean;
+}
+
+function helm(args: string[]) {
+  const bin = join(fieldlinkCache(), 'bin', `helm-${HELM_VERSION}`);
+  if (!existsSync(bin)) throw new Error(`${bin} is missing: run tools/infra/install.sh`);
+  return run(bin, args, { timeoutMs: 60_000 });
+}
+
+async function template(values: string[]): Promise<K8sObject[]> {
+  const result = await helm(['template', 'fl', CHART, '--namespace', 'plant', ...values]);
+  if (result.code !== 0) throw new Error(`helm template failed:\n${result.stderr}`);
+  return parseAllDocuments(result.stdout)
+    .map((doc) => doc.toJS() as K8sObject | null)
+    .filter((o): o is K8sObject => o !== null);
+}
+
+/** Findings from validating the objects against the Kubernetes API schemas (validate-k8s.mjs, kubernetes-models). */
+async function schemaFindings(objects: K8sObject[]): Promise<string[]> {
+  const result = await run(process.execPath, [join(__dirname, 'validate-k8s.mjs')], { input: JSON.stringify(objects), timeoutMs: 60_000 });
+  if (result.code !== 0) throw new Error(`validate-k8s.mjs exited ${result.code}:\n${result.stderr}`);
+  return JSON.parse(result.stdout) as string[];
+}
+
+function podSpecOf(object: K8sObject): PodSpec | undefined {
+  const template = object.spec?.['template'] as { spec?: PodSpec } | undefined;
+  return template?.spec;
+}
+
+/** Where a pod breaks the Kubernetes restricted Pod Security Standard (v1.25+), as readable findings. */
+function restrictedViolations(name: string, pod: PodSpec): string[] {
+  const found: string[] = [];
+  if (pod.hostNetwork || pod.hostPID || pod.hostIPC) found.push(`${name}: host namespaces`);
+  for (const volume of pod.volumes ?? []) if ('hostPath' in volume) found.push(`${name}: hostPath volume`);
+  for (const c of [...pod.containers, ...(pod.initContainers ?? [])]) {
+    const sc = c.securityContext ?? {};
+    const where = `${name}/${c.name}`;
+    if (sc.allowPrivilegeEscalation !== false) found.push(`${where}: allowPrivilegeEscalation is not false`);
+    if (!(sc.runAsNonRoot ?? pod.securityContext?.runAsNonRoot)) found.push(`${where}: runAsNonRoot is not true`);
+    if (pod.securityContext?.runAsUser === 0) found.push(`${where}: runAsUser 0`);
+    if (!sc.capabilities?.drop?.includes('ALL')) found.push(`${where}: capabilities do not drop ALL`);
+    if ((sc.capabilities?.add ?? []).some((cap) => cap !== 'NET_BIND_SERVICE')) found.push(`${where}: adds capabilities`);
+    const seccomp = sc.seccompProfile?.type ?? pod.securityContext?.seccompProfile?.type;
+    if (seccomp !== 'RuntimeDefault' && seccomp !== 'Localhost') found.push(`${where}: seccomp is not RuntimeDefault`);
+    if (sc.readOnlyRootFilesystem !== true) found.push(`${where}: root filesystem is writable`);
+  }
+  return found;
+}
+
+describe('helm/fieldlink', () => {
+  it.each(VALUES_SETS)('passes helm lint --strict with the %s values', async (_name, values) => {
+    const result = await helm(['lint', '--strict', CHART, ...values]);
+    expect(`${result.stdout}\n${result.stderr}`).toContain('0 chart(s) failed');
+    expect(result.code).toBe(0);
+  });
+
+  it.each(VALUES_SETS)('renders with the %s values into objects that validate against the Kubernetes schemas', async (_name, values) => {
+    const objects = await template(values);
+    expect(objects.length).toBeGreaterThan(0);
+    expect(await schemaFindings(objects)).toEqual([]);
+  });
+
+  it.each(VALUES_SETS)('meets the restricted Pod Security Standard in every container with the %s values', async (_name, values) => {
+    const pods = (await template(values)).flatMap((o) => {
+      const pod = podSpecOf(o);
+      return pod ? [[`${o.kind}/${o.metadata.name}`, pod] as const] : [];
+    });
+    expect(pods.length).toBeGreaterThan(0);
+    expect(pods.flatMap(([name, pod]) => restrictedViolations(name, pod))).toEqual([]);
+  });
+
+  it('the schema check finds an object the Kubernetes API would refuse', async () => {
+    const bad = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'bad' }, spec: { replicas: 'three', selector: {}, template: { spec: { containers: [{ image: 'x' }] } } } };
+    const findings = await schemaFindings([bad]);
+    expect(findings).toHaveLength(1);
+    expect(findings[0]).toMatch(/^Deployment bad: .*replicas/);
+  });
+
+  it('the restricted-profile check finds a container that breaks it', () => {
+    const pod: PodSpec = { containers: [{ name: 'c', securityContext: { allowPrivilegeEscalation: true, capabilities: { add: ['SYS_ADMIN'] } } }], volumes: [{ name: 'h', hostPath: { path: '/' } }] };
+    expect(restrictedViolations('p', pod)).toEqual([
+      'p: hostPath volume',
+      'p/c: allowPrivilegeEscalation is not false',
+      'p/c: runAsNonRoot is not true',
+      'p/c: capabilities do not drop ALL',
+      'p/c: adds capabilities',
+      'p/c: seccomp is not RuntimeDefault',
+      'p/c: root filesystem is writable',
+    ]);
+  });
+
+  it('with everything enabled renders a workload, a Service and a PDB for every app, and the optional objects', async () => {
+    const objects = await template(VALUES_SETS[1]?.[1] ?? []);
+    const names = (kind: string) => objects.filter((o) => o.kind === kind).map((o) => o.metadata.name);
+    for (const app of APPS) {
+      expect([...names('StatefulSet'), ...names('Deployment')]).toContain(`fl-${app}`);
+      expect(names('Service')).toContain(`fl-${app}`);
+      expect(names('PodDisruptionBudget')).toContain(`fl-${app}`);
+      expect(names('ConfigMap')).toContain(`fl-${app}`);
+    }
+    expect(names('Deployment')).toEqual(['fl-stream-processor']);
+    expect(names('Service')).toContain('fl-coap-gateway-coap');
+    for (const kind of ['HorizontalPodAutoscaler', 'ServiceMonitor', 'PrometheusRule', 'NetworkPolicy']) expect(names(kind).length).toBeGreaterThan(0);
+    expect(names('ConfigMap')).toContain('fl-fieldlink-dashboard');
+  });
+
+  it('carries the DDS gateway\'s shipped XML unchanged, so the two cannot drift', () => {
+    const shipped = readFileSync(join(workspaceRoot(), 'apps', 'dds-gateway', 'src', 'dds', 'fieldlink-default.xml'), 'utf8');
+    expect(readFileSync(join(CHART, 'files', 'dds-default.xml'), 'utf8')).toBe(shipped);
+  });
+
+  it('gives the DDS gateway its unicast peers and interface instead of loopback', async () => {
+    const objects = await template(VALUES_SETS[1]?.[1] ?? []);
+    const config = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'fl-dds-gateway') as { data: Record<string, string> } | undefined;
+    const xml = config?.data['fieldlink.xml'] ?? '';
+    expect(xml).toContain('<element>builtin.udpv4://dds-devices.plant.svc.cluster.local</element>');
+    expect(xml).not.toContain('builtin.udpv4://127.0.0.1');
+    expect(xml).toContain('<value>eth0</value>');
+    expect(xml).toContain('<multicast_receive_addresses/>');
+  });
+
+  it.each([
+    ['a broker list given as a string', { kafka: { brokers: 'kafka:9092' } }, 'brokers'],
+    ['a negative replica count', { services: { 'mqtt-gateway': { enabled: true, replicas: -1 } } }, 'replicas'],
+    ['a misspelt key', { services: { 'mqtt-gateway': { enabled: true, replicas: 1, replica: 2 } } }, 'replica'],
+    ['SASL on without a password Secret', { kafka: { sasl: { enabled: true, username: 'u', passwordSecret: { name: '', key: 'password' } } } }, 'passwordSecret'],
+    ['an unknown service', { services: { 'zigbee-gateway': { enabled: true, replicas: 1 } } }, 'zigbee-gateway'],
+  ])('refuses values with %s, naming the key', async (_name, values, key) => {
+    const file = join(mkdtempSync(join(tmpdir(), 'fieldlink-values-')), 'values.yaml');
+    writeFileSync(file, stringify(values));
+    const result = await helm(['template', 'fl', CHART, '-f', file]);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain('values don\'t meet the specifications of the schema');
+    expect(result.stderr).toContain(key);
+  });
+});
