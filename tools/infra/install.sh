@@ -34,28 +34,27 @@ need_go() {
   fi
 }
 
-# Toxiproxy (a TCP fault proxy) for the fault-injection suite, built from the Go module proxy.
-if [ ! -x "$TOXIPROXY_BIN" ]; then
+# Builds one Go command from the module proxy into $FIELDLINK_CACHE/bin: <package@version> <command name> <destination>.
+go_install_bin() {
   need_go
-  log "building Toxiproxy $TOXIPROXY_VERSION with go install into $FIELDLINK_CACHE/bin"
   mkdir -p "$FIELDLINK_CACHE/bin"
+  local gobin
   gobin="$(mktemp -d)"
-  GOBIN="$gobin" GOMODCACHE="$FIELDLINK_CACHE/go/mod" GOCACHE="$FIELDLINK_CACHE/go/build" GOFLAGS=-mod=mod \
-    go install "github.com/Shopify/toxiproxy/v2/cmd/server@v$TOXIPROXY_VERSION"
-  mv "$gobin/server" "$TOXIPROXY_BIN"
+  GOBIN="$gobin" GOMODCACHE="$FIELDLINK_CACHE/go/mod" GOCACHE="$FIELDLINK_CACHE/go/build" GOFLAGS=-mod=mod go install "$1"
+  mv "$gobin/$2" "$3"
   rm -rf "$gobin"
+}
+
+# Toxiproxy (a TCP fault proxy) for the fault-injection suite.
+if [ ! -x "$TOXIPROXY_BIN" ]; then
+  log "building Toxiproxy $TOXIPROXY_VERSION with go install into $FIELDLINK_CACHE/bin"
+  go_install_bin "github.com/Shopify/toxiproxy/v2/cmd/server@v$TOXIPROXY_VERSION" server "$TOXIPROXY_BIN"
 fi
 
-# Helm for the chart tests (helm lint, helm template), built from the Go module proxy like Toxiproxy.
+# Helm for the chart tests (helm lint, helm template).
 if [ ! -x "$HELM_BIN" ]; then
-  need_go
   log "building Helm $HELM_VERSION with go install into $FIELDLINK_CACHE/bin (a few minutes the first time)"
-  mkdir -p "$FIELDLINK_CACHE/bin"
-  gobin="$(mktemp -d)"
-  GOBIN="$gobin" GOMODCACHE="$FIELDLINK_CACHE/go/mod" GOCACHE="$FIELDLINK_CACHE/go/build" GOFLAGS=-mod=mod \
-    go install "helm.sh/helm/v4/cmd/helm@$HELM_VERSION"
-  mv "$gobin/helm" "$HELM_BIN"
-  rm -rf "$gobin"
+  go_install_bin "helm.sh/helm/v4/cmd/helm@$HELM_VERSION" helm "$HELM_BIN"
 fi
 
 # The Compose Specification's JSON schema, from the compose-go module that docker compose itself
