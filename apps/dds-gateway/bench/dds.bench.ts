@@ -2,7 +2,8 @@
  * npm run bench -- dds [--json] [--samples N]
  * DDS samples/s that dds-gateway bridges into Kafka from a Cyclone DDS C publisher (reliable,
  * KEEP_ALL, as fast as the reader acknowledges), against an RTI Connector reader that only
- * counts samples, with the same XML, QoS and publisher in the same run.
+ * counts samples, with the same XML, QoS and publisher in the same run ("ratio"), and against one
+ * that also reads each sample's JSON and identity ("ratioToReading").
  * Progress on stderr; the last line is JSON with "ratio".
  */
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -30,8 +31,13 @@ function figures(samples: number, firstAt: number, lastAt: number): Figures {
   return { samplesPerSec: Math.round(samples / seconds), samples, seconds: round(seconds, 2) };
 }
 
-async function baseline(samples: number): Promise<Figures> {
-  const topic = ddsTopic('BenchBaseline');
+/**
+ * An RTI Connector reader on the same XML and publisher. `read: false` only counts valid samples
+ * (the issue's baseline); `read: true` also reads what any bridge must, each sample's JSON and
+ * identity, which shows how much of the gap is the Connector's own per-sample cost.
+ */
+async function baseline(samples: number, read: boolean): Promise<Figures> {
+  const topic = ddsTopic(read ? 'BenchReading' : 'BenchBaseline');
   const connector = new Connector('Fieldlink::Gateway', ddsXml({ sensorTopic: topic }));
   const input = connector.getInput('Readings::SensorReadings');
   const pub = await CyclonePublisher.start({ topic, count: samples, sensors: SENSORS });
@@ -44,7 +50,11 @@ async function baseline(samples: number): Promise<Figures> {
       if (Date.now() > deadline) throw new Error(`the baseline counted ${count} of ${samples} samples in 10 minutes`);
       input.take();
       let taken = 0;
-      for (const sample of input.samples) if (sample.validData) taken++;
+      for (const sample of input.samples) {
+        if (!sample.validData) continue;
+        if (read) readSample(sample);
+        taken++;
+      }
       if (taken === 0) {
         await sleep(IDLE_POLL_MS);
         continue;
@@ -58,6 +68,14 @@ async function baseline(samples: number): Promise<Figures> {
     await pub.stop();
     await connector.close();
   }
+}
+
+let checksum = 0;
+/** Reads a sample's JSON and identity; the checksum keeps the reads from being optimised away. */
+function readSample(sample: { getJson(): unknown; info: { get(field: string): unknown } }): void {
+  const data = sample.getJson() as { timestamp?: number };
+  const identity = sample.info.get('sample_identity') as { sequence_number?: number } | null;
+  checksum += (data.timestamp ?? 0) % 7 + (identity?.sequence_number ?? 0) % 7;
 }
 
 async function gateway(infra: Infra, samples: number): Promise<Figures> {
@@ -91,13 +109,25 @@ runBench(async () => {
   if (!Number.isInteger(samples) || samples < SENSORS) throw new Error(`--samples must be an integer of at least ${SENSORS}`);
   const infra = await sharedInfra();
   progress(`baseline: RTI Connector reader counting ${samples} samples from a Cyclone DDS publisher (${SENSORS} sensors, reliable, KEEP_ALL)`);
-  const base = await baseline(samples);
+  const base = await baseline(samples, false);
   progress(`  ${base.samplesPerSec} samples/s`);
+  progress('reading baseline: the same, also reading each sample\'s JSON and identity as any bridge must');
+  const reading = await baseline(samples, true);
+  progress(`  ${reading.samplesPerSec} samples/s (checksum ${checksum})`);
   progress(`dds-gateway: the same publisher and QoS, counted once in Kafka`);
   const bridged = await gateway(infra, samples);
   progress(`  ${bridged.samplesPerSec} samples/s`);
   return {
     json: values.json ?? false,
-    result: { bench: 'dds', samples, sensors: SENSORS, baseline: base, gateway: bridged, ratio: round(bridged.samplesPerSec / base.samplesPerSec, 3) },
+    result: {
+      bench: 'dds',
+      samples,
+      sensors: SENSORS,
+      baseline: base,
+      readingBaseline: reading,
+      gateway: bridged,
+      ratio: round(bridged.samplesPerSec / base.samplesPerSec, 3),
+      ratioToReading: round(bridged.samplesPerSec / reading.samplesPerSec, 3),
+    },
   };
 });
