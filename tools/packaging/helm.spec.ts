@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fieldlinkCache, run, workspaceRoot } from '@fieldlink/testing';
+import { ServiceProcess, fieldlinkCache, freePort, freshName, run, sharedInfra, workspaceRoot } from '@fieldlink/testing';
 import { parseAllDocuments, stringify } from 'yaml';
 import { APPS } from './apps';
 
@@ -144,6 +144,24 @@ describe('helm/fieldlink', () => {
     expect(names('Service')).toContain('fl-coap-gateway-coap');
     for (const kind of ['HorizontalPodAutoscaler', 'ServiceMonitor', 'PrometheusRule', 'NetworkPolicy']) expect(names(kind).length).toBeGreaterThan(0);
     expect(names('ConfigMap')).toContain('fl-fieldlink-dashboard');
+  });
+
+  it('renders, with the defaults, config files each service accepts: it starts on them and reports ready', async () => {
+    const infra = await sharedInfra();
+    const configs = (await template([])).filter((o) => o.kind === 'ConfigMap') as unknown as { metadata: { name: string }; data: Record<string, string> }[];
+    const started: string[] = [];
+    for (const app of APPS) {
+      const config = configs.find((c) => c.metadata.name === `fl-${app}`)?.data['config.yaml'];
+      if (!config) continue;
+      const file = join(mkdtempSync(join(tmpdir(), `fieldlink-chart-${app}-`)), 'config.yaml');
+      writeFileSync(file, config);
+      // Only where the cluster differs from this machine: the brokers' and broker's addresses, and free ports.
+      const root = freshName(`chart-${app}`);
+      const service = await ServiceProcess.start(app, { FIELDLINK_CONFIG: file, KAFKA_BROKERS: infra.kafkaBrokers, MQTT_URL: infra.mqttUrl, COAP_PORT: String(await freePort()), TOPIC_PREFIX: `${root}.`, GATEWAY_INSTANCE_ID: root });
+      expect(await service.stop()).toBe(0);
+      started.push(app);
+    }
+    expect(started).toEqual(['mqtt-gateway', 'coap-gateway', 'stream-processor']);
   });
 
   it('carries the DDS gateway\'s shipped XML unchanged, so the two cannot drift', () => {
