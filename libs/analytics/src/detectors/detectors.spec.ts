@@ -1,5 +1,6 @@
 import { createDetector, DETECTOR_DEFAULTS } from './detector.factory';
 import { EwmaDetector } from './ewma.detector';
+import { GaussianTailDetector, tailScore } from './gaussian-tail.detector';
 import { KnnContextDetector } from './knn-context.detector';
 import { MadDetector, median } from './mad.detector';
 import { ZScoreDetector } from './zscore.detector';
@@ -12,6 +13,26 @@ describe(ZScoreDetector.name, () => {
     for (const v of alternating(10)) expect(detector.update(v).score).toBe(0);
     // mean 20, population stddev 1
     expect(detector.update(21.5)).toEqual({ score: 0.5, expected: { low: 17, high: 23 } });
+    expect(detector.update(95).score).toBe(1);
+  });
+});
+
+describe(GaussianTailDetector.name, () => {
+  it('scores the two-sided normal tail on a log scale: 0.5 at p = 1e-5, 1 from p = 1e-10', () => {
+    expect(tailScore(20, 20, 1)).toBeCloseTo(0, 6);
+    expect(tailScore(20 + 4.417, 20, 1)).toBeCloseTo(0.5, 2);
+    expect(tailScore(20 - 4.417, 20, 1)).toBeCloseTo(0.5, 2);
+    expect(tailScore(20 + 3, 20, 1)).toBeCloseTo(-Math.log10(0.0027) / 10, 2);
+    expect(tailScore(20 + 7, 20, 1)).toBe(1);
+  });
+
+  it('does not saturate at 3 sigma the way the z-score does', () => {
+    const detector = new GaussianTailDetector({ window: 10, minSamples: 10 });
+    for (const v of alternating(10)) detector.update(v);
+    const { score, expected } = detector.update(23);
+    expect(score).toBeGreaterThan(0.2);
+    expect(score).toBeLessThan(0.3);
+    expect(expected?.high).toBeCloseTo(24.417, 3);
     expect(detector.update(95).score).toBe(1);
   });
 });

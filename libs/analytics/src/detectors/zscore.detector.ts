@@ -17,7 +17,7 @@ export class ZScoreDetector implements Detector {
   private sum = 0;
   private sumOfSquares = 0;
 
-  constructor(private readonly options: ZScoreOptions) {
+  constructor(protected readonly options: ZScoreOptions) {
     this.history = new RingBuffer(options.window);
   }
 
@@ -34,6 +34,10 @@ export class ZScoreDetector implements Detector {
     if (n < Math.max(this.options.minSamples, 2)) return { score: 0 };
     const mean = this.sum / n;
     const stddev = Math.sqrt(Math.max(0, this.sumOfSquares / n - mean * mean));
+    return this.scoreAgainst(value, mean, stddev);
+  }
+
+  protected scoreAgainst(value: number, mean: number, stddev: number): Detection {
     return { score: zScore(value, mean, stddev), expected: { low: mean - 3 * stddev, high: mean + 3 * stddev } };
   }
 }

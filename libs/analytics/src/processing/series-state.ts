@@ -8,6 +8,7 @@ import { RuleTrigger, isSeriesRule } from './rule-trigger';
 /** The score that raises an alert when the config does not say: the seed's 0.8, or where kNN context suppresses. */
 const DEFAULT_ALERT_ABOVE: Record<DetectorSpec['type'], number> = {
   zscore: 0.8,
+  gaussian: 0.6,
   ewma: 0.8,
   mad: 0.8,
   knncontext: DETECTOR_DEFAULTS.knncontext.restThreshold,
