@@ -39,4 +39,12 @@ describe('docker/compose.yaml', () => {
     expect(service?.build).toEqual({ context: '..', dockerfile: `docker/${app}.Dockerfile` });
     expect(service).toMatchObject({ read_only: true, cap_drop: ['ALL'], security_opt: ['no-new-privileges:true'] });
   });
+
+  it.each(['mqtt-sim', 'coap-sim', 'opcua-sim'])('runs the %s simulator from the simulators image, read-only, a script that exists', (name) => {
+    const service = compose.services[name] as ComposeService & { command?: string[] };
+    expect(service?.build).toEqual({ context: '..', dockerfile: 'docker/simulators.Dockerfile' });
+    expect(service).toMatchObject({ read_only: true, cap_drop: ['ALL'] });
+    const script = service.command?.[0] ?? '';
+    expect(existsSync(join(workspaceRoot(), 'tools', script))).toBe(true);
+  });
 });

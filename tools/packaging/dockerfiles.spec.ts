@@ -11,7 +11,8 @@ describe('Dockerfiles', () => {
   it('pass hadolint with no finding at any level', async () => {
     const hadolint = join(dirname(interopPython()), 'hadolint');
     if (!existsSync(hadolint)) throw new Error(`${hadolint} is missing: run tools/infra/install.sh`);
-    const result = await run(hadolint, ['--no-color', '--failure-threshold', 'info', ...APPS.map(dockerfile)], { timeoutMs: 60_000 });
+    const files = [...APPS, 'simulators'].map(dockerfile);
+    const result = await run(hadolint, ['--no-color', '--failure-threshold', 'info', ...files], { timeoutMs: 60_000 });
     expect(`${result.stdout}${result.stderr}`).toBe('');
     expect(result.code).toBe(0);
   });
@@ -25,5 +26,13 @@ describe('Dockerfiles', () => {
     expect(users).toEqual(['1000:1000']);
     expect(text).toMatch(/^HEALTHCHECK .*\n.*\/health\/live/m);
     expect(text).toMatch(/^CMD \["node", "--enable-source-maps", "main.js"\]$/m);
+  });
+
+  it('the simulators image pins each package to the version the workspace runs npm start with', () => {
+    const manifest = JSON.parse(readFileSync(join(workspaceRoot(), 'docker', 'simulators', 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    const installed = (pkg: string) => (JSON.parse(readFileSync(join(workspaceRoot(), 'node_modules', pkg, 'package.json'), 'utf8')) as { version: string }).version;
+    expect(Object.keys(manifest.dependencies).sort()).toEqual(['coap', 'mqtt', 'node-opcua', 'tsx']);
+    for (const [pkg, version] of Object.entries(manifest.dependencies)) expect(`${pkg}@${version}`).toBe(`${pkg}@${installed(pkg)}`);
+    expect(readFileSync(dockerfile('simulators'), 'utf8')).toMatch(/^USER 1000:1000$/m);
   });
 });

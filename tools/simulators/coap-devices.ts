@@ -35,7 +35,8 @@ const endpoints = new Map<string, Endpoint>();
 
 async function open(id: string): Promise<Endpoint> {
   const socket = createSocket('udp4');
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  // Loopback for a local gateway; any interface when it is another host (a compose service).
+  await new Promise<void>((resolve) => socket.bind(0, host === '127.0.0.1' ? '127.0.0.1' : '0.0.0.0', resolve));
   // A socket of our own keeps one endpoint per device: node-coap closes its own between requests.
   const endpoint: Endpoint = { socket, agent: new Agent({ socket }) };
   endpoints.set(id, endpoint);

@@ -3,7 +3,7 @@
  * variables that change every interval with the PLC's scan time as SourceTimestamp, and the
  * methods Stop (which stops the pump for --restart-after-ms) and Start.
  *
- *   node --import tsx tools/simulators/opcua-plc.ts [--devices 4] [--port 4840] [--pki <dir>] [fleet options, see fleet.ts]
+ *   node --import tsx tools/simulators/opcua-plc.ts [--devices 4] [--host 127.0.0.1] [--port 4840] [--pki <dir>] [fleet options, see fleet.ts]
  */
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
@@ -11,9 +11,11 @@ import { DataType, OPCUACertificateManager, OPCUAServer, StatusCodes, type UAVar
 import { Fleet, fleetArgs } from './fleet';
 
 const args = fleetArgs({
+  host: { type: 'string', default: '127.0.0.1' },
   port: { type: 'string', default: '4840' },
   pki: { type: 'string', default: join(tmpdir(), 'fieldlink-opcua-plc-pki') },
 });
+const host = String(args.values.host);
 const port = Number(args.values.port);
 const pki = String(args.values.pki);
 const fleet = new Fleet(
@@ -35,7 +37,8 @@ const fleet = new Fleet(
 async function main(): Promise<void> {
   const server = new OPCUAServer({
     port,
-    hostname: '127.0.0.1',
+    // The name in the endpoint URLs the server advertises: clients connect to what it says.
+    hostname: host,
     allowAnonymous: true,
     buildInfo: { productName: 'Fieldlink simulated PLC' },
     // Both managers on a folder of our own: node-opcua's default lives under the home directory.
@@ -64,7 +67,7 @@ async function main(): Promise<void> {
     method('Start', () => fleet.obey(device.id, { action: 'start', args: { via: 'Start method' } }));
   }
   await server.start();
-  const url = `opc.tcp://127.0.0.1:${port}`;
+  const url = `opc.tcp://${host}:${port}`;
   fleet.run(
     {
       send(device, values, now) {
