@@ -1,8 +1,8 @@
 import { cpSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Infra, ServiceProcess, freePort, freshName, run, sharedInfra, workspaceRoot } from '@fieldlink/testing';
-import { APPS, PROTOCOL_PACKAGES } from './apps';
+import { type Infra, ServiceProcess, freshName, run, sharedInfra, workspaceRoot } from '@fieldlink/testing';
+import { APPS, PROTOCOL_PACKAGES, localServiceEnv } from './apps';
 
 interface Manifest {
   name: string;
@@ -43,19 +43,7 @@ describe('production bundles', () => {
     const dir = await installBundle(app);
     const others = APPS.filter((a) => a !== app).map((a) => PROTOCOL_PACKAGES[a]);
     for (const pkg of others) if (pkg) expect(existsSync(join(dir, 'node_modules', pkg))).toBe(false);
-    const root = freshName(`bundle-${app}`);
-    const service = await ServiceProcess.start(
-      app,
-      {
-        NODE_PATH: '',
-        KAFKA_BROKERS: infra.kafkaBrokers,
-        MQTT_URL: infra.mqttUrl,
-        COAP_PORT: String(await freePort()),
-        TOPIC_PREFIX: `${root}.`,
-        GATEWAY_INSTANCE_ID: root,
-      },
-      { dir },
-    );
+    const service = await ServiceProcess.start(app, { NODE_PATH: '', ...(await localServiceEnv(infra, freshName(`bundle-${app}`))) }, { dir });
     try {
       const ready = await fetch(`http://127.0.0.1:${service.httpPort}/health/ready`);
       expect(ready.status).toBe(200);

@@ -1,9 +1,9 @@
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ServiceProcess, fieldlinkCache, freePort, freshName, run, sharedInfra, workspaceRoot } from '@fieldlink/testing';
+import { ServiceProcess, fieldlinkCache, freshName, run, sharedInfra, workspaceRoot } from '@fieldlink/testing';
 import { parseAllDocuments, stringify } from 'yaml';
-import { APPS } from './apps';
+import { APPS, localServiceEnv } from './apps';
 
 const HELM_VERSION = process.env['HELM_VERSION'] ?? 'v4.3.2';
 const CHART = join(workspaceRoot(), 'helm', 'fieldlink');
@@ -156,8 +156,7 @@ describe('helm/fieldlink', () => {
       const file = join(mkdtempSync(join(tmpdir(), `fieldlink-chart-${app}-`)), 'config.yaml');
       writeFileSync(file, config);
       // Only where the cluster differs from this machine: the brokers' and broker's addresses, and free ports.
-      const root = freshName(`chart-${app}`);
-      const service = await ServiceProcess.start(app, { FIELDLINK_CONFIG: file, KAFKA_BROKERS: infra.kafkaBrokers, MQTT_URL: infra.mqttUrl, COAP_PORT: String(await freePort()), TOPIC_PREFIX: `${root}.`, GATEWAY_INSTANCE_ID: root });
+      const service = await ServiceProcess.start(app, { FIELDLINK_CONFIG: file, ...(await localServiceEnv(infra, freshName(`chart-${app}`))) });
       expect(await service.stop()).toBe(0);
       started.push(app);
     }

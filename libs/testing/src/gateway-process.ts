@@ -28,15 +28,14 @@ export class ServiceProcess {
     readonly app: string,
     private readonly env: NodeJS.ProcessEnv,
     readonly httpPort: number,
-    private readonly dir: string,
-    private readonly cwd: string | undefined,
+    /** Set only for a bundle installed elsewhere; the workspace's dist/apps/<app> otherwise, run from the current folder. */
+    private readonly bundleDir: string | undefined,
   ) {}
 
   /** `dir`: run main.js from another folder, such as a production bundle installed on its own; it is also the cwd. */
   static async start(app: string, env: NodeJS.ProcessEnv, options: { waitReady?: boolean; dir?: string } = {}): Promise<ServiceProcess> {
     const httpPort = await freePort();
-    const dir = options.dir ?? join(workspaceRoot(), 'dist', 'apps', app);
-    const service = new ServiceProcess(app, { HTTP_PORT: String(httpPort), ...env }, httpPort, dir, options.dir);
+    const service = new ServiceProcess(app, { HTTP_PORT: String(httpPort), ...env }, httpPort, options.dir);
     await service.spawn(options.waitReady ?? true);
     return service;
   }
@@ -55,11 +54,11 @@ export class ServiceProcess {
   }
 
   async spawn(waitReady = true): Promise<void> {
-    const main = join(this.dir, 'main.js');
+    const main = join(this.bundleDir ?? join(workspaceRoot(), 'dist', 'apps', this.app), 'main.js');
     if (!existsSync(main)) throw new Error(`${main} is missing: build it with "npx nx run ${this.app}:build"`);
     const child = track(
       spawn(process.execPath, ['--enable-source-maps', main], {
-        cwd: this.cwd,
+        cwd: this.bundleDir,
         env: { ...process.env, ...this.env },
         stdio: ['ignore', 'pipe', 'pipe'],
       }),

@@ -50,9 +50,9 @@ const sample = (sensor: string, seq: number, instanceState: DdsSample['instanceS
 
 const started: DdsAdapter[] = [];
 
-async function adapterOver(sink: FlakySink, takes: DdsSample[][]): Promise<DdsAdapter> {
+async function adapterOver(sink: FlakySink, takes: DdsSample[][], registry = new Registry()): Promise<DdsAdapter> {
   const pipeline = new IngestPipeline(sink, { protocol: 'dds', instanceId: 'gw-1', topics: topicMap(), maxPayloadBytes: 1024, deadLetterMaxBytes: 1024 }, new IngestMetrics(new Registry()), pino({ level: 'silent' }));
-  const adapter = new DdsAdapter(dds, participantTaking(takes), pipeline, pino({ level: 'silent' }), new Registry());
+  const adapter = new DdsAdapter(dds, participantTaking(takes), pipeline, pino({ level: 'silent' }), registry);
   started.push(adapter);
   await adapter.start();
   return adapter;
@@ -77,5 +77,16 @@ describe(DdsAdapter.name, () => {
     const statuses = () => sink.sent.filter((r) => r.topic === 'fieldlink.device-status').map((r) => JSON.parse(String(r.value)) as DeviceStatus);
     const [status] = await waitFor('the offline status in Kafka', () => statuses().length > 0 && statuses(), { timeoutMs: 4000, intervalMs: 10 });
     expect(status).toMatchObject({ deviceId: 's-1', status: 'offline' });
+  });
+
+  it('counts the samples of a take it is still retrying when it stops, as lost', async () => {
+    const sink = new FlakySink(Number.POSITIVE_INFINITY);
+    const registry = new Registry();
+    const adapter = await adapterOver(sink, [[sample('s-1', 1), sample('s-2', 2)]], registry);
+    const unwritten = async () => (await registry.getSingleMetric('fieldlink_dds_samples_unwritten_total')?.get())?.values[0]?.value ?? 0;
+    expect(await unwritten()).toBe(0);
+    await adapter.stop();
+    expect(await unwritten()).toBe(2);
+    expect(sink.sent).toEqual([]);
   });
 });

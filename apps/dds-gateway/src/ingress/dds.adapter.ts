@@ -30,6 +30,7 @@ export class DdsAdapter implements ProtocolAdapter {
   private readonly routes: Route[];
   private readonly lifecycle: InstanceLifecycle;
   private readonly samples: Counter<'reader'>;
+  private readonly unwritten: Counter<'reader'>;
   private running = false;
   private readonly inFlight = new Set<Promise<void>>();
   private loop: Promise<void> | undefined;
@@ -43,6 +44,12 @@ export class DdsAdapter implements ProtocolAdapter {
   ) {
     this.routes = dds.readers.map((config) => ({ config, ingest: { name: config.name, kind: 'telemetry', decoder: 'json' } }));
     this.samples = new Counter({ name: 'fieldlink_dds_samples_total', help: 'Samples taken from each DDS reader, valid or not', labelNames: ['reader'], registers: [registry] });
+    this.unwritten = new Counter({
+      name: 'fieldlink_dds_samples_unwritten_total',
+      help: 'Samples taken from DDS but not written when the gateway stopped (Kafka unreachable, spool off): lost',
+      labelNames: ['reader'],
+      registers: [registry],
+    });
     this.lifecycle = new InstanceLifecycle(pipeline, registry);
   }
 
@@ -111,6 +118,7 @@ export class DdsAdapter implements ProtocolAdapter {
         return;
       } catch (err) {
         if (!this.running) {
+          this.unwritten.inc({ reader: route.config.name }, samples.length);
           this.logger.error({ err, reader: route.config.reader, samples: samples.length }, 'stopping with DDS samples not written to Kafka');
           return;
         }
