@@ -7,7 +7,7 @@
  */
 import { type Socket, createSocket } from 'node:dgram';
 import { Agent, type IncomingMessage, type OutgoingMessage, request } from 'coap';
-import { Fleet, fleetArgs } from './fleet';
+import { Fleet, fleetArgs, parseCommand } from './fleet';
 
 const args = fleetArgs({ host: { type: 'string', default: '127.0.0.1' }, port: { type: 'string', default: process.env['COAP_PORT'] ?? '5683' } });
 const host = String(args.values.host);
@@ -51,7 +51,7 @@ function observe(id: string, endpoint: Endpoint): void {
   const again = (): void => void setTimeout(() => endpoints.has(id) && observe(id, endpoint), 5000).unref();
   req.on('response', (res: IncomingMessage) => {
     res.on('data', (payload: Buffer) => {
-      if (payload.length > 0) fleet.obey(id, parse(payload));
+      if (payload.length > 0) fleet.obey(id, parseCommand(payload));
     });
     res.on('end', again);
   });
@@ -63,13 +63,6 @@ function observe(id: string, endpoint: Endpoint): void {
   req.end();
 }
 
-function parse(payload: Buffer): { id?: unknown; action?: unknown; args?: unknown } {
-  try {
-    return JSON.parse(payload.toString()) as { action?: unknown };
-  } catch {
-    return { action: `(unreadable: ${payload.toString().slice(0, 40)})` };
-  }
-}
 
 function post(endpoint: Endpoint, id: string, body: string): Promise<void> {
   return new Promise((resolve, reject) => {

@@ -86,9 +86,8 @@ export class Fleet {
       for (const device of this.devices) {
         const values = device.reading(now);
         if (!values) continue;
-        Promise.resolve()
-          .then(() => transport.send(device, values, now))
-          .then(
+        const sent = Promise.resolve().then(() => transport.send(device, values, now));
+        sent.then(
           () => this.sent++,
           (error: unknown) => {
             this.failed++;
@@ -117,7 +116,7 @@ export class Fleet {
   }
 
   /** Logs a command and acts on it the way a real device would; returns what it did. */
-  obey(deviceId: string, command: { id?: unknown; action?: unknown; args?: unknown }): string {
+  obey(deviceId: string, command: DeviceCommand): string {
     const device = this.device(deviceId);
     const action = typeof command.action === 'string' ? command.action : '(none)';
     let effect: string;
@@ -138,5 +137,20 @@ export class Fleet {
     const silent = this.devices.filter((d) => d.silent).length;
     const errors = this.failed > 0 ? `, ${this.failed} failed (last: ${this.lastError})` : '';
     console.log(`[${this.spec.name}] ${this.sent} readings sent${errors}${silent > 0 ? `, ${silent} devices silent` : ''}`);
+  }
+}
+
+export interface DeviceCommand {
+  id?: unknown;
+  action?: unknown;
+  args?: unknown;
+}
+
+/** A command payload as JSON; one a device cannot read is still logged, as unreadable. */
+export function parseCommand(payload: Buffer): DeviceCommand {
+  try {
+    return JSON.parse(payload.toString()) as DeviceCommand;
+  } catch {
+    return { action: `(unreadable: ${payload.toString().slice(0, 40)})` };
   }
 }

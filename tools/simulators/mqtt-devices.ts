@@ -6,7 +6,7 @@
  *   node --import tsx tools/simulators/mqtt-devices.ts [--devices 5] [--url mqtt://127.0.0.1:1883] [--client-prefix sim] [fleet options, see fleet.ts]
  */
 import { connect, type MqttClient } from 'mqtt';
-import { Fleet, fleetArgs } from './fleet';
+import { Fleet, fleetArgs, parseCommand } from './fleet';
 
 const args = fleetArgs({
   url: { type: 'string', default: process.env['MQTT_URL'] ?? 'mqtt://127.0.0.1:1883' },
@@ -41,13 +41,6 @@ for (const device of fleet.devices) {
   clients.set(id, client);
 }
 
-function parseCommand(payload: Buffer): { id?: unknown; action?: unknown; args?: unknown } {
-  try {
-    return JSON.parse(payload.toString()) as { action?: unknown };
-  } catch {
-    return { action: `(unreadable: ${payload.toString().slice(0, 40)})` };
-  }
-}
 
 fleet.run(
   {

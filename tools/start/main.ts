@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { topicMap } from '@fieldlink/schemas';
 import { EventFeed, ServiceProbe, type Snapshot, render } from './live-view';
-import { type StackOptions, serviceSpecs, simulatorSpecs } from './stack';
+import { type SimulatorSpec, type StackOptions, deviceSimulators, plcSimulator, serviceSpecs } from './stack';
 import { Supervised } from './supervisor';
 
 const { values: flags } = parseArgs({ options: { plain: { type: 'boolean', default: !process.stdout.isTTY }, dir: { type: 'string' } } });
@@ -120,7 +120,7 @@ async function startService(spec: ReturnType<typeof serviceSpecs>[number]): Prom
   say(`${spec.name} ready (log: ${join(logs, `${spec.name}.log`)})`);
 }
 
-function startSimulator(spec: ReturnType<typeof simulatorSpecs>[number]): Supervised {
+function startSimulator(spec: SimulatorSpec): Supervised {
   const script = join(root, 'tools', 'simulators', spec.script);
   return launch(spec.name, process.execPath, ['--import', 'tsx', script, ...spec.args], {}, (line) => feed.simulatorLine(spec.name, line));
 }
@@ -195,12 +195,11 @@ async function main(): Promise<void> {
   const opcua = services.find((s) => s.name === 'opcua-gateway');
   const others = services.filter((s) => s !== opcua);
   // The PLC is a server: up before its gateway, so the gateway's first connection succeeds.
-  const sims = simulatorSpecs(options);
-  const plc = startSimulator(sims[0] ?? { name: '', script: '', args: [] });
+  const plc = startSimulator(plcSimulator(options));
   await waitUntil(`the simulated PLC on opc.tcp://127.0.0.1:${options.opcuaPort}`, () => portInUse(options.opcuaPort), 60_000, () => exitedMessage(plc));
   await Promise.all([...others.map(startService), ...(opcua ? [startService(opcua)] : [])]);
   feed.start();
-  for (const sim of sims.slice(1)) startSimulator(sim);
+  for (const sim of deviceSimulators(options)) startSimulator(sim);
   readyAt = new Date().toISOString();
   say(`all services ready; simulators started. The first anomalies are injected about ${options.firstAnomalyMs / 1000} s from now.`);
   const reported = new Set<string>();

@@ -70,19 +70,27 @@ export function serviceSpecs(o: StackOptions): ServiceSpec[] {
   });
 }
 
-export function simulatorSpecs(o: StackOptions): SimulatorSpec[] {
-  const fleet = (n: number, devices: number): string[] => [
+function fleetArgs(o: StackOptions, n: number, devices: number): string[] {
+  return [
     '--devices', String(devices),
     '--seed', String(o.seed + n),
     // Staggered, so the first anomaly of each protocol shows on its own.
     '--first-anomaly-ms', String(o.firstAnomalyMs + n * 10_000),
     '--anomaly-every-ms', String(o.anomalyEveryMs),
   ];
+}
+
+/** The simulated PLC: a server, so it starts before its gateway. */
+export function plcSimulator(o: StackOptions): SimulatorSpec {
   mkdirSync(join(o.dir, 'opcua-plc-pki'), { recursive: true });
+  return { name: 'opcua-sim', script: 'opcua-plc.ts', args: [...fleetArgs(o, 2, o.devices.opcua), '--port', String(o.opcuaPort), '--pki', join(o.dir, 'opcua-plc-pki')] };
+}
+
+/** The devices that connect to their gateway: started once the gateways are ready. */
+export function deviceSimulators(o: StackOptions): SimulatorSpec[] {
   return [
-    { name: 'opcua-sim', script: 'opcua-plc.ts', args: [...fleet(2, o.devices.opcua), '--port', String(o.opcuaPort), '--pki', join(o.dir, 'opcua-plc-pki')] },
-    { name: 'mqtt-sim', script: 'mqtt-devices.ts', args: [...fleet(0, o.devices.mqtt), '--url', o.mqttUrl, '--client-prefix', `sim-${o.instance}`] },
-    { name: 'coap-sim', script: 'coap-devices.ts', args: [...fleet(1, o.devices.coap), '--port', String(o.coapPort)] },
-    { name: 'dds-sim', script: 'dds-devices.ts', args: fleet(3, o.devices.dds) },
+    { name: 'mqtt-sim', script: 'mqtt-devices.ts', args: [...fleetArgs(o, 0, o.devices.mqtt), '--url', o.mqttUrl, '--client-prefix', `sim-${o.instance}`] },
+    { name: 'coap-sim', script: 'coap-devices.ts', args: [...fleetArgs(o, 1, o.devices.coap), '--port', String(o.coapPort)] },
+    { name: 'dds-sim', script: 'dds-devices.ts', args: fleetArgs(o, 3, o.devices.dds) },
   ];
 }
