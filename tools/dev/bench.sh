@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
-# npm run bench -- mqtt|stream|coap|opcua|dds [--json] [--messages N | --seconds N (opcua) | --samples N (dds)]
+# npm run bench -- mqtt|stream|coap|opcua|dds|alerts [--json] [--messages N | --seconds N (opcua) | --samples N (dds)]
 set -euo pipefail
 here="$(dirname "$0")"
+if [ "${1:-}" = alerts ]; then
+  # Pure processing on a virtual clock: no Kafka, no build; --expose-gc for the state measurement.
+  NODE_OPTIONS="--expose-gc ${NODE_OPTIONS:-}" exec bash "$here/with-node.sh" tsx --tsconfig tools/tsconfig.json tools/bench/main.ts "$@"
+fi
 bash "$here/../infra/up.sh" >&2
 bash "$here/with-node.sh" nx run-many -t build --projects=mqtt-gateway,stream-processor,coap-gateway,opcua-gateway,dds-gateway --outputStyle=static >&2
 if [ "${1:-}" = coap ]; then

@@ -7,24 +7,13 @@
  */
 import { type Socket, createSocket } from 'node:dgram';
 import { Agent, type IncomingMessage, type OutgoingMessage, request } from 'coap';
+import { ENVIRONMENT_SENSOR } from './device-classes';
 import { Fleet, fleetArgs, parseCommand } from './fleet';
 
 const args = fleetArgs({ host: { type: 'string', default: '127.0.0.1' }, port: { type: 'string', default: process.env['COAP_PORT'] ?? '5683' } });
 const host = String(args.values.host);
 const port = Number(args.values.port);
-const fleet = new Fleet(
-  {
-    name: 'coap-sim',
-    prefix: 'env',
-    ruledMetric: 'co2',
-    metrics: {
-      co2: { base: 600, daily: 80, noise: 8, drift: 0.5 },
-      humidity: { base: 50, daily: 8, noise: 0.8, drift: 0.05 },
-      battery: { base: 3.6, daily: 0, noise: 0.005, drift: 0.0002 },
-    },
-  },
-  args,
-);
+const fleet = new Fleet({ name: 'coap-sim', ...ENVIRONMENT_SENSOR }, args);
 
 interface Endpoint {
   socket: Socket;

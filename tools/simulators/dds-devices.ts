@@ -11,22 +11,12 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Connector } from 'rticonnextdds-connector';
+import { DDS_SENSOR } from './device-classes';
 import { Fleet, fleetArgs } from './fleet';
 
 const DEFAULT_XML = join(__dirname, '..', '..', 'apps', 'dds-gateway', 'src', 'dds', 'fieldlink-default.xml');
 const args = fleetArgs({ xml: { type: 'string', default: DEFAULT_XML } });
-const fleet = new Fleet(
-  {
-    name: 'dds-sim',
-    prefix: 'sensor',
-    ruledMetric: 'temperature',
-    metrics: {
-      temperature: { base: 58, daily: 4, noise: 0.25, drift: 0.02 },
-      humidity: { base: 40, daily: 6, noise: 0.7, drift: 0.05 },
-    },
-  },
-  args,
-);
+const fleet = new Fleet({ name: 'dds-sim', ...DDS_SENSOR }, args);
 
 /** The gateway's XML plus a participant on the device side of its topics. */
 function deviceXml(gatewayXml: string): string {

@@ -4,7 +4,8 @@
  * A simulator adds only its transport.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { AnomalyInjector, type MetricSpec, SimulatedDevice, seededRandom } from './telemetry';
+import { type DeviceClass } from './device-classes';
+import { AnomalyInjector, SimulatedDevice, seededRandom } from './telemetry';
 
 export interface FleetTransport {
   /** Sends one reading; a failure is logged and counted, the fleet goes on. */
@@ -12,12 +13,8 @@ export interface FleetTransport {
   close(): void | Promise<void>;
 }
 
-export interface FleetSpec {
+export interface FleetSpec extends DeviceClass {
   name: string;
-  prefix: string;
-  metrics: Record<string, MetricSpec>;
-  /** The metric a rule acts on: the first injected anomaly is a spike on it. */
-  ruledMetric: string;
   /** Ids of the devices; default `<prefix>-001`… */
   ids?: (count: number) => string[];
 }

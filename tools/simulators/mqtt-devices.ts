@@ -6,6 +6,7 @@
  *   node --import tsx tools/simulators/mqtt-devices.ts [--devices 5] [--url mqtt://127.0.0.1:1883] [--client-prefix sim] [fleet options, see fleet.ts]
  */
 import { connect, type MqttClient } from 'mqtt';
+import { MACHINE } from './device-classes';
 import { Fleet, fleetArgs, parseCommand } from './fleet';
 
 const args = fleetArgs({
@@ -13,20 +14,7 @@ const args = fleetArgs({
   'client-prefix': { type: 'string', default: 'sim' },
 });
 const url = String(args.values.url);
-const fleet = new Fleet(
-  {
-    name: 'mqtt-sim',
-    prefix: 'machine',
-    ruledMetric: 'temperature',
-    metrics: {
-      temperature: { base: 60, daily: 5, noise: 0.3, drift: 0.025 },
-      humidity: { base: 45, daily: 10, noise: 1, drift: 0.05 },
-      pressure: { base: 1013, daily: 0, noise: 0.8, drift: 0.05 },
-      vibration: { base: 2, daily: 0, noise: 0.05, drift: 0.002, min: 0 },
-    },
-  },
-  args,
-);
+const fleet = new Fleet({ name: 'mqtt-sim', ...MACHINE }, args);
 
 const clients = new Map<string, MqttClient>();
 for (const device of fleet.devices) {

@@ -8,6 +8,7 @@
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { DataType, OPCUACertificateManager, OPCUAServer, StatusCodes, type UAVariable, Variant } from 'node-opcua';
+import { PUMP } from './device-classes';
 import { Fleet, fleetArgs } from './fleet';
 
 const args = fleetArgs({
@@ -18,21 +19,7 @@ const args = fleetArgs({
 const host = String(args.values.host);
 const port = Number(args.values.port);
 const pki = String(args.values.pki);
-const fleet = new Fleet(
-  {
-    name: 'opcua-sim',
-    prefix: 'Pump',
-    ruledMetric: 'MotorCurrent',
-    ids: (count) => Array.from({ length: count }, (_, i) => `Pump${i + 1}`),
-    metrics: {
-      FlowRate: { base: 120, daily: 15, noise: 1.5, drift: 0.1 },
-      DischargePressure: { base: 6.5, daily: 0.3, noise: 0.05, drift: 0.003 },
-      MotorCurrent: { base: 12, daily: 0.5, noise: 0.15, drift: 0.01 },
-      BearingTemperature: { base: 45, daily: 2, noise: 0.2, drift: 0.01 },
-    },
-  },
-  args,
-);
+const fleet = new Fleet({ name: 'opcua-sim', ...PUMP, ids: (count) => Array.from({ length: count }, (_, i) => `Pump${i + 1}`) }, args);
 
 async function main(): Promise<void> {
   const server = new OPCUAServer({

@@ -43,7 +43,8 @@ describe('mqtt-gateway → stream-processor → mqtt-gateway, on their defaults'
     try {
       await waitFor('mosquitto_sub subscribed', () => subscriber.subscribed(), { timeoutMs: 10_000 });
       for (const device of devices) {
-        const lines = Array.from({ length: 40 }, (_, i) => JSON.stringify({ temperature: 20 + (i % 5) / 10 }));
+        // Past the default detector's warm-up (60 readings).
+        const lines = Array.from({ length: 70 }, (_, i) => JSON.stringify({ temperature: 20 + (i % 5) / 10 }));
         const pub = await run('mosquitto_pub', ['-p', String(infra.mqttPort), '-q', '1', '-t', `sensors/${device}/data`, '-l'], { input: lines.join('\n') + '\n' });
         expect(pub.code).toBe(0);
       }

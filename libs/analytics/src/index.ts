@@ -1,7 +1,7 @@
 export * from './detectors/detector';
 export * from './detectors/detector.factory';
 export { ZScoreDetector, type ZScoreOptions } from './detectors/zscore.detector';
-export { GaussianTailDetector, tailScore } from './detectors/gaussian-tail.detector';
+export { GaussianTailDetector, type GaussianOptions, tailScore } from './detectors/gaussian-tail.detector';
 export { EwmaDetector, type EwmaOptions } from './detectors/ewma.detector';
 export { MadDetector, type MadOptions, median } from './detectors/mad.detector';
 export { KnnContextDetector, type KnnContextOptions } from './detectors/knn-context.detector';
@@ -10,5 +10,6 @@ export { EventTimeWindows, type WindowSpec, type WindowUpdate } from './windows/
 export { type WindowStats } from './windows/window-stats';
 export { type BranchConfig, type DetectorChoice, type ProcessingConfig, ProcessingConfigFields, type RuleConfig } from './processing/processing-config';
 export { PartitionProcessor } from './processing/partition-processor';
+export { DEFAULT_DETECTOR } from './processing/series-state';
 export { type StreamCounters, Tally, type TallySnapshot } from './processing/stream-counters';
 export { StreamErrorCode } from './processing/errors';

@@ -21,6 +21,7 @@ export class StreamProcessorService implements ServiceRuntime {
   private workers: ProcessingWorkers | undefined;
   private readonly inFlight: Promise<void>[] = [];
   private running = false;
+  private silenceTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly kafka: KafkaService,
@@ -31,7 +32,7 @@ export class StreamProcessorService implements ServiceRuntime {
   ) {}
 
   async start(): Promise<void> {
-    await this.kafka.ensureTopics(topicSpecs(['telemetry', 'window-stats', 'alerts', 'commands', 'dead-letter'], this.topics, this.config.topics));
+    await this.kafka.ensureTopics(topicSpecs(['telemetry', 'window-stats', 'alerts', 'commands', 'dead-letter', 'device-status'], this.topics, this.config.topics));
     this.workers = new ProcessingWorkers(this.config, this.metrics, this.logger);
     this.consumer = this.kafka.createReplayingConsumer({
       name: 'telemetry-consumer',
@@ -45,6 +46,9 @@ export class StreamProcessorService implements ServiceRuntime {
     this.kafka.startWatchdog(this.config.kafka.watchdog);
     await this.consumer.start();
     this.running = true;
+    if (this.config.silence.afterMs > 0 || this.config.silence.devices.length > 0) {
+      this.silenceTimer = setInterval(() => void this.checkSilence(), this.config.silence.checkIntervalMs);
+    }
     this.logger.info({ topic: this.topics.telemetry, group: this.config.processor.groupId }, 'stream processor consuming');
   }
 
@@ -59,8 +63,28 @@ export class StreamProcessorService implements ServiceRuntime {
 
   async stop(): Promise<void> {
     this.running = false;
+    clearInterval(this.silenceTimer);
     await this.kafka.close(this.config.shutdown.drainTimeoutMs);
     await this.workers?.stop();
+  }
+
+  /**
+   * Asks each partition that is caught up (not rewinding to replay) which devices went silent.
+   * If Kafka does not take the reports, the partition's state is dropped, as after a failed batch:
+   * it is rebuilt by replay when the partition is read next, and finds the same silence, same ids.
+   */
+  private async checkSilence(): Promise<void> {
+    const now = Date.now();
+    for (const [partition, state] of this.partitions) {
+      if (!state.verified || state.rewoundTo !== undefined) continue;
+      try {
+        const outputs = await (this.workers as ProcessingWorkers).tick(partition, now);
+        await Promise.all(outputs.map((o) => this.kafka.producer.send(o)));
+      } catch (err) {
+        this.logger.error({ err, partition }, 'could not report silent devices; the partition will be rebuilt');
+        if (this.partitions.get(partition) === state) this.partitions.delete(partition);
+      }
+    }
   }
 
   /** kafkajs rebalances eagerly, so a partition we kept may still have been read by someone else meanwhile; handle() checks. */

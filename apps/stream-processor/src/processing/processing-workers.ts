@@ -45,6 +45,15 @@ export class ProcessingWorkers {
     });
   }
 
+  /** The partition's wall-clock outputs (silent devices) at `now`. */
+  tick(partition: number, now: number): Promise<OutgoingRecord[]> {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve: (result) => resolve(result.outputs), reject });
+      this.post(partition, { type: 'tick', id, partition, now });
+    });
+  }
+
   async stop(): Promise<void> {
     this.stopping = true;
     await Promise.all(this.workers.map((w) => w.terminate()));

@@ -43,5 +43,12 @@ port.on('message', (request: WorkerRequest) => {
       port.postMessage(reply);
       return;
     }
+    case 'tick': {
+      const processor = processors.get(request.partition);
+      const outputs: OutgoingRecord[] = [];
+      processor?.checkSilence(request.now, outputs);
+      port.postMessage({ type: 'result', id: request.id, outputs, nextOffset: processor?.nextOffset ?? -1, counts: tally.take() } satisfies WorkerReply);
+      return;
+    }
   }
 });

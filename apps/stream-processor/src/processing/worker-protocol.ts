@@ -21,7 +21,9 @@ export function transferables(batch: PackedBatch): ArrayBuffer[] {
 export type WorkerRequest =
   | { type: 'reset'; partition: number; nextOffset: number; replayUntil: number }
   | { type: 'drop'; partition: number }
-  | { type: 'batch'; id: number; batch: PackedBatch };
+  | { type: 'batch'; id: number; batch: PackedBatch }
+  /** Wall-clock checks of one partition, such as silent devices. */
+  | { type: 'tick'; id: number; partition: number; now: number };
 
 export type WorkerReply =
   | { type: 'result'; id: number; outputs: OutgoingRecord[]; nextOffset: number; counts: TallySnapshot }

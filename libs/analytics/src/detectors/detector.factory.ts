@@ -1,13 +1,13 @@
 import { type Detector } from './detector';
 import { KnnContextDetector, type KnnContextOptions } from './knn-context.detector';
 import { EwmaDetector, type EwmaOptions } from './ewma.detector';
-import { GaussianTailDetector } from './gaussian-tail.detector';
+import { GaussianTailDetector, type GaussianOptions } from './gaussian-tail.detector';
 import { MadDetector, type MadOptions } from './mad.detector';
 import { ZScoreDetector, type ZScoreOptions } from './zscore.detector';
 
 export type DetectorSpec =
   | ({ type: 'zscore' } & ZScoreOptions)
-  | ({ type: 'gaussian' } & ZScoreOptions)
+  | ({ type: 'gaussian' } & GaussianOptions)
   | ({ type: 'ewma' } & EwmaOptions)
   | ({ type: 'mad' } & MadOptions)
   | ({ type: 'knncontext' } & KnnContextOptions);
@@ -17,7 +17,7 @@ export type DetectorType = DetectorSpec['type'];
 /** Defaults per detector; a config entry overrides any of them. */
 export const DETECTOR_DEFAULTS: { [T in DetectorType]: Extract<DetectorSpec, { type: T }> } = {
   zscore: { type: 'zscore', window: 60, minSamples: 30 },
-  gaussian: { type: 'gaussian', window: 300, minSamples: 60 },
+  gaussian: { type: 'gaussian', window: 300, minSamples: 60, stuckAfter: 30 },
   ewma: { type: 'ewma', alpha: 0.05, minSamples: 30 },
   mad: { type: 'mad', window: 60, minSamples: 30 },
   knncontext: {

@@ -27,13 +27,27 @@ describe(GaussianTailDetector.name, () => {
   });
 
   it('does not saturate at 3 sigma the way the z-score does', () => {
-    const detector = new GaussianTailDetector({ window: 10, minSamples: 10 });
+    const detector = new GaussianTailDetector({ window: 10, minSamples: 10, stuckAfter: 0 });
     for (const v of alternating(10)) detector.update(v);
     const { score, expected } = detector.update(23);
     expect(score).toBeGreaterThan(0.2);
     expect(score).toBeLessThan(0.3);
     expect(expected?.high).toBeCloseTo(24.417, 3);
     expect(detector.update(95).score).toBe(1);
+  });
+
+  it('scores a stuck value 1 once it has repeated stuckAfter times, and not before', () => {
+    const detector = new GaussianTailDetector({ window: 20, minSamples: 10, stuckAfter: 5 });
+    for (const v of alternating(20)) detector.update(v);
+    const scores = [1, 2, 3, 4, 5, 6].map(() => detector.update(20.5).score);
+    expect(scores.slice(0, 4).every((s) => s < 0.5)).toBe(true);
+    expect(scores.slice(4)).toEqual([1, 1]);
+    expect(detector.update(19).score).toBeLessThan(0.5);
+  });
+
+  it('leaves a series that never varied alone however often it repeats', () => {
+    const detector = new GaussianTailDetector({ window: 20, minSamples: 10, stuckAfter: 5 });
+    expect(Array.from({ length: 40 }, () => detector.update(7).score)).toEqual(Array.from({ length: 40 }, () => 0));
   });
 });
 

@@ -1,11 +1,20 @@
 import { gaussianTail } from './anomaly-likelihood';
 import { type Detection } from './detector';
-import { ZScoreDetector } from './zscore.detector';
+import { ZScoreDetector, type ZScoreOptions } from './zscore.detector';
 
 /** The smallest tail probability told apart; it scores 1. */
 const FLOOR = 1e-10;
 /** |z| where the two-sided tail is 1e-5, which scores 0.5: the edge of the expected band. */
 const BAND_Z = 4.417;
+
+export interface GaussianOptions extends ZScoreOptions {
+  /**
+   * This many identical readings in a row, from a series whose window varies, score 1: a stuck
+   * sensor. Noise makes exact repeats all but impossible; 0 turns it off for coarse, slow signals
+   * such as an integer percentage, which legitimately repeat.
+   */
+  stuckAfter: number;
+}
 
 /**
  * The z-score's window, scored as a calibrated probability rather than a clipped z:
@@ -14,9 +23,23 @@ const BAND_Z = 4.417;
  * saturate at 3σ, where plain sensor noise lands every few hundred readings.
  */
 export class GaussianTailDetector extends ZScoreDetector {
+  private previous = Number.NaN;
+  private repeats = 0;
+
+  constructor(private readonly gaussian: GaussianOptions) {
+    super(gaussian);
+  }
+
+  override update(value: number): Detection {
+    this.repeats = value === this.previous ? this.repeats + 1 : 1;
+    this.previous = value;
+    return super.update(value);
+  }
+
   protected override scoreAgainst(value: number, mean: number, stddev: number): Detection {
     const expected = { low: mean - BAND_Z * stddev, high: mean + BAND_Z * stddev };
-    return { score: tailScore(value, mean, stddev), expected };
+    const stuck = this.gaussian.stuckAfter > 0 && this.repeats >= this.gaussian.stuckAfter && stddev > 0;
+    return { score: stuck ? 1 : tailScore(value, mean, stddev), expected };
   }
 }
 

@@ -1,6 +1,6 @@
 import { type OutgoingRecord } from '@fieldlink/kafka';
 import { type WindowStats } from '../windows/window-stats';
-import { type Alert, type Command, dateTimeMillis, type DeadLetter, SCHEMA_VERSION, stableId, type Telemetry, type TopicMap, type WindowStatsRecord } from '@fieldlink/schemas';
+import { type Alert, type Command, dateTimeMillis, type DeadLetter, type DeviceStatus, SCHEMA_VERSION, stableId, type Telemetry, type TopicMap, type WindowStatsRecord } from '@fieldlink/schemas';
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
@@ -109,4 +109,22 @@ export function deadLetterRecord(topics: TopicMap, instanceId: string, input: Re
   };
   if (input.deviceId) letter.deviceId = input.deviceId;
   return record(topics['dead-letter'], input.deviceId ?? null, letter);
+}
+
+/**
+ * A device's silence, or its end, as device-status: about the device, so it carries the source
+ * of the device's last reading; `detail.detectedBy` names the processor instance.
+ */
+export function silenceStatusRecord(topics: TopicMap, instanceId: string, last: Telemetry, facts: { id: string; status: 'offline' | 'online'; at: number; detail: Record<string, unknown> }): OutgoingRecord {
+  const status: DeviceStatus = {
+    schemaVersion: SCHEMA_VERSION,
+    id: facts.id,
+    deviceId: last.deviceId,
+    eventTime: iso(facts.at),
+    receiveTime: iso(facts.at),
+    source: last.source,
+    status: facts.status,
+    detail: { ...facts.detail, detectedBy: instanceId },
+  };
+  return record(topics['device-status'], status.deviceId, status);
 }

@@ -6,6 +6,7 @@ import { type StreamCounters } from './stream-counters';
 import { alertRecord, commandRecord, deadLetterRecord, windowStatsRecord } from './outputs';
 import { DeviceDecisions, type MetricReading } from './decision-rules';
 import { SeriesState } from './series-state';
+import { SilenceWatch } from './silence-watch';
 
 /**
  * All state of one telemetry partition, keyed by (deviceId, metric). Records are applied in
@@ -18,6 +19,7 @@ export class PartitionProcessor {
   /** deviceId → the state of the rules that decide per device; none when no rule does. */
   private readonly decisions = new Map<string, DeviceDecisions>();
   private readonly decisionRules: ProcessingConfig['rules'];
+  private readonly silence: SilenceWatch;
   /** The next offset to apply; anything below was applied already. */
   nextOffset = -1;
   /** Records below this offset only rebuild state: their outputs were emitted before a restart or rebalance. */
@@ -29,6 +31,13 @@ export class PartitionProcessor {
     private readonly metrics: StreamCounters,
   ) {
     this.decisionRules = config.rules.filter((r) => r.decide !== undefined);
+    this.silence = new SilenceWatch(config, topics, (state) => this.metrics.alerts.inc({ state }));
+  }
+
+  /** Reports devices silent at `now` (wall clock); nothing while the partition is still replaying. */
+  checkSilence(now: number, outputs: OutgoingRecord[]): void {
+    if (this.nextOffset < this.replayUntil) return;
+    this.silence.check(now, outputs);
   }
 
   /** Applies one record and appends the outputs to produce to `outputs` (none while replaying). */
@@ -39,7 +48,10 @@ export class PartitionProcessor {
     const live = offset >= this.replayUntil;
     const before = outputs.length;
     const telemetry = this.parse(record, outputs);
-    if (telemetry) this.process(record, telemetry, outputs);
+    if (telemetry) {
+      this.silence.observe(telemetry, record.timestamp, outputs);
+      this.process(record, telemetry, outputs);
+    }
     if (live) this.metrics.processed.inc(telemetry ? 1 : 0);
     else this.metrics.replayed.inc();
     if (!live) outputs.length = before;

@@ -60,7 +60,7 @@ export const ProcessingConfigFields = {
     windows: Type.Array(WindowSchema, { default: [{ sizeMs: 60_000, graceMs: 10_000 }] }),
     detectors: Type.Object(
       {
-        default: Type.Optional(DetectorChoiceSchema),
+        default: Type.Optional({ ...DetectorChoiceSchema, description: 'For metrics not listed in metrics; absent: gaussian' }),
         metrics: Type.Record(Type.String(), DetectorChoiceSchema, { default: {}, description: 'Per metric name' }),
       },
       { default: {}, additionalProperties: false },
@@ -69,6 +69,24 @@ export const ProcessingConfigFields = {
       {
         highAbove: Type.Number({ minimum: 0, maximum: 1, default: 0.9, description: 'Severity is high above this score' }),
         clearAfter: Type.Integer({ minimum: 1, default: 3, description: 'Consecutive normal samples that clear an alert' }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    silence: Type.Object(
+      {
+        afterMs: Type.Integer({
+          minimum: 0,
+          default: 300_000,
+          description: 'A device with no reading for this long (wall clock, by Kafka record time) is reported offline (reason silent) with an alert; 0 turns it off',
+        }),
+        checkIntervalMs: Type.Integer({ minimum: 100, default: 10_000, description: 'How often devices are checked for silence' }),
+        devices: Type.Array(
+          Type.Object(
+            { match: Type.String({ minLength: 1, description: 'deviceId, * for any characters, e.g. env-*' }), afterMs: Type.Integer({ minimum: 0 }) },
+            { additionalProperties: false },
+          ),
+          { default: [], description: 'Per device class: the first match gives the limit' },
+        ),
       },
       { default: {}, additionalProperties: false },
     ),

@@ -52,13 +52,13 @@ describe(DeviceDecisions.name, () => {
 
 describe(PartitionProcessor.name, () => {
   const config = processingDefaults();
-  const record = (offset: number, deviceId: string, seconds: number, temperature: number): ConsumedRecord => ({
+  const record = (offset: number, deviceId: string, seconds: number, temperature: number, arrivedAt = 0): ConsumedRecord => ({
     topic: 'fieldlink.telemetry',
     partition: 0,
     offset: String(offset),
     key: deviceId,
     headers: {},
-    timestamp: 0,
+    timestamp: arrivedAt,
     value: Buffer.from(
       JSON.stringify({
         schemaVersion: 1,
@@ -109,5 +109,76 @@ describe(PartitionProcessor.name, () => {
     const outputs = applyAll(resumed, [...input.slice(0, 260), ...input.slice(240)]);
     expect(outputs).toEqual(expected);
     expect(expected.length).toBeGreaterThan(0);
+  });
+
+  it('reports a device silent past its limit once (offline, reason silent, and an alert), and online with the alert cleared on its next reading', () => {
+    const processor = new PartitionProcessor({ ...config, silence: { afterMs: 60_000, checkIntervalMs: 1000, devices: [{ match: 'slow-*', afterMs: 600_000 }] } }, topicMap(), new Tally());
+    const t = 1_700_000_000_000;
+    applyAll(processor, [record(0, 'dev', 0, 20, t), record(1, 'slow-1', 0, 20, t)]);
+    const check = (now: number) => {
+      const out: OutgoingRecord[] = [];
+      processor.checkSilence(now, out);
+      return out.map((o): Record<string, unknown> => ({ topic: o.topic, ...(JSON.parse(String(o.value)) as Record<string, unknown>) }));
+    };
+    expect(check(t + 59_000)).toEqual([]);
+    const silent = check(t + 61_000);
+    expect(silent).toMatchObject([
+      { topic: 'fieldlink.device-status', deviceId: 'dev', status: 'offline', detail: { reason: 'silent', silentForMs: 61_000, limitMs: 60_000 } },
+      { topic: 'fieldlink.alerts', deviceId: 'dev', state: 'raised', metric: 'silence', detector: 'silence', telemetryId: 'dev-0' },
+    ]);
+    expect(check(t + 120_000)).toEqual([]);
+    const back = applyAll(processor, [record(2, 'dev', 130, 20, t + 130_000)])
+      .filter((o) => o.topic === 'fieldlink.device-status' || o.topic === 'fieldlink.alerts')
+      .map((o) => JSON.parse(String(o.value)) as Record<string, unknown>);
+    expect(back).toMatchObject([
+      { deviceId: 'dev', status: 'online', detail: { reason: 'sending_again', gapMs: 130_000 } },
+      { deviceId: 'dev', state: 'cleared', metric: 'silence', raisedId: silent[1]?.['id'] },
+    ]);
+    // slow-* has its own limit (600 s); dev went quiet again after its reading at 130 s.
+    expect(check(t + 150_000)).toEqual([]);
+    expect(check(t + 601_000).map((o) => `${String(o['deviceId'])} ${String(o['topic'])}`)).toEqual([
+      'dev fieldlink.device-status',
+      'dev fieldlink.alerts',
+      'slow-1 fieldlink.device-status',
+      'slow-1 fieldlink.alerts',
+    ]);
+  });
+
+  it('finds the same silence with the same ids after a replay, and checks nothing while replaying', () => {
+    const t = 1_700_000_000_000;
+    const silence = { afterMs: 60_000, checkIntervalMs: 1000, devices: [] };
+    const records = [record(0, 'dev', 0, 20, t), record(1, 'dev', 1, 20, t + 1000)];
+    const ids = (processor: PartitionProcessor) => {
+      const out: OutgoingRecord[] = [];
+      processor.checkSilence(t + 100_000, out);
+      return out.map((o) => (JSON.parse(String(o.value)) as { id: string }).id);
+    };
+    const before = new PartitionProcessor({ ...config, silence }, topicMap(), new Tally());
+    applyAll(before, records);
+    const replaying = new PartitionProcessor({ ...config, silence }, topicMap(), new Tally());
+    replaying.replayUntil = 2;
+    applyAll(replaying, records.slice(0, 1));
+    expect(ids(replaying)).toEqual([]);
+    applyAll(replaying, records.slice(1));
+    expect(ids(replaying)).toEqual(ids(before));
+    expect(ids(before)).toHaveLength(0);
+  });
+
+  it('pairs a silence it never checked (as after a restart) with its end from the gap itself, with the ids a check would have given', () => {
+    const t = 1_700_000_000_000;
+    const silence = { afterMs: 60_000, checkIntervalMs: 1000, devices: [] };
+    const quiet = [record(0, 'dev', 0, 20, t)];
+    const back = record(1, 'dev', 120, 20, t + 120_000);
+    const events = (outputs: OutgoingRecord[]) =>
+      outputs.filter((o) => o.topic !== 'fieldlink.window-stats').map((o) => JSON.parse(String(o.value)) as { id: string; status?: string; state?: string });
+    const checked = new PartitionProcessor({ ...config, silence }, topicMap(), new Tally());
+    applyAll(checked, quiet);
+    const reported: OutgoingRecord[] = [];
+    checked.checkSilence(t + 61_000, reported);
+    const viaCheck = [...events(reported), ...events(applyAll(checked, [back]))];
+    const unchecked = new PartitionProcessor({ ...config, silence }, topicMap(), new Tally());
+    const viaGap = events(applyAll(unchecked, [...quiet, back]));
+    expect(viaGap.map((e) => e.status ?? e.state)).toEqual(['offline', 'raised', 'online', 'cleared']);
+    expect(viaGap.map((e) => e.id)).toEqual(viaCheck.map((e) => e.id));
   });
 });

@@ -8,11 +8,14 @@ import { RuleTrigger, isSeriesRule } from './rule-trigger';
 /** The score that raises an alert when the config does not say: the seed's 0.8, or where kNN context suppresses. */
 const DEFAULT_ALERT_ABOVE: Record<DetectorSpec['type'], number> = {
   zscore: 0.8,
-  gaussian: 0.6,
+  gaussian: 0.65,
   ewma: 0.8,
   mad: 0.8,
   knncontext: DETECTOR_DEFAULTS.knncontext.restThreshold,
 };
+
+/** Calibrated, so healthy telemetry stays quiet: about 2.4 KB per series (a 300-reading window). */
+export const DEFAULT_DETECTOR: DetectorChoice = { type: 'gaussian' };
 
 /** Everything kept for one (deviceId, metric). */
 export class SeriesState {
@@ -26,7 +29,7 @@ export class SeriesState {
     this.windows = config.windows.map(
       (w) => new EventTimeWindows({ size: w.sizeMs, advance: w.advanceMs ?? w.sizeMs, grace: w.graceMs }),
     );
-    const choice: DetectorChoice = config.detectors.metrics[metric] ?? config.detectors.default ?? { type: 'zscore' };
+    const choice: DetectorChoice = config.detectors.metrics[metric] ?? config.detectors.default ?? DEFAULT_DETECTOR;
     if (choice.type === 'none') {
       this.detector = null;
     } else {
