@@ -1,6 +1,6 @@
 /**
  * npm run bench -- <mqtt|stream> [--json] [--messages N]
- * npm run bench -- alerts [--json] [--devices 50] [--hours 4]   (no Kafka: see alerts.bench.ts)
+ * npm run bench -- alerts [--json] [--devices 50] [--hours 8]   (no Kafka: see alerts.bench.ts)
  * (npm run bench -- coap runs apps/coap-gateway/bench/coap.bench.ts instead: see tools/dev/bench.sh.)
  * Prints progress on stderr and, last, one line of JSON with the figures.
  */
@@ -17,7 +17,7 @@ const DEFAULT_MESSAGES = { mqtt: 200_000, stream: 600_000 } as const;
 async function main(): Promise<{ result: object; json: boolean }> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { json: { type: 'boolean', default: false }, messages: { type: 'string' }, devices: { type: 'string', default: '50' }, hours: { type: 'string', default: '4' } },
+    options: { json: { type: 'boolean', default: false }, messages: { type: 'string' }, devices: { type: 'string', default: '50' }, hours: { type: 'string', default: '8' } },
   });
   const name = positionals[0] ?? 'mqtt';
   if (name === 'alerts') {

@@ -21,6 +21,16 @@ export interface MetricSpec {
 export const ANOMALY_KINDS = ['spike', 'level-shift', 'stuck', 'drift', 'noise-burst', 'dropout'] as const;
 export type AnomalyKind = (typeof ANOMALY_KINDS)[number];
 
+/** How long each kind lasts; a dropout outlasts the stream processor's default silence limit (5 min). */
+export const ANOMALY_DURATION_MS: Record<AnomalyKind, number> = {
+  spike: 1000,
+  'level-shift': 60_000,
+  stuck: 60_000,
+  drift: 90_000,
+  'noise-burst': 30_000,
+  dropout: 360_000,
+};
+
 interface ActiveAnomaly {
   kind: AnomalyKind;
   metric: string;
@@ -80,8 +90,7 @@ export class SimulatedDevice {
   inject(kind: AnomalyKind, metric: string, intervalMs: number): string {
     const spec = this.metrics[metric];
     if (!spec) throw new Error(`${this.id} has no metric ${metric}`);
-    const readings = (seconds: number): number => Math.max(1, Math.round((seconds * 1000) / intervalMs));
-    const total = kind === 'spike' ? 1 : kind === 'drift' ? readings(90) : kind === 'noise-burst' ? readings(30) : readings(60);
+    const total = Math.max(1, Math.round(ANOMALY_DURATION_MS[kind] / intervalMs));
     this.anomaly = { kind, metric, remaining: total + 1, total };
     const sigma = spec.noise;
     switch (kind) {

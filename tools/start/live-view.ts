@@ -198,12 +198,17 @@ function push<T>(list: T[], item: T, keep: number): void {
   if (list.length > keep) list.splice(0, list.length - keep);
 }
 
-/** The alert an injected anomaly caused: raised on its device and metric within 3 minutes after it. */
+/**
+ * The alert an injected anomaly caused: raised on its device and metric (the silence alert, for a
+ * dropout) from its start to a few minutes after.
+ */
 export function alertFor(anomaly: Anomaly, alerts: Alert[]): Alert | undefined {
   const at = Date.parse(anomaly.at);
+  const dropout = anomaly.kind === 'dropout';
+  const within = dropout ? 480_000 : 180_000;
   return alerts.find((a) => {
     const delay = Date.parse(a.eventTime) - at;
-    return a.state === 'raised' && a.deviceId === anomaly.deviceId && a.metric === anomaly.metric && delay > -2000 && delay < 180_000;
+    return a.state === 'raised' && a.deviceId === anomaly.deviceId && a.metric === (dropout ? 'silence' : anomaly.metric) && delay > -2000 && delay < within;
   });
 }
 

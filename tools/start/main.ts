@@ -4,7 +4,9 @@
  * on Ctrl-C stops everything it started. A status snapshot is written to <dir>/status.json every
  * second (for scripts and the test that runs npm start); logs are in <dir>/logs.
  *
- *   TSX_TSCONFIG_PATH=tools/tsconfig.json node --import tsx tools/start/main.ts [--plain] [--dir <dir>]
+ *   TSX_TSCONFIG_PATH=tools/tsconfig.json node --import tsx tools/start/main.ts [--plain] [--dir <dir>] [--check-after <seconds>]
+ * --check-after: once the services have been ready that long, print how many raised alerts an
+ * injected anomaly explains, stop, and exit 1 if any is unexplained.
  * Environment (set by start.sh): FIELDLINK_ROOT, FIELDLINK_STATE, KAFKA_PORT, SASL_KAFKA_PORT,
  * SASL_KAFKA_USER, KAFKA_SASL_PASSWORD, KAFKA_CA_FILE, MQTT_PORT; optional TOPIC_PREFIX (fieldlink.),
  * START_INSTANCE (local), START_HTTP_PORT_BASE (8080), COAP_PORT (5683), OPCUA_PORT (4840), SIM_SEED (1).
@@ -14,11 +16,13 @@ import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { topicMap } from '@fieldlink/schemas';
-import { EventFeed, ServiceProbe, type Snapshot, render } from './live-view';
+import { EventFeed, ServiceProbe, type Snapshot, alertFor, render } from './live-view';
 import { type SimulatorSpec, type StackOptions, deviceSimulators, plcSimulator, serviceSpecs } from './stack';
 import { Supervised } from './supervisor';
 
-const { values: flags } = parseArgs({ options: { plain: { type: 'boolean', default: !process.stdout.isTTY }, dir: { type: 'string' } } });
+const { values: flags } = parseArgs({
+  options: { plain: { type: 'boolean', default: !process.stdout.isTTY }, dir: { type: 'string' }, 'check-after': { type: 'string' } },
+});
 
 function env(name: string, fallback?: string): string {
   const value = process.env[name] ?? fallback;
@@ -184,6 +188,16 @@ async function stopAll(code: number): Promise<never> {
   process.exit(code);
 }
 
+/** Every alert raised should be one an injected anomaly explains (same device and metric, just after it). */
+async function check(seconds: number): Promise<void> {
+  const snap = snapshot();
+  const raised = snap.alerts.filter((a) => a.state === 'raised');
+  const unexplained = raised.filter((a) => !snap.anomalies.some((an) => alertFor(an, [a])));
+  say(`check after ${seconds} s: ${snap.anomalies.length} anomalies injected, ${raised.length} alerts raised, ${raised.length - unexplained.length} explained by an injected anomaly, ${unexplained.length} unexplained`);
+  for (const a of unexplained) say(`  unexplained: ${a.eventTime} ${a.deviceId} ${a.metric} = ${a.value} (score ${a.score.toFixed(2)}, ${a.detector})`);
+  await stopAll(unexplained.length === 0 ? 0 : 1);
+}
+
 async function main(): Promise<void> {
   mkdirSync(logs, { recursive: true });
   stopLeftovers();
@@ -202,6 +216,12 @@ async function main(): Promise<void> {
   for (const sim of deviceSimulators(options)) startSimulator(sim);
   readyAt = new Date().toISOString();
   say(`all services ready; simulators started. The first anomalies are injected about ${options.firstAnomalyMs / 1000} s from now.`);
+  const checkAfter = flags['check-after'];
+  if (checkAfter !== undefined) {
+    const seconds = Number(checkAfter);
+    if (!(seconds > 0)) throw new Error(`--check-after must be a number of seconds, got ${checkAfter}`);
+    setTimeout(() => void check(seconds), seconds * 1000);
+  }
   const reported = new Set<string>();
   setInterval(() => {
     void refresh().then(plainProgress);
