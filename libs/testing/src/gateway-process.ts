@@ -6,7 +6,7 @@ import { stringify } from 'yaml';
 import { track } from './children';
 import { freePort } from './names';
 import { exited } from './processes';
-import { waitFor } from './wait-for';
+import { GiveUp, waitFor } from './wait-for';
 import { workspaceRoot } from './workspace';
 
 /** Writes a YAML config to a temp file and returns its path (for FIELDLINK_CONFIG). */
@@ -76,7 +76,7 @@ export class ServiceProcess {
     await waitFor(
       `${this.app} /health/ready`,
       async () => {
-        if (!this.running) throw new Error(`${this.app} exited:\n${this.output.slice(-4000)}`);
+        if (!this.running) throw new GiveUp(`${this.app} exited:\n${this.output.slice(-4000)}`);
         const res = await fetch(`http://127.0.0.1:${this.httpPort}/health/ready`);
         return res.status === 200;
       },

@@ -4,7 +4,7 @@ export { type KafkaRecord, produce, readTopic, waitForRecords } from './kcat';
 export { type KafkaSaslSsl, LocalService } from './local-service';
 export { freePort, freshName } from './names';
 export { type RunResult, exited, run } from './processes';
-export { waitFor } from './wait-for';
+export { GiveUp, waitFor } from './wait-for';
 export { track } from './children';
 export { fieldlinkCache, workspaceRoot } from './workspace';
 export { StallingRelay } from './stalling-relay';

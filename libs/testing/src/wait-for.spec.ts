@@ -1,4 +1,4 @@
-import { waitFor } from './wait-for';
+import { GiveUp, waitFor } from './wait-for';
 
 describe(waitFor.name, () => {
   it('returns the first truthy value', async () => {
@@ -12,5 +12,15 @@ describe(waitFor.name, () => {
         throw new Error('still no');
       }, { timeoutMs: 30, intervalMs: 5 }),
     ).rejects.toThrow(/the impossible \(last error: still no\)/);
+  });
+
+  it('gives up at once on a GiveUp, without waiting for the deadline', async () => {
+    const started = Date.now();
+    await expect(
+      waitFor('a process that exited', () => {
+        throw new GiveUp('it exited');
+      }, { timeoutMs: 60_000, intervalMs: 5 }),
+    ).rejects.toThrow('it exited');
+    expect(Date.now() - started).toBeLessThan(5000);
   });
 });

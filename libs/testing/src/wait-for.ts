@@ -1,5 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 
+/** Thrown from a check when waiting longer cannot help, e.g. the process it waits on has exited: waitFor rethrows it at once. */
+export class GiveUp extends Error {}
+
 /**
  * Polls `check` until it returns a value other than undefined/false, or fails
  * with `what` once the deadline passes. Tests wait on conditions, never on fixed sleeps.
@@ -16,6 +19,7 @@ export async function waitFor<T>(
       const value = await check();
       if (value !== undefined && value !== false) return value;
     } catch (error) {
+      if (error instanceof GiveUp) throw error;
       lastError = error;
     }
     if (Date.now() > deadline) {
