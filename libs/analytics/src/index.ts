@@ -1,7 +1,7 @@
 export * from './detectors/detector';
 export * from './detectors/detector.factory';
 export { ZScoreDetector, type ZScoreOptions } from './detectors/zscore.detector';
-export { GaussianTailDetector, type GaussianOptions, tailScore } from './detectors/gaussian-tail.detector';
+export { GaussianTailDetector, type GaussianOptions, log10TwoSidedTail, tailScore } from './detectors/gaussian-tail.detector';
 export { EwmaDetector, type EwmaOptions } from './detectors/ewma.detector';
 export { MadDetector, type MadOptions, median } from './detectors/mad.detector';
 export { KnnContextDetector, type KnnContextOptions } from './detectors/knn-context.detector';

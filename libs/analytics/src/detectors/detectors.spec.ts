@@ -1,6 +1,6 @@
 import { createDetector, DETECTOR_DEFAULTS } from './detector.factory';
 import { EwmaDetector } from './ewma.detector';
-import { GaussianTailDetector, tailScore } from './gaussian-tail.detector';
+import { GaussianTailDetector, log10TwoSidedTail, tailScore } from './gaussian-tail.detector';
 import { KnnContextDetector } from './knn-context.detector';
 import { MadDetector, median } from './mad.detector';
 import { ZScoreDetector } from './zscore.detector';
@@ -18,30 +18,36 @@ describe(ZScoreDetector.name, () => {
 });
 
 describe(GaussianTailDetector.name, () => {
-  it('scores the two-sided normal tail on a log scale: 0.5 at p = 1e-5, 1 from p = 1e-10', () => {
+  it('scores L / (L + 3.5) for L = -log10 of the two-sided normal tail: 0.5 at p = 10^-3.5, 0.65 at 3e-7', () => {
     expect(tailScore(20, 20, 1)).toBeCloseTo(0, 6);
-    expect(tailScore(20 + 4.417, 20, 1)).toBeCloseTo(0.5, 2);
-    expect(tailScore(20 - 4.417, 20, 1)).toBeCloseTo(0.5, 2);
-    expect(tailScore(20 + 3, 20, 1)).toBeCloseTo(-Math.log10(0.0027) / 10, 2);
-    expect(tailScore(20 + 7, 20, 1)).toBe(1);
+    expect(tailScore(20 + 3.62, 20, 1)).toBeCloseTo(0.5, 2);
+    expect(tailScore(20 - 3.62, 20, 1)).toBeCloseTo(0.5, 2);
+    expect(tailScore(20 + 5.12, 20, 1)).toBeCloseTo(0.65, 2);
+    expect(log10TwoSidedTail(3)).toBeCloseTo(Math.log10(0.0027), 2);
+    // Continuous where the asymptotic series takes over, and still ordered far out.
+    expect(log10TwoSidedTail(5)).toBeCloseTo(Math.log10(5.733e-7), 2);
+    expect(log10TwoSidedTail(3.999)).toBeCloseTo(log10TwoSidedTail(4.001), 2);
+    expect(log10TwoSidedTail(3.999)).toBeGreaterThan(log10TwoSidedTail(4.001));
+    expect(tailScore(20 + 100, 20, 1)).toBeLessThan(tailScore(20 + 200, 20, 1));
+    expect(tailScore(20 + 200, 20, 1)).toBeLessThan(1);
   });
 
   it('does not saturate at 3 sigma the way the z-score does', () => {
     const detector = new GaussianTailDetector({ window: 10, minSamples: 10, stuckAfter: 0 });
     for (const v of alternating(10)) detector.update(v);
     const { score, expected } = detector.update(23);
-    expect(score).toBeGreaterThan(0.2);
-    expect(score).toBeLessThan(0.3);
-    expect(expected?.high).toBeCloseTo(24.417, 3);
-    expect(detector.update(95).score).toBe(1);
+    // |z| = 3: p = 0.0027, L = 2.57, score 0.42; min(|z|/3, 1) would already be 1.
+    expect(score).toBeCloseTo(0.42, 2);
+    expect(expected?.high).toBeCloseTo(25, 6);
+    expect(detector.update(95).score).toBeGreaterThan(0.99);
   });
 
-  it('scores a stuck value 1 once it has repeated stuckAfter times, and not before', () => {
+  it('scores a stuck value 0.7 once it has repeated stuckAfter times, and not before', () => {
     const detector = new GaussianTailDetector({ window: 20, minSamples: 10, stuckAfter: 5 });
     for (const v of alternating(20)) detector.update(v);
     const scores = [1, 2, 3, 4, 5, 6].map(() => detector.update(20.5).score);
     expect(scores.slice(0, 4).every((s) => s < 0.5)).toBe(true);
-    expect(scores.slice(4)).toEqual([1, 1]);
+    expect(scores.slice(4)).toEqual([0.7, 0.7]);
     expect(detector.update(19).score).toBeLessThan(0.5);
   });
 
