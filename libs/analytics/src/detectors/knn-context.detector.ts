@@ -23,7 +23,9 @@ export interface KnnContextOptions {
  */
 export class KnnContextDetector implements Detector {
   private readonly recent: RingBuffer;
-  private readonly contexts: Float64Array[] = [];
+  /** `memory` contexts of `dimension` values, one flat ring: typed arrays of their own cost 200 bytes each. */
+  private readonly contexts: Float64Array;
+  private stored = 0;
   private next = 0;
   private readonly likelihood: AnomalyLikelihood;
   private min = Infinity;
@@ -34,6 +36,7 @@ export class KnnContextDetector implements Detector {
   constructor(private readonly options: KnnContextOptions) {
     this.recent = new RingBuffer(options.dimension);
     this.likelihood = new AnomalyLikelihood(options.likelihood);
+    this.contexts = new Float64Array(options.memory * options.dimension);
   }
 
   update(value: number): Detection {
@@ -60,11 +63,12 @@ export class KnnContextDetector implements Detector {
 
   private novelty(context: Float64Array): number {
     const k = this.options.neighbours;
-    if (this.contexts.length < k) return 0;
+    if (this.stored < k) return 0;
     const nearest = new Float64Array(k).fill(Infinity);
-    for (const other of this.contexts) {
+    const dimension = context.length;
+    for (let start = 0; start < this.stored * dimension; start += dimension) {
       let distance = 0;
-      for (let i = 0; i < context.length; i++) distance += ((context[i] ?? 0) - (other[i] ?? 0)) ** 2;
+      for (let i = 0; i < dimension; i++) distance += ((context[i] ?? 0) - (this.contexts[start + i] ?? 0)) ** 2;
       if (distance < (nearest[k - 1] ?? 0)) {
         let j = k - 1;
         while (j > 0 && (nearest[j - 1] ?? 0) > distance) nearest[j] = nearest[--j] ?? 0;
@@ -75,8 +79,8 @@ export class KnnContextDetector implements Detector {
   }
 
   private remember(context: Float64Array): void {
-    if (this.contexts.length < this.options.memory) this.contexts.push(context);
-    else this.contexts[this.next] = context;
+    this.contexts.set(context, this.next * this.options.dimension);
+    this.stored = Math.min(this.stored + 1, this.options.memory);
     this.next = (this.next + 1) % this.options.memory;
   }
 }
