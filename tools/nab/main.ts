@@ -1,9 +1,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createDetector, DETECTOR_DEFAULTS, type DetectorType } from '@fieldlink/analytics';
+import { createDetector, type Detector, type DetectorSpec } from '@fieldlink/analytics';
 import { readCorpus, type Series } from './corpus';
-import { type CostMatrix, normalise, optimiseThreshold, type SweepRow, sweepFile } from './scoring';
+import { type CostMatrix, normalise, optimiseThreshold, scoreAtThreshold, type SweepRow, sweepFile } from './scoring';
+import { DESIGN_CATEGORIES, type Variant, VARIANTS } from './variants';
 
 /** NAB's three application profiles (NAB config/profiles.json). */
 const PROFILES: Record<string, CostMatrix> = {
@@ -12,15 +14,48 @@ const PROFILES: Record<string, CostMatrix> = {
   reward_low_FN_rate: { tpWeight: 1, fpWeight: 0.11, fnWeight: 2 },
 };
 
-const USAGE = `usage: npm run nab -- --data <dir> --labels <combined_windows.json> --out <dir> [--detector <${Object.keys(DETECTOR_DEFAULTS).join('|')}>] [--json]`;
+const SHARED_NAB = join(__dirname, '..', '..', '..', 'shared', 'data', 'nab');
+const USAGE = `usage: npm run nab -- [--data <dir>] [--labels <combined_windows.json>] [--out <dir>] [--detector <${VARIANTS.map((v) => v.name).join('|')}>[,...]] [--option name=number ...] [--json]
+defaults: --data ${join(SHARED_NAB, 'data')} --labels ${join(SHARED_NAB, 'labels', 'combined_windows.json')} --out ${join(tmpdir(), 'fieldlink-nab')}, every detector`;
 
 interface ScoredSeries extends Series {
   scores: number[];
 }
 
-function detect(series: Series, type: DetectorType): ScoredSeries {
-  const detector = createDetector(DETECTOR_DEFAULTS[type]);
-  return { ...series, scores: series.values.map((v) => detector.update(v).score) };
+interface ProfileResult {
+  /** Every series, one threshold chosen over all of them, as NAB scores a corpus. */
+  all: number;
+  threshold: number;
+  design: number;
+  heldOut: number;
+  /** The held-out half at the threshold chosen on the design half alone. */
+  heldOutAtDesignThreshold: number;
+}
+
+interface VariantReport {
+  detector: string;
+  profiles: Record<string, ProfileResult>;
+  /** Heap bytes a series' detector holds after its whole file; null without --expose-gc. */
+  bytesPerSeries: { median: number; max: number } | null;
+  seconds: number;
+}
+
+const gc = (globalThis as { gc?: () => void }).gc;
+const heapBytes = (): number => process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers;
+
+function detect(series: Series, spec: DetectorSpec): { scored: ScoredSeries; detector: Detector; bytes: number } {
+  gc?.();
+  // Allocated before the measurement starts, so only the detector's own state is counted.
+  const scores = new Float64Array(series.values.length);
+  gc?.();
+  const before = heapBytes();
+  const detector = createDetector(spec);
+  series.values.forEach((v, i) => (scores[i] = detector.update(v).score));
+  // One collection can leave garbage of the run behind; a second reliably does not.
+  gc?.();
+  gc?.();
+  const bytes = heapBytes() - before;
+  return { scored: { ...series, scores: Array.from(scores) }, detector, bytes };
 }
 
 function writeResults(out: string, name: string, series: ScoredSeries): void {
@@ -40,40 +75,103 @@ function corpusRows(corpus: ScoredSeries[], cost: CostMatrix, scoresOf: (s: Scor
   });
 }
 
+/** NAB's normalised score of `corpus`: at its best threshold, or at the one given. */
+function nabScore(corpus: ScoredSeries[], cost: CostMatrix, threshold?: number): { score: number; threshold: number } {
+  const windows = corpus.reduce((n, s) => n + s.windows.length, 0);
+  const rows = corpusRows(corpus, cost, (s) => s.scores);
+  const best = threshold === undefined ? optimiseThreshold(rows, cost) : { threshold, score: scoreAtThreshold(rows, cost, threshold) };
+  const nullScore = optimiseThreshold(corpusRows(corpus, cost, (s) => s.scores.map(() => 0.5)), cost).score;
+  return { score: normalise(best.score, nullScore, windows, cost), threshold: best.threshold };
+}
+
+function evaluate(scored: ScoredSeries[], cost: CostMatrix): ProfileResult {
+  const design = scored.filter((s) => DESIGN_CATEGORIES.includes(s.category));
+  const heldOut = scored.filter((s) => !DESIGN_CATEGORIES.includes(s.category));
+  const all = nabScore(scored, cost);
+  const onDesign = nabScore(design, cost);
+  return {
+    all: all.score,
+    threshold: all.threshold,
+    design: onDesign.score,
+    heldOut: nabScore(heldOut, cost).score,
+    heldOutAtDesignThreshold: nabScore(heldOut, cost, onDesign.threshold).score,
+  };
+}
+
+function run(variant: Variant, corpus: Series[], overrides: Record<string, number>, out: string): VariantReport {
+  const started = Date.now();
+  const name = variant.name.replace(/[^A-Za-z0-9]/g, '');
+  // A first run compiles the detector's code, whose heap would otherwise count against the first series.
+  const specFor = (series: Series): DetectorSpec => ({ ...variant.spec(series), ...overrides });
+  if (corpus[0]) detect(corpus[0], specFor(corpus[0]));
+  // Every detector stays alive until its variant is done, so no heap measurement sees another's freed.
+  const runs = corpus.map((series, i) => {
+    const result = detect(series, specFor(series));
+    writeResults(out, name, result.scored);
+    console.error(`[${variant.name} ${i + 1}/${corpus.length}] ${series.path}: ${series.values.length} rows, ${Math.round(result.bytes / 1024)} KB`);
+    return result;
+  });
+  const scored = runs.map((r) => r.scored);
+  const bytes = runs.map((r) => r.bytes).sort((a, b) => a - b);
+  return {
+    detector: variant.name,
+    profiles: Object.fromEntries(Object.entries(PROFILES).map(([profile, cost]) => [profile, evaluate(scored, cost)])),
+    bytesPerSeries: gc ? { median: bytes[Math.floor(bytes.length / 2)] ?? 0, max: bytes[bytes.length - 1] ?? 0 } : null,
+    seconds: Math.round((Date.now() - started) / 1000),
+  };
+}
+
+function parseOverrides(pairs: string[]): Record<string, number> {
+  return Object.fromEntries(
+    pairs.map((pair) => {
+      const [name = '', text = ''] = pair.split('=');
+      const value = Number(text);
+      if (name === '' || text.trim() === '' || !Number.isFinite(value)) throw new Error(`--option ${pair}: expected name=number`);
+      return [name, value];
+    }),
+  );
+}
+
+function print(report: VariantReport): void {
+  const kb = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KB`;
+  const memory = report.bytesPerSeries ? `${kb(report.bytesPerSeries.median)} median, ${kb(report.bytesPerSeries.max)} max per series` : 'memory not measured (no --expose-gc)';
+  console.log(`\n${report.detector} (${memory}, ${report.seconds} s)`);
+  console.log(`  ${'profile'.padEnd(20)} ${'all'.padStart(6)} ${'design'.padStart(7)} ${'held-out'.padStart(9)}  held-out at the design threshold`);
+  for (const [profile, r] of Object.entries(report.profiles)) {
+    const cells = [r.all, r.design, r.heldOut].map((x, i) => x.toFixed(1).padStart([6, 7, 9][i] ?? 6));
+    console.log(`  ${profile.padEnd(20)} ${cells.join(' ')}  ${r.heldOutAtDesignThreshold.toFixed(1).padStart(6)}`);
+  }
+}
+
 function main(): void {
   const { values: args } = parseArgs({
     options: {
-      data: { type: 'string' },
-      labels: { type: 'string' },
-      out: { type: 'string' },
-      detector: { type: 'string', default: 'knncontext' },
+      data: { type: 'string', default: join(SHARED_NAB, 'data') },
+      labels: { type: 'string', default: join(SHARED_NAB, 'labels', 'combined_windows.json') },
+      out: { type: 'string', default: join(tmpdir(), 'fieldlink-nab') },
+      detector: { type: 'string' },
+      option: { type: 'string', multiple: true, default: [] },
       json: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
     },
   });
-  const type = args.detector as DetectorType;
-  if (!args.data || !args.labels || !args.out || !(type in DETECTOR_DEFAULTS)) {
-    console.error(USAGE);
-    process.exit(2);
+  if (args.help) {
+    console.log(USAGE);
+    return;
   }
-  const name = type.replace(/[^A-Za-z0-9]/g, '');
+  const names = args.detector?.split(',') ?? VARIANTS.map((v) => v.name);
+  const unknown = names.filter((n) => !VARIANTS.some((v) => v.name === n));
+  if (unknown.length > 0) throw new Error(`--detector ${unknown.join(',')}: unknown\n${USAGE}`);
   const corpus = readCorpus(args.data, args.labels);
-  const windows = corpus.reduce((n, s) => n + s.windows.length, 0);
-  const started = Date.now();
-  const scored = corpus.map((series, i) => {
-    const result = detect(series, type);
-    writeResults(args.out as string, name, result);
-    console.error(`[${i + 1}/${corpus.length}] ${series.path}: ${series.values.length} rows`);
-    return result;
+  const design = corpus.filter((s) => DESIGN_CATEGORIES.includes(s.category)).length;
+  console.log(`NAB: ${corpus.length} series, ${corpus.reduce((n, s) => n + s.windows.length, 0)} windows; design half ${DESIGN_CATEGORIES.join(', ')} (${design} series), held-out half the rest (${corpus.length - design}); results in ${args.out}`);
+  const overrides = parseOverrides(args.option);
+  const reports = VARIANTS.filter((v) => names.includes(v.name)).map((variant) => {
+    const report = run(variant, corpus, overrides, args.out);
+    print(report);
+    return report;
   });
-  console.error(`detector ${name}: ${corpus.length} files, ${windows} windows, ${Date.now() - started} ms`);
-  const report: Record<string, { score: number; threshold: number }> = {};
-  for (const [profile, cost] of Object.entries(PROFILES)) {
-    const best = optimiseThreshold(corpusRows(scored, cost, (s) => s.scores), cost);
-    const nullScore = optimiseThreshold(corpusRows(scored, cost, (s) => s.scores.map(() => 0.5)), cost).score;
-    report[profile] = { score: normalise(best.score, nullScore, windows, cost), threshold: best.threshold };
-    console.log(`${profile.padEnd(20)} ${report[profile].score.toFixed(1).padStart(6)}   (threshold ${best.threshold.toFixed(4)})`);
-  }
-  if (args.json) console.log(JSON.stringify({ detector: name, files: corpus.length, windows, profiles: report }));
+  if (args.json) console.log(JSON.stringify({ files: corpus.length, designCategories: DESIGN_CATEGORIES, detectors: reports }));
 }
 
 try {

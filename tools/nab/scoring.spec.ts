@@ -1,4 +1,4 @@
-import { normalise, optimiseThreshold, probationLength, scaledSigmoid, scoresByThreshold, sweepFile } from './scoring';
+import { normalise, optimiseThreshold, probationLength, scaledSigmoid, scoreAtThreshold, scoresByThreshold, sweepFile } from './scoring';
 
 const standard = { tpWeight: 1, fpWeight: 0.11, fnWeight: 1 };
 const window = { first: 40, last: 59 };
@@ -46,5 +46,14 @@ describe('NAB scoring', () => {
 
   it('prefers detecting nothing when every detection costs more than it earns', () => {
     expect(optimiseThreshold(sweepFile(oneHot(100, 80), [window], standard, 0), standard)).toEqual({ threshold: Infinity, score: -1 });
+  });
+
+  it('scores a given threshold by the detections at or above it, as a held-out half is scored at the design threshold', () => {
+    const scores = oneHot(100, 45).map((s, i) => (i === 80 ? 0.5 : s));
+    const rows = sweepFile(scores, [window], standard, 0);
+    const hit = scaledSigmoid(-(59 - 45 + 1) / 20) / scaledSigmoid(-1);
+    expect(scoreAtThreshold(rows, standard, 0.9)).toBeCloseTo(hit, 9);
+    expect(scoreAtThreshold(rows, standard, 0.5)).toBeCloseTo(hit + (rows.find((r) => r.score === 0.5)?.weight ?? NaN), 9);
+    expect(scoreAtThreshold(rows, standard, 2)).toBe(-1);
   });
 });

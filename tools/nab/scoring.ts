@@ -107,3 +107,13 @@ export function normalise(raw: number, nullScore: number, windows: number, cost:
   const perfect = windows * cost.tpWeight;
   return (100 * (raw - nullScore)) / (perfect - nullScore);
 }
+
+/** The corpus score when every row scoring `threshold` or more is a detection. */
+export function scoreAtThreshold(rows: SweepRow[], cost: CostMatrix, threshold: number): number {
+  let result = { threshold: Infinity, score: 0 };
+  for (const candidate of scoresByThreshold(rows, cost)) {
+    if (candidate.threshold < threshold) break;
+    result = candidate;
+  }
+  return result.score;
+}

@@ -5,6 +5,7 @@ export { GaussianTailDetector, type GaussianOptions, log10TwoSidedTail, tailScor
 export { EwmaDetector, type EwmaOptions } from './detectors/ewma.detector';
 export { MadDetector, type MadOptions, median } from './detectors/mad.detector';
 export { KnnContextDetector, type KnnContextOptions } from './detectors/knn-context.detector';
+export { CadDetector, type CadOptions } from './detectors/cad.detector';
 export { AnomalyLikelihood, type LikelihoodOptions } from './detectors/anomaly-likelihood';
 export { EventTimeWindows, type WindowSpec, type WindowUpdate } from './windows/event-time-windows';
 export { type WindowStats } from './windows/window-stats';

@@ -1,3 +1,4 @@
+import { CadDetector, type CadOptions } from './cad.detector';
 import { type Detector } from './detector';
 import { KnnContextDetector, type KnnContextOptions } from './knn-context.detector';
 import { EwmaDetector, type EwmaOptions } from './ewma.detector';
@@ -10,7 +11,8 @@ export type DetectorSpec =
   | ({ type: 'gaussian' } & GaussianOptions)
   | ({ type: 'ewma' } & EwmaOptions)
   | ({ type: 'mad' } & MadOptions)
-  | ({ type: 'knncontext' } & KnnContextOptions);
+  | ({ type: 'knncontext' } & KnnContextOptions)
+  | ({ type: 'cad' } & CadOptions);
 
 export type DetectorType = DetectorSpec['type'];
 
@@ -29,6 +31,15 @@ export const DETECTOR_DEFAULTS: { [T in DetectorType]: Extract<DetectorSpec, { t
     restThreshold: 0.15,
     restPeriod: 200,
   },
+  cad: {
+    type: 'cad',
+    bits: 3,
+    learningPeriod: 150,
+    restThreshold: 0.75,
+    restPeriod: 150,
+    maxLeftFacts: 7,
+    maxActiveContexts: 15,
+  },
 };
 
 export function createDetector(spec: DetectorSpec): Detector {
@@ -43,5 +54,7 @@ export function createDetector(spec: DetectorSpec): Detector {
       return new MadDetector(spec);
     case 'knncontext':
       return new KnnContextDetector(spec);
+    case 'cad':
+      return new CadDetector(spec);
   }
 }

@@ -1,3 +1,4 @@
+import { CadDetector } from './cad.detector';
 import { createDetector, DETECTOR_DEFAULTS } from './detector.factory';
 import { EwmaDetector } from './ewma.detector';
 import { GaussianTailDetector, log10TwoSidedTail, tailScore } from './gaussian-tail.detector';
@@ -89,5 +90,46 @@ describe(KnnContextDetector.name, () => {
     const after = Array.from({ length: 48 }, () => detector.update(50).score);
     expect(Math.max(...before.slice(500))).toBeLessThan(DETECTOR_DEFAULTS.knncontext.restThreshold);
     expect(Math.max(...after)).toBeGreaterThanOrEqual(DETECTOR_DEFAULTS.knncontext.restThreshold);
+  });
+});
+
+describe(CadDetector.name, () => {
+  const wave = (i: number): number => 50 + 10 * Math.sin((2 * Math.PI * i) / 24);
+  const ranged = { ...DETECTOR_DEFAULTS.cad, rangeMin: 40, rangeMax: 60 };
+
+  it('learns a repeating shape, then scores a break in it above its rest threshold', () => {
+    const detector = new CadDetector(ranged);
+    const before = Array.from({ length: 2000 }, (_, i) => detector.update(wave(i)).score);
+    const after = Array.from({ length: 24 }, () => detector.update(40).score);
+    expect(Math.max(...before.slice(1000))).toBeLessThan(ranged.restThreshold);
+    expect(Math.max(...after)).toBeGreaterThanOrEqual(ranged.restThreshold);
+  });
+
+  it('stops adding contexts once the shape has been seen: its memory grows with variety, not length', () => {
+    const detector = new CadDetector(ranged);
+    for (let i = 0; i < 10_000; i++) detector.update(wave(i));
+    const learnt = detector.contexts;
+    for (let i = 10_000; i < 20_000; i++) detector.update(wave(i));
+    expect(learnt).toBeGreaterThan(0);
+    expect(detector.contexts).toBe(learnt);
+  });
+
+  it('scores 0 for restPeriod readings after a score at restThreshold', () => {
+    const detector = new CadDetector({ ...ranged, restPeriod: 50 });
+    for (let i = 0; i < 2000; i++) detector.update(wave(i));
+    const scores = Array.from({ length: 60 }, (_, i) => detector.update(i % 2 === 0 ? 40 : 60).score);
+    const first = scores.findIndex((s) => s >= ranged.restThreshold);
+    expect(first).toBeGreaterThanOrEqual(0);
+    expect(scores.slice(first + 1, first + 51)).toEqual(Array(50).fill(0));
+  });
+
+  it('without a configured range learns it from its first readings, which score 0, and still tells a reading beyond it', () => {
+    const detector = new CadDetector(DETECTOR_DEFAULTS.cad);
+    const learning = Array.from({ length: DETECTOR_DEFAULTS.cad.learningPeriod }, (_, i) => detector.update(wave(i)).score);
+    expect(learning).toEqual(Array(learning.length).fill(0));
+    const steady = Array.from({ length: 2000 }, (_, i) => detector.update(wave(learning.length + i)).score);
+    const beyond = Array.from({ length: 24 }, () => detector.update(1000).score);
+    expect(Math.max(...steady.slice(1000))).toBeLessThan(0.5);
+    expect(Math.max(...beyond)).toBeGreaterThan(0.5);
   });
 });

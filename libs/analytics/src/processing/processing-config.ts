@@ -1,6 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
 
-const DetectorType = Type.Union(['zscore', 'gaussian', 'ewma', 'mad', 'knncontext', 'none'].map((t) => Type.Literal(t)));
+const DetectorType = Type.Union(['zscore', 'gaussian', 'ewma', 'mad', 'knncontext', 'cad', 'none'].map((t) => Type.Literal(t)));
 
 const DetectorChoiceSchema = Type.Object(
   {

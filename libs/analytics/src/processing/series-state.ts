@@ -12,6 +12,7 @@ const DEFAULT_ALERT_ABOVE: Record<DetectorSpec['type'], number> = {
   ewma: 0.8,
   mad: 0.8,
   knncontext: DETECTOR_DEFAULTS.knncontext.restThreshold,
+  cad: DETECTOR_DEFAULTS.cad.restThreshold,
 };
 
 /** Calibrated, so healthy telemetry stays quiet: about 2.4 KB per series (a 300-reading window). */
