@@ -1,5 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { ProcessingConfigFields } from '@fieldlink/analytics';
+import { detectorOptionProblems, ProcessingConfigFields } from '@fieldlink/analytics';
 import { SERVICE_ENV_OVERRIDES, ServiceConfigSchema, ServiceError, ServiceErrorCode, loadConfig } from '@fieldlink/service';
 
 export const StreamProcessorConfigSchema = Type.Object(
@@ -44,6 +44,12 @@ export function loadStreamProcessorConfig(env: NodeJS.ProcessEnv): StreamProcess
       throw new ServiceError(ServiceErrorCode.ConfigInvalid, `config key "rules.${i}": give either action (one command per metric series) or decide (one ordered decision per device), not ${rule.action ? 'both' : 'neither'}`);
     }
   });
+  const choices: [string, { type: string; options?: Record<string, number> }][] = Object.entries(config.detectors.metrics).map(([metric, choice]) => [`detectors.metrics.${metric}`, choice]);
+  if (config.detectors.default) choices.unshift(['detectors.default', config.detectors.default]);
+  for (const [key, choice] of choices) {
+    const [problem] = detectorOptionProblems(choice.type, choice.options ?? {});
+    if (problem) throw new ServiceError(ServiceErrorCode.ConfigInvalid, `config key "${key}.options.${problem.option}": ${problem.message}`);
+  }
   const needed = Math.max(0, ...config.windows.map((w) => w.sizeMs + w.graceMs));
   if (config.processor.replayHorizonMs < needed) {
     // A shorter replay could not rebuild an open window after a restart; its result would be wrong, not late.

@@ -58,3 +58,32 @@ export function createDetector(spec: DetectorSpec): Detector {
       return new CadDetector(spec);
   }
 }
+
+/** Options with no default, which a config may still set. */
+const OPTIONAL_OPTIONS: Partial<Record<DetectorType, string[]>> = { cad: ['rangeMin', 'rangeMax'] };
+
+export interface OptionProblem {
+  option: string;
+  message: string;
+}
+
+/**
+ * What is wrong with numeric option overrides for a configured detector type (or `none`):
+ * unknown names, or a CAD range given by one end or empty.
+ */
+export function detectorOptionProblems(type: string, options: Record<string, number>): OptionProblem[] {
+  const defaults: object = Object.hasOwn(DETECTOR_DEFAULTS, type) ? DETECTOR_DEFAULTS[type as DetectorType] : {};
+  const numeric = Object.entries(defaults)
+    .filter(([, value]) => typeof value === 'number')
+    .map(([name]) => name);
+  const known = [...numeric, ...(OPTIONAL_OPTIONS[type as DetectorType] ?? [])];
+  const problems = Object.keys(options)
+    .filter((option) => !known.includes(option))
+    .map((option) => ({ option, message: known.length > 0 ? `not an option of ${type} (${known.join(', ')})` : `${type} takes no options` }));
+  if (type === 'cad') {
+    const { rangeMin, rangeMax } = options;
+    if ((rangeMin === undefined) !== (rangeMax === undefined)) problems.push({ option: rangeMin === undefined ? 'rangeMin' : 'rangeMax', message: 'give rangeMin and rangeMax together' });
+    else if (rangeMin !== undefined && rangeMax !== undefined && !(rangeMin < rangeMax)) problems.push({ option: 'rangeMin', message: `must be below rangeMax (${rangeMin} >= ${rangeMax})` });
+  }
+  return problems;
+}
