@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createDetector, type Detector, type DetectorSpec } from '@fieldlink/analytics';
+import { createDetector, type Detector, type DetectorSpec, detectorOptionProblems } from '@fieldlink/analytics';
 import { readCorpus, type Series } from './corpus';
 import { type CostMatrix, normalise, optimiseThreshold, scoreAtThreshold, type SweepRow, sweepFile } from './scoring';
 import { DESIGN_CATEGORIES, type Variant, VARIANTS } from './variants';
@@ -44,7 +44,6 @@ const gc = (globalThis as { gc?: () => void }).gc;
 const heapBytes = (): number => process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers;
 
 function detect(series: Series, spec: DetectorSpec): { scored: ScoredSeries; detector: Detector; bytes: number } {
-  gc?.();
   // Allocated before the measurement starts, so only the detector's own state is counted.
   const scores = new Float64Array(series.values.length);
   gc?.();
@@ -101,8 +100,8 @@ function evaluate(scored: ScoredSeries[], cost: CostMatrix): ProfileResult {
 function run(variant: Variant, corpus: Series[], overrides: Record<string, number>, out: string): VariantReport {
   const started = Date.now();
   const name = variant.name.replace(/[^A-Za-z0-9]/g, '');
-  // A first run compiles the detector's code, whose heap would otherwise count against the first series.
   const specFor = (series: Series): DetectorSpec => ({ ...variant.spec(series), ...overrides });
+  // A first run compiles the detector's code, whose heap would otherwise count against the first series.
   if (corpus[0]) detect(corpus[0], specFor(corpus[0]));
   // Every detector stays alive until its variant is done, so no heap measurement sees another's freed.
   const runs = corpus.map((series, i) => {
@@ -166,7 +165,12 @@ function main(): void {
   const design = corpus.filter((s) => DESIGN_CATEGORIES.includes(s.category)).length;
   console.log(`NAB: ${corpus.length} series, ${corpus.reduce((n, s) => n + s.windows.length, 0)} windows; design half ${DESIGN_CATEGORIES.join(', ')} (${design} series), held-out half the rest (${corpus.length - design}); results in ${args.out}`);
   const overrides = parseOverrides(args.option);
-  const reports = VARIANTS.filter((v) => names.includes(v.name)).map((variant) => {
+  const chosen = VARIANTS.filter((v) => names.includes(v.name));
+  for (const variant of chosen) {
+    const [problem] = detectorOptionProblems(variant.type, overrides);
+    if (problem) throw new Error(`--option ${problem.option}: ${problem.message}`);
+  }
+  const reports = chosen.map((variant) => {
     const report = run(variant, corpus, overrides, args.out);
     print(report);
     return report;
