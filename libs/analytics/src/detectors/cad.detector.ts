@@ -54,7 +54,7 @@ export class CadDetector implements Detector {
   }
 
   update(value: number): Detection {
-    if (this.ready) return { score: this.score(value) };
+    if (this.ready) return this.score(value);
     this.learning.push(value);
     if (this.learning.length >= this.options.learningPeriod) {
       this.setRange(Math.min(...this.learning), Math.max(...this.learning));
@@ -70,7 +70,7 @@ export class CadDetector implements Detector {
     this.ready = true;
   }
 
-  private score(value: number): number {
+  private score(value: number): Detection {
     this.seen++;
     const facts = this.encode(value);
     const surprised = facts.some((fact) => !this.predicted.has(fact));
@@ -78,7 +78,7 @@ export class CadDetector implements Detector {
     const raw = surprised ? (unpredicted + novel) / 2 : 0;
     const resting = this.lastHigh >= this.seen - this.options.restPeriod;
     if (raw >= this.options.restThreshold) this.lastHigh = this.seen;
-    return resting ? 0 : raw;
+    return resting ? { score: 0, resting: true } : { score: raw };
   }
 
   /**

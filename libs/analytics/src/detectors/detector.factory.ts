@@ -19,7 +19,7 @@ export type DetectorType = DetectorSpec['type'];
 /** Defaults per detector; a config entry overrides any of them. */
 export const DETECTOR_DEFAULTS: { [T in DetectorType]: Extract<DetectorSpec, { type: T }> } = {
   zscore: { type: 'zscore', window: 60, minSamples: 30 },
-  gaussian: { type: 'gaussian', window: 300, minSamples: 60, stuckAfter: 30 },
+  gaussian: { type: 'gaussian', window: 1500, minSamples: 60, stuckAfter: 30, restThreshold: 0.65, restPeriod: 200 },
   ewma: { type: 'ewma', alpha: 0.05, minSamples: 30 },
   mad: { type: 'mad', window: 60, minSamples: 30 },
   knncontext: {

@@ -9,6 +9,11 @@ export interface Detection {
   score: number;
   /** Absent while warming up. */
   expected?: ExpectedBand;
+  /**
+   * The detector has just reported an anomaly and scores 0 for its rest period, so that one
+   * anomaly is one detection. Alerts and score rules hold their state through it.
+   */
+  resting?: boolean;
 }
 
 /**

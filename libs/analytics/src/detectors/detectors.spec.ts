@@ -34,7 +34,7 @@ describe(GaussianTailDetector.name, () => {
   });
 
   it('does not saturate at 3 sigma the way the z-score does', () => {
-    const detector = new GaussianTailDetector({ window: 10, minSamples: 10, stuckAfter: 0 });
+    const detector = new GaussianTailDetector({ window: 10, minSamples: 10, stuckAfter: 0, restThreshold: 0.65, restPeriod: 0 });
     for (const v of alternating(10)) detector.update(v);
     const { score, expected } = detector.update(23);
     // |z| = 3: p = 0.0027, L = 2.57, score 0.42; min(|z|/3, 1) would already be 1.
@@ -44,7 +44,7 @@ describe(GaussianTailDetector.name, () => {
   });
 
   it('scores a stuck value 0.7 once it has repeated stuckAfter times, and not before', () => {
-    const detector = new GaussianTailDetector({ window: 20, minSamples: 10, stuckAfter: 5 });
+    const detector = new GaussianTailDetector({ window: 20, minSamples: 10, stuckAfter: 5, restThreshold: 0.65, restPeriod: 0 });
     for (const v of alternating(20)) detector.update(v);
     const scores = [1, 2, 3, 4, 5, 6].map(() => detector.update(20.5).score);
     expect(scores.slice(0, 4).every((s) => s < 0.5)).toBe(true);
@@ -52,8 +52,16 @@ describe(GaussianTailDetector.name, () => {
     expect(detector.update(19).score).toBeLessThan(0.5);
   });
 
+  it('rests after a score at restThreshold: the next restPeriod readings score 0, flagged resting, then it scores again', () => {
+    const detector = new GaussianTailDetector({ window: 200, minSamples: 10, stuckAfter: 0, restThreshold: 0.65, restPeriod: 3 });
+    for (const v of alternating(200)) detector.update(v);
+    const detections = [95, 95, 95, 95, 95].map((v) => detector.update(v));
+    expect(detections.map((d) => d.score >= 0.65)).toEqual([true, false, false, false, true]);
+    expect(detections.map((d) => d.resting === true)).toEqual([false, true, true, true, false]);
+  });
+
   it('leaves a series that never varied alone however often it repeats', () => {
-    const detector = new GaussianTailDetector({ window: 20, minSamples: 10, stuckAfter: 5 });
+    const detector = new GaussianTailDetector({ window: 20, minSamples: 10, stuckAfter: 5, restThreshold: 0.65, restPeriod: 0 });
     expect(Array.from({ length: 40 }, () => detector.update(7).score)).toEqual(Array.from({ length: 40 }, () => 0));
   });
 });

@@ -20,6 +20,9 @@ export interface GaussianOptions extends ZScoreOptions {
    * such as an integer percentage, which legitimately repeat.
    */
   stuckAfter: number;
+  /** A score at or above `restThreshold` makes the next `restPeriod` readings score 0 (resting); 0 turns it off. */
+  restThreshold: number;
+  restPeriod: number;
 }
 
 /**
@@ -31,6 +34,7 @@ export interface GaussianOptions extends ZScoreOptions {
 export class GaussianTailDetector extends ZScoreDetector {
   private previous = Number.NaN;
   private repeats = 0;
+  private quiet = 0;
 
   constructor(private readonly gaussian: GaussianOptions) {
     super(gaussian);
@@ -39,7 +43,13 @@ export class GaussianTailDetector extends ZScoreDetector {
   override update(value: number): Detection {
     this.repeats = value === this.previous ? this.repeats + 1 : 1;
     this.previous = value;
-    return super.update(value);
+    const detection = super.update(value);
+    if (this.quiet > 0) {
+      this.quiet--;
+      return { ...detection, score: 0, resting: true };
+    }
+    if (this.gaussian.restPeriod > 0 && detection.score >= this.gaussian.restThreshold) this.quiet = this.gaussian.restPeriod;
+    return detection;
   }
 
   protected override scoreAgainst(value: number, mean: number, stddev: number): Detection {

@@ -19,8 +19,12 @@ export class AlertTracker {
     return this.activeId;
   }
 
-  /** `newId` is called only when an alert is raised: hashing an id for every sample is measurable. */
-  observe(score: number, newId: () => string): AlertTransition | null {
+  /**
+   * `newId` is called only when an alert is raised: hashing an id for every sample is measurable.
+   * A resting detector's 0 neither clears an alert nor counts towards clearing it.
+   */
+  observe(score: number, newId: () => string, resting = false): AlertTransition | null {
+    if (resting) return null;
     if (score >= this.raiseAt) {
       this.normalRun = 0;
       if (this.activeId !== null) return null;

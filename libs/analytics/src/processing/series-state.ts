@@ -15,7 +15,7 @@ const DEFAULT_ALERT_ABOVE: Record<DetectorSpec['type'], number> = {
   cad: DETECTOR_DEFAULTS.cad.restThreshold,
 };
 
-/** Calibrated, so healthy telemetry stays quiet: about 2.4 KB per series (a 300-reading window). */
+/** Calibrated, so healthy telemetry stays quiet: about 12 KB per series (a 1,500-reading window). */
 export const DEFAULT_DETECTOR: DetectorChoice = { type: 'gaussian' };
 
 /** Everything kept for one (deviceId, metric). */
