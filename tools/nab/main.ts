@@ -49,7 +49,11 @@ function detect(series: Series, spec: DetectorSpec): { scored: ScoredSeries; det
   gc?.();
   const before = heapBytes();
   const detector = createDetector(spec);
-  series.values.forEach((v, i) => (scores[i] = detector.update(v).score));
+  series.values.forEach((v, i) => {
+    const detection = detector.update(v);
+    // A resting reading is the anomaly the detector reported already, not a new detection.
+    scores[i] = detection.resting ? 0 : detection.score;
+  });
   // One collection can leave garbage of the run behind; a second reliably does not.
   gc?.();
   gc?.();

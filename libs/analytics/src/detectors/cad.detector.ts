@@ -12,7 +12,7 @@ export interface CadOptions {
   rangeMin?: number;
   rangeMax?: number;
   learningPeriod: number;
-  /** A raw score at or above `restThreshold` makes the next `restPeriod` readings score 0. */
+  /** A raw score at or above `restThreshold` makes the next `restPeriod` readings resting. */
   restThreshold: number;
   restPeriod: number;
   /** Longest left half derived from an overlap. */
@@ -78,7 +78,7 @@ export class CadDetector implements Detector {
     const raw = surprised ? (unpredicted + novel) / 2 : 0;
     const resting = this.lastHigh >= this.seen - this.options.restPeriod;
     if (raw >= this.options.restThreshold) this.lastHigh = this.seen;
-    return resting ? { score: 0, resting: true } : { score: raw };
+    return resting ? { score: raw, resting: true } : { score: raw };
   }
 
   /**

@@ -10,8 +10,9 @@ export interface Detection {
   /** Absent while warming up. */
   expected?: ExpectedBand;
   /**
-   * The detector has just reported an anomaly and scores 0 for its rest period, so that one
-   * anomaly is one detection. Alerts and score rules hold their state through it.
+   * The detector reported an anomaly less than its rest period ago, so this reading is not a new
+   * detection: NAB counts it as 0 (one anomaly, one detection), and no new alert is raised on it.
+   * The score is still the real one, so an open alert and the rules follow the anomaly.
    */
   resting?: boolean;
 }

@@ -52,11 +52,11 @@ describe(GaussianTailDetector.name, () => {
     expect(detector.update(19).score).toBeLessThan(0.5);
   });
 
-  it('rests after a score at restThreshold: the next restPeriod readings score 0, flagged resting, then it scores again', () => {
+  it('rests after a score at restThreshold: the next restPeriod readings are flagged resting, with their real scores', () => {
     const detector = new GaussianTailDetector({ window: 200, minSamples: 10, stuckAfter: 0, restThreshold: 0.65, restPeriod: 3 });
     for (const v of alternating(200)) detector.update(v);
     const detections = [95, 95, 95, 95, 95].map((v) => detector.update(v));
-    expect(detections.map((d) => d.score >= 0.65)).toEqual([true, false, false, false, true]);
+    expect(detections.map((d) => d.score >= 0.65)).toEqual([true, true, true, true, true]);
     expect(detections.map((d) => d.resting === true)).toEqual([false, true, true, true, false]);
   });
 
@@ -122,13 +122,13 @@ describe(CadDetector.name, () => {
     expect(detector.contexts).toBe(learnt);
   });
 
-  it('scores 0 for restPeriod readings after a score at restThreshold', () => {
+  it('flags the restPeriod readings after a score at restThreshold as resting', () => {
     const detector = new CadDetector({ ...ranged, restPeriod: 50 });
     for (let i = 0; i < 2000; i++) detector.update(wave(i));
-    const scores = Array.from({ length: 60 }, (_, i) => detector.update(i % 2 === 0 ? 40 : 60).score);
-    const first = scores.findIndex((s) => s >= ranged.restThreshold);
+    const detections = Array.from({ length: 60 }, (_, i) => detector.update(i % 2 === 0 ? 40 : 60));
+    const first = detections.findIndex((d) => d.score >= ranged.restThreshold && !d.resting);
     expect(first).toBeGreaterThanOrEqual(0);
-    expect(scores.slice(first + 1, first + 51)).toEqual(Array(50).fill(0));
+    expect(detections.slice(first + 1, first + 51).every((d) => d.resting)).toBe(true);
   });
 
   it('without a configured range learns it from its first readings, which score 0, and still tells a reading beyond it', () => {

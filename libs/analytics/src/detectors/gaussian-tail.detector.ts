@@ -20,7 +20,7 @@ export interface GaussianOptions extends ZScoreOptions {
    * such as an integer percentage, which legitimately repeat.
    */
   stuckAfter: number;
-  /** A score at or above `restThreshold` makes the next `restPeriod` readings score 0 (resting); 0 turns it off. */
+  /** A score at or above `restThreshold` makes the next `restPeriod` readings resting; 0 turns it off. */
   restThreshold: number;
   restPeriod: number;
 }
@@ -46,7 +46,7 @@ export class GaussianTailDetector extends ZScoreDetector {
     const detection = super.update(value);
     if (this.quiet > 0) {
       this.quiet--;
-      return { ...detection, score: 0, resting: true };
+      return { ...detection, resting: true };
     }
     if (this.gaussian.restPeriod > 0 && detection.score >= this.gaussian.restThreshold) this.quiet = this.gaussian.restPeriod;
     return detection;

@@ -49,7 +49,7 @@ export class KnnContextDetector implements Detector {
     const novelty = this.novelty(context);
     this.remember(context);
     const score = this.likelihood.update(novelty);
-    if (this.seen <= this.quietUntil) return { score: 0, resting: true };
+    if (this.seen <= this.quietUntil) return { score, resting: true };
     if (score >= this.options.restThreshold) this.quietUntil = this.seen + this.options.restPeriod;
     return { score };
   }

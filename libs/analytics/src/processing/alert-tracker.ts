@@ -21,13 +21,13 @@ export class AlertTracker {
 
   /**
    * `newId` is called only when an alert is raised: hashing an id for every sample is measurable.
-   * A resting detector's 0 neither clears an alert nor counts towards clearing it.
+   * A resting detection keeps an open alert open or counts towards clearing it, but raises none:
+   * its anomaly was reported already.
    */
   observe(score: number, newId: () => string, resting = false): AlertTransition | null {
-    if (resting) return null;
     if (score >= this.raiseAt) {
       this.normalRun = 0;
-      if (this.activeId !== null) return null;
+      if (this.activeId !== null || resting) return null;
       this.activeId = newId();
       return 'raised';
     }

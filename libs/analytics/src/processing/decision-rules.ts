@@ -4,8 +4,6 @@ export interface MetricReading {
   metric: string;
   value: number;
   score?: number;
-  /** The detector was resting: its score neither fires nor re-arms a score rule. */
-  resting?: boolean;
 }
 
 export interface Decision {
@@ -32,8 +30,7 @@ export class DeviceDecisions {
     for (const rule of this.rules) {
       const trigger = strongest(rule, readings);
       if (!trigger) {
-        const rearms = (r: MetricReading): boolean => (rule.metric === undefined || r.metric === rule.metric) && !(rule.when === 'score' && r.resting);
-        if (readings.some(rearms)) this.active.delete(rule.name);
+        if (readings.some((r) => rule.metric === undefined || r.metric === rule.metric)) this.active.delete(rule.name);
         continue;
       }
       if (this.active.has(rule.name)) continue;

@@ -87,7 +87,7 @@ export class PartitionProcessor {
         for (const closed of update.closed) outputs.push(windowStatsRecord(this.topics, telemetry.deviceId, metric, advance, closed));
         this.metrics.windowsClosed.inc(update.closed.length);
       }
-      readings.push({ metric, value, ...this.detect(state, telemetry, metric, value, outputs) });
+      readings.push({ metric, value, score: this.detect(state, telemetry, metric, value, outputs) });
     }
     this.decide(telemetry, readings, outputs);
     if (lateMetrics.length > 0) {
@@ -96,17 +96,15 @@ export class PartitionProcessor {
     }
   }
 
-  /** Runs the series' detector, alerts and per-series rules; returns the anomaly score and whether the detector rests. */
-  private detect(state: SeriesState, telemetry: Telemetry, metric: string, value: number, outputs: OutgoingRecord[]): { score?: number; resting?: boolean } {
+  /** Runs the series' detector, alerts and per-series rules; returns the anomaly score. */
+  private detect(state: SeriesState, telemetry: Telemetry, metric: string, value: number, outputs: OutgoingRecord[]): number | undefined {
     let score: number | undefined;
-    let resting = false;
     if (state.detector) {
       const { name, instance, alerts } = state.detector;
       const detection = instance.update(value);
       score = detection.score;
-      resting = detection.resting === true;
       const raisedId = alerts.active;
-      const transition = alerts.observe(detection.score, () => stableId('alert', telemetry.id, metric, 'raised'), resting);
+      const transition = alerts.observe(detection.score, () => stableId('alert', telemetry.id, metric, 'raised'), detection.resting);
       if (transition) {
         const id = transition === 'raised' ? (alerts.active ?? '') : stableId('alert', telemetry.id, metric, 'cleared');
         outputs.push(
@@ -126,14 +124,11 @@ export class PartitionProcessor {
         this.metrics.alerts.inc({ state: transition });
       }
     }
-    for (const rule of state.rules.evaluate(value, score, resting)) {
+    for (const rule of state.rules.evaluate(value, score)) {
       outputs.push(commandRecord(this.topics, rule, telemetry, metric, value, score));
       this.metrics.commands.inc({ rule: rule.name });
     }
-    const reading: { score?: number; resting?: boolean } = {};
-    if (score !== undefined) reading.score = score;
-    if (resting) reading.resting = true;
-    return reading;
+    return score;
   }
 
   /** The rules that decide once per device and reading: at most one command each. */

@@ -16,11 +16,9 @@ export class RuleTrigger {
 
   constructor(private readonly rules: SeriesRule[]) {}
 
-  /** A resting detector's score leaves score rules as they are: no fire, no re-arm. */
-  evaluate(value: number, score: number | undefined, resting = false): SeriesRule[] {
+  evaluate(value: number, score: number | undefined): SeriesRule[] {
     const fired: SeriesRule[] = [];
     for (const rule of this.rules) {
-      if (resting && rule.when === 'score') continue;
       const observed = rule.when === 'value' ? value : score;
       const holds = observed !== undefined && observed > rule.above;
       if (holds && !this.active.has(rule.name)) fired.push(rule);
