@@ -12,7 +12,7 @@
  *   alert for a dropout, which lasts 6 minutes) from the anomaly's start to a minute after its end.
  *   Delay: from its start. Other alerts on that device up to 5 minutes after that are after-effects
  *   (the return to normal); the rest are false. Silence is checked every checkIntervalMs of the clock.
- * - State: heap bytes per series of the default detector, measured on 20,000 warmed-up series.
+ * - State: heap bytes per series of the default detector, measured on 20,000 series.
  */
 import { type ConsumedRecord, type OutgoingRecord } from '@fieldlink/kafka';
 import { createDetector, DEFAULT_DETECTOR, DETECTOR_DEFAULTS, type DetectorSpec, type ProcessingConfig, PartitionProcessor, ProcessingConfigFields, Tally } from '@fieldlink/analytics';
@@ -153,7 +153,7 @@ function scenario(kind: AnomalyKind, seed: number): Record<string, number | null
   return { trials: TRIALS, detected: found.length, recall: round(found.length / TRIALS, 3), medianDelaySeconds: found.length ? round(quantile(found, 0.5) / 1000, 1) : null, afterEffects, falseAlerts };
 }
 
-/** Heap bytes per series of the default detector, warmed up over a full window. */
+/** Heap bytes per series of the default detector after 400 readings (its ring buffers are allocated whole up front). */
 function stateBytes(): { detector: string; bytesPerSeries: number; measured: boolean } {
   const gc = (globalThis as { gc?: () => void }).gc;
   const choice = defaultProcessingConfig().detectors.default ?? DEFAULT_DETECTOR;
