@@ -27,7 +27,7 @@ describe(loadStreamProcessorConfig.name, () => {
 
     it('refuses an option the detector does not have, naming the key and the options it has', () => {
       expect(load('detectors:\n  metrics:\n    vibration: { type: gaussian, options: { windw: 120 } }\n')).toThrow(
-        'config key "detectors.metrics.vibration.options.windw": not an option of gaussian (window, minSamples, stuckAfter)',
+        'config key "detectors.metrics.vibration.options.windw": not an option of gaussian (window, minSamples, stuckAfter, restThreshold, restPeriod)',
       );
       expect(load('detectors:\n  default: { type: none, options: { window: 60 } }\n')).toThrow('config key "detectors.default.options.window": none takes no options');
     });
