@@ -19,10 +19,16 @@ describe(AlertTracker.name, () => {
     expect(transitions).toEqual([null, 'raised', null, null, null, null, null, null, null, 'cleared', null]);
   });
 
-  it('raises no alert on a resting detection, but lets one keep an open alert open or count towards clearing it', () => {
+  it('raises no alert on a resting detection after its own alert, but lets one keep that alert open or count towards clearing it', () => {
     const tracker = new AlertTracker(0.8, 2);
-    const steps: [number, boolean][] = [[0.9, true], [0.9, false], [0.95, true], [0.1, true], [0.1, false], [0.9, true], [0.9, false]];
-    expect(steps.map(([s, resting], i) => tracker.observe(s, () => `a${i}`, resting))).toEqual([null, 'raised', null, null, 'cleared', null, 'raised']);
+    const steps: [number, boolean][] = [[0.9, false], [0.95, true], [0.1, true], [0.1, true], [0.9, true], [0.9, false]];
+    expect(steps.map(([s, resting], i) => tracker.observe(s, () => `a${i}`, resting))).toEqual(['raised', null, null, 'cleared', null, 'raised']);
+  });
+
+  it('raises on a resting detection when the rest was started by a score below its threshold (an alertAbove above the rest threshold)', () => {
+    const tracker = new AlertTracker(0.8, 2);
+    const steps: [number, boolean][] = [[0.7, false], [0.95, true], [0.1, true], [0.1, true], [0.9, true]];
+    expect(steps.map(([s, resting], i) => tracker.observe(s, () => `a${i}`, resting))).toEqual([null, 'raised', null, 'cleared', null]);
   });
 });
 
