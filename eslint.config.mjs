@@ -69,6 +69,7 @@ export default [
             { sourceTag: 'lib:gateway-core', bannedExternalImports: ['kafkajs'] },
             { sourceTag: 'lib:service', bannedExternalImports: ['kafkajs'] },
             { sourceTag: 'lib:testing', bannedExternalImports: ['kafkajs'] },
+            { sourceTag: 'lib:resilience', bannedExternalImports: ['kafkajs'] },
             { sourceTag: 'scope:tools', onlyDependOnLibsWithTags: ['type:lib'], bannedExternalImports: ['kafkajs'] },
           ],
         },

@@ -7,6 +7,7 @@ module.exports = {
     '<rootDir>/libs/service/jest.config.cjs',
     '<rootDir>/libs/gateway-core/jest.config.cjs',
     '<rootDir>/libs/testing/jest.config.cjs',
+    '<rootDir>/libs/resilience/jest.config.cjs',
     '<rootDir>/libs/analytics/jest.config.cjs',
     '<rootDir>/apps/mqtt-gateway/jest.config.cjs',
     '<rootDir>/apps/mqtt-gateway/jest.integration.cjs',
