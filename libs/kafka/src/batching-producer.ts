@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CompressionTypes, type Kafka, type Message, Partitioners, type Producer, type TopicMessages } from 'kafkajs';
+import { Backoff } from '@fieldlink/resilience';
 import { KafkaError, KafkaErrorCode, describe, permanentErrorType, producerStateErrorType } from './errors';
 import { type KafkaMetrics } from './kafka.metrics';
 import { type KafkaLogger, PRODUCER_DEFAULTS, type ProducerOptions } from './kafka.options';
@@ -131,14 +132,14 @@ export class BatchingProducer {
   }
 
   private async flushLoop(): Promise<void> {
-    let attempt = 0;
+    const backoff = new Backoff({ initialMs: 100, maxMs: this.options.maxBackoffMs });
     while (this.queue.length > 0) {
       const batch = this.nextBatch();
       try {
         await this.sendBatch(batch);
         this.settle(batch.length);
         batch.forEach((p) => p.resolve());
-        attempt = 0;
+        backoff.reset();
       } catch (error) {
         const permanent = permanentErrorType(error);
         if (permanent !== undefined) {
@@ -150,9 +151,9 @@ export class BatchingProducer {
         this.metrics.sendFailures.inc();
         this.failingSince ??= Date.now();
         if (this.closed) return; // close() fails what is left
-        const backoff = Math.min(this.options.maxBackoffMs, 100 * 2 ** attempt++);
-        this.logger.warn({ err: describe(error), records: this.queue.length, retryInMs: backoff }, 'Kafka send failed; retrying');
-        await sleep(backoff);
+        const retryInMs = backoff.next();
+        this.logger.warn({ err: describe(error), records: this.queue.length, retryInMs }, 'Kafka send failed; retrying');
+        await sleep(retryInMs);
       }
     }
   }

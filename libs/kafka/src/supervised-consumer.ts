@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Consumer } from 'kafkajs';
+import { retryWithBackoff } from '@fieldlink/resilience';
 import { describe } from './errors';
 import { type KafkaMetrics } from './kafka.metrics';
 import { type KafkaLogger } from './kafka.options';
@@ -94,17 +95,18 @@ export class SupervisedConsumer {
   }
 
   private async launchUntilRunning(): Promise<void> {
-    for (let attempt = 0; !this.stopped; attempt++) {
-      try {
+    await retryWithBackoff(
+      async () => {
         await this.launch();
         this.lastProgress = Date.now();
-        return;
-      } catch (error) {
-        const retryInMs = Math.min(MAX_BACKOFF_MS, 500 * 2 ** attempt);
-        this.logger.warn({ err: describe(error), client: this.name, retryInMs }, 'could not start the Kafka consumer; retrying');
-        await sleep(retryInMs);
-      }
-    }
+      },
+      {
+        initialMs: 500,
+        maxMs: MAX_BACKOFF_MS,
+        stopped: () => this.stopped,
+        onFailure: (error, retryInMs) => this.logger.warn({ err: describe(error), client: this.name, retryInMs }, 'could not start the Kafka consumer; retrying'),
+      },
+    );
   }
 
   private async launch(): Promise<void> {

@@ -1,5 +1,5 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { type KafkaService } from '@fieldlink/kafka';
+import { retryWithBackoff } from '@fieldlink/resilience';
 import { TOPIC_NAMES, type TopicMap } from '@fieldlink/schemas';
 import { type CommandDispatcher } from '../commands/command-dispatcher';
 import { type DeviceRegistry } from '../devices/device-registry';
@@ -57,15 +57,11 @@ export class GatewayRuntime implements ServiceRuntime {
   }
 
   private async retry(what: string, action: () => Promise<void>): Promise<void> {
-    for (let attempt = 0; !this.stopping; attempt++) {
-      try {
-        await action();
-        return;
-      } catch (err) {
-        const delay = Math.min(5000, 250 * 2 ** attempt);
-        this.logger.warn({ err, retryInMs: delay }, `could not ${what}; retrying`);
-        await sleep(delay);
-      }
-    }
+    await retryWithBackoff(action, {
+      initialMs: 250,
+      maxMs: 5000,
+      stopped: () => this.stopping,
+      onFailure: (err, retryInMs) => this.logger.warn({ err, retryInMs }, `could not ${what}; retrying`),
+    });
   }
 }
