@@ -11,6 +11,7 @@ import {
   resolveNodeId,
 } from 'node-opcua';
 import { type DecodedReading, type DecodedValue, type IngestPipeline, type IngestRoute } from '@fieldlink/gateway-core';
+import { InFlight } from '@fieldlink/resilience';
 import { stableId } from '@fieldlink/schemas';
 import { type Logger } from '@fieldlink/service';
 import { type EndpointConfig, type OpcuaGatewayConfig } from '../config/opcua-gateway.config';
@@ -42,7 +43,7 @@ export class EndpointMonitor implements SessionUser {
   readonly devices = new Map<string, DeviceNodes>();
   private pending: Change[] = [];
   private flushScheduled = false;
-  private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly inFlight = new InFlight();
   private readonly route: IngestRoute;
 
   constructor(
@@ -95,7 +96,7 @@ export class EndpointMonitor implements SessionUser {
   /** Waits for the readings already handed to the pipeline. */
   async drain(): Promise<void> {
     this.flush();
-    await Promise.allSettled([...this.inFlight]);
+    await this.inFlight.drain();
   }
 
   private watch(group: ClientMonitoredItemGroup, nodes: MonitoredNode[]): number {
@@ -164,9 +165,7 @@ export class EndpointMonitor implements SessionUser {
   }
 
   private track(work: Promise<unknown>): void {
-    const settled = work.catch((err: unknown) => this.logger.warn({ err, endpoint: this.endpoint.name }, 'OPC UA reading not forwarded'));
-    this.inFlight.add(settled);
-    void settled.finally(() => this.inFlight.delete(settled));
+    this.inFlight.track(work.catch((err: unknown) => this.logger.warn({ err, endpoint: this.endpoint.name }, 'OPC UA reading not forwarded')));
   }
 }
 

@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type ClientSession, type OPCUAClient } from 'node-opcua';
+import { Backoff } from '@fieldlink/resilience';
 import { type Logger } from '@fieldlink/service';
 import { type EndpointConfig, type OpcuaGatewayConfig } from '../config/opcua-gateway.config';
-import { Backoff } from './backoff';
 import { type ClientFactory } from './client-factory';
 import { type ConnectFailure, classifyFailure } from './connect-failure';
 
@@ -46,7 +46,8 @@ export class EndpointSession {
     private readonly events: SessionEvents,
     private readonly logger: Logger,
   ) {
-    this.backoff = new Backoff(reconnect.initialDelayMs, reconnect.maxDelayMs);
+    // Jittered so replicas that lost one server do not return in step.
+    this.backoff = new Backoff({ initialMs: reconnect.initialDelayMs, maxMs: reconnect.maxDelayMs, jitter: 'upper-half' });
   }
 
   /** Starts trying in the background; never waits for the endpoint. */

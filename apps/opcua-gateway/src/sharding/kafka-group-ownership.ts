@@ -1,5 +1,5 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { type GroupMembership, type KafkaService } from '@fieldlink/kafka';
+import { retryWithBackoff } from '@fieldlink/resilience';
 import { type Logger } from '@fieldlink/service';
 import { type EndpointOwnership } from './endpoint-ownership';
 
@@ -54,16 +54,12 @@ export class KafkaGroupOwnership implements EndpointOwnership {
 
   private async join(): Promise<void> {
     // Right after a topic is created its metadata can still be missing for a moment (a retriable error).
-    for (let attempt = 0; !this.stopped; attempt++) {
-      try {
-        await this.kafka.ensurePartitions({ topic: this.options.topic, partitions: Math.max(1, this.names.length) });
-        break;
-      } catch (err) {
-        const retryInMs = Math.min(5000, 250 * 2 ** attempt);
-        this.logger.warn({ err, topic: this.options.topic, retryInMs }, 'could not prepare the OPC UA endpoint group topic; retrying');
-        await sleep(retryInMs);
-      }
-    }
+    await retryWithBackoff(() => this.kafka.ensurePartitions({ topic: this.options.topic, partitions: Math.max(1, this.names.length) }), {
+      initialMs: 250,
+      maxMs: 5000,
+      stopped: () => this.stopped,
+      onFailure: (err, retryInMs) => this.logger.warn({ err, topic: this.options.topic, retryInMs }, 'could not prepare the OPC UA endpoint group topic; retrying'),
+    });
     if (this.stopped) return;
     this.membership ??= this.kafka.createMembership({
       name: 'opcua-endpoint-owner',
