@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Counter, type Registry } from 'prom-client';
 import { type DeliveryOutcome, type IngestOutcome, type IngestPipeline, type IngestRoute, type InboundMessage, type ProtocolAdapter } from '@fieldlink/gateway-core';
+import { Backoff, InFlight } from '@fieldlink/resilience';
 import { type Command } from '@fieldlink/schemas';
 import { type Logger } from '@fieldlink/service';
 import { type DdsConfig, type ReaderConfig } from '../config/dds-gateway.config';
@@ -32,7 +33,7 @@ export class DdsAdapter implements ProtocolAdapter {
   private readonly samples: Counter<'reader'>;
   private readonly unwritten: Counter<'reader'>;
   private running = false;
-  private readonly inFlight = new Set<Promise<void>>();
+  private readonly inFlight = new InFlight();
   private loop: Promise<void> | undefined;
 
   constructor(
@@ -93,7 +94,7 @@ export class DdsAdapter implements ProtocolAdapter {
       }
       if (taken === 0) await sleep(this.dds.idlePollMs);
     }
-    await Promise.all(this.inFlight);
+    await this.inFlight.drain();
   }
 
   /**
@@ -101,9 +102,8 @@ export class DdsAdapter implements ProtocolAdapter {
    * next take overlaps Kafka's round trip; beyond that the loop waits and the writers slow down.
    */
   private async dispatch(route: Route, samples: DdsSample[]): Promise<void> {
-    const writing = this.handleUntilWritten(route, samples).finally(() => this.inFlight.delete(writing));
-    this.inFlight.add(writing);
-    while (this.inFlight.size >= this.dds.takesInFlight) await Promise.race(this.inFlight);
+    this.inFlight.track(this.handleUntilWritten(route, samples));
+    await this.inFlight.waitBelow(this.dds.takesInFlight);
   }
 
   /**
@@ -112,7 +112,8 @@ export class DdsAdapter implements ProtocolAdapter {
    * the failure are written again with the same envelope ids, which consumers deduplicate.
    */
   private async handleUntilWritten(route: Route, samples: DdsSample[]): Promise<void> {
-    for (let delayMs = HANDLE_RETRY_FIRST_MS; ; delayMs = Math.min(delayMs * 2, HANDLE_RETRY_MAX_MS)) {
+    const backoff = new Backoff({ initialMs: HANDLE_RETRY_FIRST_MS, maxMs: HANDLE_RETRY_MAX_MS });
+    for (;;) {
       try {
         await this.handle(route, samples);
         return;
@@ -122,8 +123,9 @@ export class DdsAdapter implements ProtocolAdapter {
           this.logger.error({ err, reader: route.config.reader, samples: samples.length }, 'stopping with DDS samples not written to Kafka');
           return;
         }
-        this.logger.warn({ err, reader: route.config.reader, samples: samples.length, retryInMs: delayMs }, 'samples not written; retrying');
-        await sleep(delayMs);
+        const retryInMs = backoff.next();
+        this.logger.warn({ err, reader: route.config.reader, samples: samples.length, retryInMs }, 'samples not written; retrying');
+        await sleep(retryInMs);
       }
     }
   }
