@@ -9,6 +9,7 @@ import {
   TopicPattern,
   renderCommand,
 } from '@fieldlink/gateway-core';
+import { Backoff } from '@fieldlink/resilience';
 import { type Logger } from '@fieldlink/service';
 import { type Command, type DeviceRecord, stableId } from '@fieldlink/schemas';
 import { type MqttGatewayConfig } from '../config/mqtt-gateway.config';
@@ -168,16 +169,16 @@ export class MqttAdapter implements ProtocolAdapter {
    */
   private backOffReconnects(client: MqttClient): void {
     const { reconnectPeriodMs, reconnectMaxMs } = this.config.mqtt;
-    let failures = 0;
+    const backoff = new Backoff({ initialMs: reconnectPeriodMs, maxMs: reconnectMaxMs });
     let lastError = '';
     let timer: NodeJS.Timeout | undefined;
     client.on('error', (err) => (lastError = err.message));
-    client.on('connect', () => (failures = 0));
+    client.on('connect', () => backoff.reset());
     client.on('close', () => {
       if (this.draining || timer) return;
-      const retryInMs = Math.min(reconnectMaxMs, reconnectPeriodMs * 2 ** failures++);
+      const retryInMs = backoff.next();
       const hint = !client.connected && this.config.mqtt.url.startsWith('mqtt://') && /ECONNRESET/.test(lastError) ? { hint: PLAINTEXT_HINT } : {};
-      this.logger.warn({ url: this.config.mqtt.url, attempt: failures, retryInMs, ...(lastError ? { err: lastError } : {}), ...hint }, 'MQTT connection closed or refused; reconnecting');
+      this.logger.warn({ url: this.config.mqtt.url, attempt: backoff.failures, retryInMs, ...(lastError ? { err: lastError } : {}), ...hint }, 'MQTT connection closed or refused; reconnecting');
       lastError = '';
       timer = setTimeout(() => {
         timer = undefined;
