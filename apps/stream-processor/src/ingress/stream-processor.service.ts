@@ -1,4 +1,5 @@
 import { type ConsumedRecord, type HandleResult, type KafkaService, type PartitionControl, type PartitionRef, type ReplayingConsumer } from '@fieldlink/kafka';
+import { InFlight } from '@fieldlink/resilience';
 import { type Logger, type ServiceRuntime, topicSpecs } from '@fieldlink/service';
 import { type TopicMap } from '@fieldlink/schemas';
 import { type StreamProcessorConfig } from '../config/stream-processor.config';
@@ -19,7 +20,7 @@ export class StreamProcessorService implements ServiceRuntime {
   private readonly partitions = new Map<number, PartitionState>();
   private consumer: ReplayingConsumer | undefined;
   private workers: ProcessingWorkers | undefined;
-  private readonly inFlight: Promise<void>[] = [];
+  private readonly inFlight = new InFlight();
   private running = false;
   private silenceTimer: NodeJS.Timeout | undefined;
 
@@ -122,8 +123,8 @@ export class StreamProcessorService implements ServiceRuntime {
         if (this.partitions.get(first.partition) === state) this.partitions.delete(first.partition);
       },
     );
-    this.inFlight.push(settled);
-    while (this.inFlight.length > MAX_BATCHES_IN_FLIGHT) await this.inFlight.shift();
+    this.inFlight.track(settled);
+    await this.inFlight.waitBelow(MAX_BATCHES_IN_FLIGHT + 1);
     return { later };
   }
 
