@@ -1,16 +1,17 @@
-import { Counter, Gauge, type Registry } from 'prom-client';
+import { type Registry } from 'prom-client';
 import { CoreErrorCode, type DeliveryOutcome, type IngestPipeline, type ProtocolAdapter } from '@fieldlink/gateway-core';
-import { type Command, stableId } from '@fieldlink/schemas';
+import { type Command } from '@fieldlink/schemas';
 import { type Logger } from '@fieldlink/service';
-import { type EndpointConfig, type OpcuaGatewayConfig } from '../config/opcua-gateway.config';
-import { executeCommand } from '../downlink/command-executor';
-import { OpcuaErrorCode } from '../errors';
-import { NodeResolver } from '../mapping/node-resolver';
-import { type EndpointOwnership } from '../sharding/endpoint-ownership';
-import { type ClientFactory } from '../session/client-factory';
-import { type ConnectFailure } from '../session/connect-failure';
-import { EndpointSession } from '../session/endpoint-session';
-import { EndpointMonitor } from './endpoint-monitor';
+import { type EndpointConfig, type OpcuaRuntimeConfig } from './config/opcua-gateway.config';
+import { executeCommand } from './downlink/command-executor';
+import { OpcuaErrorCode } from './errors';
+import { EndpointMonitor } from './ingress/endpoint-monitor';
+import { gapReporter } from './ingress/gap-reporter';
+import { NodeResolver } from './mapping/node-resolver';
+import { OpcuaMetrics } from './opcua.metrics';
+import { type EndpointOwnership } from './sharding/endpoint-ownership';
+import { type ClientFactory } from './session/client-factory';
+import { EndpointSession } from './session/endpoint-session';
 
 interface Served {
   session: EndpointSession;
@@ -26,43 +27,19 @@ export class OpcuaAdapter implements ProtocolAdapter {
   readonly protocol = 'opcua' as const;
   private readonly served = new Map<string, Served>();
   private readonly byName: Map<string, EndpointConfig>;
-  private readonly connectFailures: Counter<'endpoint' | 'reason'>;
-  private readonly gaps: Counter<'endpoint'>;
+  private readonly metrics: OpcuaMetrics;
   private started = false;
 
   constructor(
-    private readonly config: OpcuaGatewayConfig,
-    endpoints: EndpointConfig[],
+    private readonly config: OpcuaRuntimeConfig,
     private readonly clients: ClientFactory,
     private readonly ownership: EndpointOwnership,
     private readonly pipeline: IngestPipeline,
     private readonly logger: Logger,
     registry: Registry,
   ) {
-    this.byName = new Map(endpoints.map((e) => [e.name, e]));
-    this.connectFailures = new Counter({ name: 'fieldlink_opcua_connect_failures_total', help: 'Failed or lost OPC UA sessions, by endpoint and reason', labelNames: ['endpoint', 'reason'], registers: [registry] });
-    this.gaps = new Counter({ name: 'fieldlink_opcua_gaps_total', help: 'Times an endpoint was lost after having been up', labelNames: ['endpoint'], registers: [registry] });
-    const connected: Gauge<'endpoint'> = new Gauge({
-      name: 'fieldlink_opcua_endpoint_connected',
-      help: '1 while this replica holds a session to the endpoint and monitors its items, 0 while it tries to; endpoints other replicas own are absent',
-      labelNames: ['endpoint'],
-      registers: [registry],
-      collect: () => {
-        connected.reset();
-        for (const [name, s] of this.served) connected.set({ endpoint: name }, s.session.state === 'connected' ? 1 : 0);
-      },
-    });
-    const items: Gauge<'endpoint'> = new Gauge({
-      name: 'fieldlink_opcua_monitored_items',
-      help: 'Monitored items the server accepted, per endpoint this replica owns',
-      labelNames: ['endpoint'],
-      registers: [registry],
-      collect: () => {
-        items.reset();
-        for (const [name, s] of this.served) items.set({ endpoint: name }, s.monitor.monitoredItems);
-      },
-    });
-    const owned: Gauge = new Gauge({ name: 'fieldlink_opcua_endpoints_owned', help: 'Endpoints this replica owns', registers: [registry], collect: () => owned.set(this.served.size) });
+    this.byName = new Map(config.runtime.endpoints.map((e) => [e.name, e]));
+    this.metrics = new OpcuaMetrics(registry, () => [...this.served].map(([name, s]) => ({ name, connected: s.session.state === 'connected', monitoredItems: s.monitor.monitoredItems })));
   }
 
   async start(): Promise<void> {
@@ -107,7 +84,8 @@ export class OpcuaAdapter implements ProtocolAdapter {
       if (!endpoint || this.served.has(name)) continue;
       const resolver = new NodeResolver(endpoint, this.config.opcua, this.logger);
       const monitor = new EndpointMonitor(endpoint, this.config.opcua, resolver, this.pipeline, this.logger);
-      const session = new EndpointSession(endpoint, this.clients, this.config.opcua.reconnect, monitor, this.gapReporter(endpoint, monitor), this.logger);
+      const events = gapReporter(endpoint, monitor, this.pipeline, this.metrics, this.logger);
+      const session = new EndpointSession(endpoint, this.clients, this.config.opcua.reconnect, monitor, events, this.logger);
       this.served.set(name, { session, monitor });
       this.logger.info({ endpoint: name, url: endpoint.url }, 'serving OPC UA endpoint');
       session.start();
@@ -121,33 +99,5 @@ export class OpcuaAdapter implements ProtocolAdapter {
     await served.monitor.drain();
     this.served.delete(name);
     this.logger.info({ endpoint: name }, 'released OPC UA endpoint');
-  }
-
-  /** device-status records for the endpoint itself and each device on it: offline on a gap, online when it ends. */
-  private gapReporter(endpoint: EndpointConfig, monitor: EndpointMonitor) {
-    let reportedDown: Date | undefined;
-    const report = (status: 'offline' | 'online', detail: Record<string, unknown>, at: Date) => {
-      const deviceIds = [endpoint.name, ...[...monitor.devices.keys()].filter((d) => d !== endpoint.name)];
-      for (const deviceId of deviceIds) {
-        const record = { deviceId, route: endpoint.name, ref: endpoint.url, status, detail: { endpoint: endpoint.name, ...detail }, at, id: stableId('opcua-status', endpoint.name, deviceId, status, at.getTime()) };
-        this.pipeline.reportStatus(record).catch((err: unknown) => this.logger.warn({ err, deviceId }, 'device-status record not written'));
-      }
-    };
-    return {
-      onDown: (failure: ConnectFailure, since: Date) => {
-        this.connectFailures.inc({ endpoint: endpoint.name, reason: failure.reason });
-        this.logger.warn({ endpoint: endpoint.name, reason: failure.reason }, failure.message);
-        if (reportedDown) return; // one offline record per gap, however many attempts fail in it
-        reportedDown = since;
-        if (failure.reason === 'session_lost') this.gaps.inc({ endpoint: endpoint.name });
-        report('offline', { reason: failure.reason, message: failure.message, since: since.toISOString() }, new Date());
-      },
-      onUp: (downSince: Date | undefined) => {
-        if (!reportedDown && !downSince) return;
-        const since = reportedDown ?? downSince ?? new Date();
-        reportedDown = undefined;
-        report('online', { gapStartedAt: since.toISOString(), gapMs: Date.now() - since.getTime(), monitoredItems: monitor.monitoredItems }, new Date());
-      },
-    };
   }
 }
