@@ -164,7 +164,7 @@ describe('helm/fieldlink', () => {
   });
 
   it('carries the DDS gateway\'s shipped XML unchanged, so the two cannot drift', () => {
-    const shipped = readFileSync(join(workspaceRoot(), 'apps', 'dds-gateway', 'src', 'dds', 'fieldlink-default.xml'), 'utf8');
+    const shipped = readFileSync(join(workspaceRoot(), 'apps', 'dds-gateway', 'src', 'session', 'fieldlink-default.xml'), 'utf8');
     expect(readFileSync(join(CHART, 'files', 'dds-default.xml'), 'utf8')).toBe(shipped);
   });
 

@@ -14,7 +14,7 @@ import { Connector } from 'rticonnextdds-connector';
 import { DDS_SENSOR } from './device-classes';
 import { Fleet, fleetArgs } from './fleet';
 
-const DEFAULT_XML = join(__dirname, '..', '..', 'apps', 'dds-gateway', 'src', 'dds', 'fieldlink-default.xml');
+const DEFAULT_XML = join(__dirname, '..', '..', 'apps', 'dds-gateway', 'src', 'session', 'fieldlink-default.xml');
 const args = fleetArgs({ xml: { type: 'string', default: DEFAULT_XML } });
 const fleet = new Fleet({ name: 'dds-sim', ...DDS_SENSOR }, args);
 

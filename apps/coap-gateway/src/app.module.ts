@@ -2,13 +2,13 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { DeviceRegistry, GatewayCoreModule, IngestPipeline } from '@fieldlink/gateway-core';
 import { type Logger, METRICS_REGISTRY } from '@fieldlink/service';
 import { type Registry } from 'prom-client';
-import { type CoapGatewayConfig } from './config/coap-gateway.config';
-import { maxTransmitWaitMs } from './commands/confirmable-sender';
-import { CoapAdapter } from './ingress/coap.adapter';
+import { type CoapRuntimeConfig } from './config/coap-gateway.config';
+import { maxTransmitWaitMs } from './downlink/confirmable-sender';
+import { CoapAdapter } from './coap.adapter';
 
 @Module({})
 export class AppModule {
-  static forRoot(config: CoapGatewayConfig, logger: Logger): DynamicModule {
+  static forRoot(config: CoapRuntimeConfig, logger: Logger): DynamicModule {
     return {
       module: AppModule,
       imports: [

@@ -1,8 +1,8 @@
 import { type INestApplication } from '@nestjs/common';
 import { runService } from '@fieldlink/service';
 import { AppModule } from './app.module';
-import { type DdsGatewayConfig, loadDdsGatewayConfig } from './config/dds-gateway.config';
-import { DdsParticipant } from './dds/participant';
+import { type DdsRuntimeConfig, loadDdsGatewayConfig } from './config/dds-gateway.config';
+import { DdsParticipant } from './session/participant';
 
 /**
  * Loads config from FIELDLINK_CONFIG and the environment, creates the DDS participant (whose
@@ -10,7 +10,7 @@ import { DdsParticipant } from './dds/participant';
  */
 export function bootstrap(env: NodeJS.ProcessEnv = process.env): Promise<INestApplication | undefined> {
   let participant: DdsParticipant | undefined;
-  const loadConfig = (e: NodeJS.ProcessEnv): DdsGatewayConfig => {
+  const loadConfig = (e: NodeJS.ProcessEnv): DdsRuntimeConfig => {
     const config = loadDdsGatewayConfig(e);
     participant = DdsParticipant.open(config.dds);
     return config;

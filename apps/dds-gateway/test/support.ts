@@ -10,7 +10,7 @@ export function ddsTopic(prefix: string): string {
   return `${prefix}_${randomUUID().slice(0, 8)}`;
 }
 
-export const DEFAULT_XML = join(workspaceRoot(), 'apps', 'dds-gateway', 'src', 'dds', 'fieldlink-default.xml');
+export const DEFAULT_XML = join(workspaceRoot(), 'apps', 'dds-gateway', 'src', 'session', 'fieldlink-default.xml');
 
 /**
  * A copy of the shipped XML with this test's own topic names, so tests never read each

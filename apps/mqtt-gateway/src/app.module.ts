@@ -2,12 +2,12 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { GatewayCoreModule, IngestPipeline } from '@fieldlink/gateway-core';
 import { type Logger, METRICS_REGISTRY } from '@fieldlink/service';
 import { type Registry } from 'prom-client';
-import { type MqttGatewayConfig } from './config/mqtt-gateway.config';
-import { MqttAdapter } from './ingress/mqtt.adapter';
+import { type MqttRuntimeConfig } from './config/mqtt-gateway.config';
+import { MqttAdapter } from './mqtt.adapter';
 
 @Module({})
 export class AppModule {
-  static forRoot(config: MqttGatewayConfig, logger: Logger): DynamicModule {
+  static forRoot(config: MqttRuntimeConfig, logger: Logger): DynamicModule {
     return {
       module: AppModule,
       imports: [

@@ -3,16 +3,16 @@ import { GatewayCoreModule, IngestPipeline } from '@fieldlink/gateway-core';
 import { KafkaService } from '@fieldlink/kafka';
 import { type Logger, METRICS_REGISTRY } from '@fieldlink/service';
 import { type Registry } from 'prom-client';
-import { type EndpointConfig, type OpcuaGatewayConfig, endpointsOf } from './config/opcua-gateway.config';
-import { OpcuaAdapter } from './ingress/opcua.adapter';
+import { type EndpointConfig, type OpcuaGatewayConfig, type OpcuaRuntimeConfig } from './config/opcua-gateway.config';
+import { OpcuaAdapter } from './opcua.adapter';
 import { ClientFactory } from './session/client-factory';
 import { AllEndpoints, type EndpointOwnership } from './sharding/endpoint-ownership';
 import { KafkaGroupOwnership } from './sharding/kafka-group-ownership';
 
 @Module({})
 export class AppModule {
-  static forRoot(config: OpcuaGatewayConfig, logger: Logger): DynamicModule {
-    const endpoints = endpointsOf(config);
+  static forRoot(config: OpcuaRuntimeConfig, logger: Logger): DynamicModule {
+    const endpoints = config.runtime.endpoints;
     return {
       module: AppModule,
       imports: [
@@ -24,7 +24,7 @@ export class AppModule {
           adapter: {
             inject: [IngestPipeline, METRICS_REGISTRY, KafkaService],
             useFactory: (pipeline: IngestPipeline, registry: Registry, kafka: KafkaService) =>
-              new OpcuaAdapter(config, endpoints, new ClientFactory(config.opcua), ownership(config, endpoints, kafka, logger), pipeline, logger, registry),
+              new OpcuaAdapter(config, new ClientFactory(config.opcua), ownership(config, endpoints, kafka, logger), pipeline, logger, registry),
           },
           // A method call may take a while on a busy PLC; the session's own request timeout is shorter.
           commandDeliverTimeoutMs: 30_000,

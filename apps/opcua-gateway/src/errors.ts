@@ -12,3 +12,13 @@ export const OpcuaErrorCode = {
   UnknownAction: 'FL_OPCUA_UNKNOWN_ACTION',
 } as const;
 export type OpcuaErrorCode = (typeof OpcuaErrorCode)[keyof typeof OpcuaErrorCode];
+
+/** A command the gateway cannot carry out as asked; reported as a `failed` result with its code. */
+export class CommandError extends Error {
+  constructor(
+    readonly code: OpcuaErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}

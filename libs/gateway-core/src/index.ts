@@ -12,8 +12,6 @@ export { type ProtocolAdapter } from './runtime/protocol-adapter';
 export { CORE_CONFIG } from './runtime/tokens';
 export { type OverflowPolicy, type RecordSink, type SinkState, type SpoolOptions, SpoolingSink } from './spool/spooling-sink';
 export { SegmentLog } from './spool/segment-log';
-export { TopicPattern } from './routes/mqtt-topic-pattern';
-export { UriPathPattern } from './routes/uri-path-pattern';
 export { type RouteMatcher } from './routes/route-matcher';
 export { type RoutedMessage, RouteTable } from './routes/route-table';
 export { RouteCommandSchema, type RouteConfig, RouteFields } from './routes/route.schema';

@@ -19,6 +19,16 @@ describe(loadCoapGatewayConfig.name, () => {
     expect(defaults.spool.overflow).toBe('reject');
   });
 
+  it('builds the route table, the command resource and the device tokens once, for the adapter to use', () => {
+    const tokens = join(mkdtempSync(join(tmpdir(), 'coap-tokens-')), 'tokens');
+    writeFileSync(tokens, 'pump-1 abc\n');
+    const { runtime } = loadCoapGatewayConfig({ COAP_TOKEN_FILE: tokens });
+    expect(runtime.routes.match('/sensors/pump-1')?.deviceId).toBe('pump-1');
+    expect(runtime.commandResource.match('/commands/pump-1')).toEqual({ deviceId: 'pump-1' });
+    expect(runtime.tokens?.check('pump-1', 'abc')).toBe('ok');
+    expect(loadCoapGatewayConfig({}).runtime.tokens).toBeUndefined();
+  });
+
   it('names the key of a route or command path that cannot give a deviceId', () => {
     const env = { FIELDLINK_CONFIG: writeConfig({ routes: [{ name: 'r', path: 'sensors/data' }] }) };
     expect(() => loadCoapGatewayConfig(env)).toThrow(ServiceError);

@@ -1,7 +1,8 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { CORE_ENV_OVERRIDES, CoreConfigSchema, RouteFields, RouteTable, UriPathPattern } from '@fieldlink/gateway-core';
+import { CORE_ENV_OVERRIDES, CoreConfigSchema, RouteFields, RouteTable } from '@fieldlink/gateway-core';
 import { type EnvOverride, ServiceError, ServiceErrorCode, loadConfig } from '@fieldlink/service';
-import { DeviceTokens } from '../ingress/device-tokens';
+import { UriPathPattern } from '../mapping/uri-path-pattern';
+import { DeviceTokens } from './device-tokens';
 
 const RouteSchema = Type.Object(
   {
@@ -57,21 +58,32 @@ export const CoapGatewayConfigSchema = Type.Object(
 export type CoapGatewayConfig = Static<typeof CoapGatewayConfigSchema>;
 export type CoapRoute = Static<typeof RouteSchema>;
 
+/** What the loader builds from the config, once: the adapter's parts use these instead of building their own. */
+export interface CoapRuntime {
+  routes: RouteTable<string, CoapRoute>;
+  /** commands.path: the resource a device observes for its commands. */
+  commandResource: UriPathPattern;
+  /** The device tokens from coap.auth.tokenFile, read at load; undefined when authentication is off. */
+  tokens: DeviceTokens | undefined;
+}
+
+export type CoapRuntimeConfig = CoapGatewayConfig & { runtime: CoapRuntime };
+
 export const COAP_ENV_OVERRIDES: EnvOverride[] = [...CORE_ENV_OVERRIDES, { env: 'COAP_PORT', path: 'coap.port', kind: 'integer' },
   { env: 'COAP_TOKEN_FILE', path: 'coap.auth.tokenFile', kind: 'string' },
 ];
 
-/** Loads and validates the config; the route table is checked here too, so a bad route stops startup. */
-export function loadCoapGatewayConfig(env: NodeJS.ProcessEnv): CoapGatewayConfig {
+/** Loads and validates the config and builds its runtime parts; a bad route or token file stops startup. */
+export function loadCoapGatewayConfig(env: NodeJS.ProcessEnv): CoapRuntimeConfig {
   const config = loadConfig({ schema: CoapGatewayConfigSchema, overrides: COAP_ENV_OVERRIDES, env });
-  new RouteTable(config.routes, (r) => new UriPathPattern(r.path), 'routes', 'path');
-  commandPath(config);
-  if (config.coap.auth.tokenFile) deviceTokens(config.coap.auth.tokenFile);
-  return config;
+  const routes = new RouteTable(config.routes, (r) => new UriPathPattern(r.path), 'routes', 'path');
+  const commandResource = commandPath(config);
+  const tokens = config.coap.auth.tokenFile ? deviceTokens(config.coap.auth.tokenFile) : undefined;
+  return { ...config, runtime: { routes, commandResource, tokens } };
 }
 
 /** The token file, read and checked; a problem names the config key, so startup exits 2. */
-export function deviceTokens(path: string): DeviceTokens {
+function deviceTokens(path: string): DeviceTokens {
   try {
     return DeviceTokens.load(path);
   } catch (error) {
@@ -82,7 +94,7 @@ export function deviceTokens(path: string): DeviceTokens {
 }
 
 /** The command resource's path template; it must capture {deviceId}. */
-export function commandPath(config: CoapGatewayConfig): UriPathPattern {
+function commandPath(config: CoapGatewayConfig): UriPathPattern {
   const pattern = new UriPathPattern(config.commands.path);
   if (!pattern.names.includes('deviceId')) throw new ServiceError(ServiceErrorCode.ConfigInvalid, `config key "commands.path": must capture {deviceId}, e.g. commands/{deviceId}`);
   return pattern;

@@ -1,5 +1,5 @@
 import { type DecoderName } from '@fieldlink/schemas';
-import { decodeUint } from './coap-uint';
+import { decodeUint } from '../session/coap-uint';
 
 /** CoAP Content-Format numbers (RFC 7252 §12.3, RFC 8428 §12.2) that have a decoder. */
 const FORMATS: { number: number; name: string; decoder: DecoderName }[] = [

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_QOS_FILE, loadDdsGatewayConfig } from './dds-gateway.config';
 
-// The shipped XML sits in src/dds; the built one next to main.js.
-const QOS = join(__dirname, '..', 'dds', 'fieldlink-default.xml');
+// The shipped XML sits in src/session; the built one next to main.js.
+const QOS = join(__dirname, '..', 'session', 'fieldlink-default.xml');
 
 function load(config: Record<string, unknown>, env: Record<string, string> = {}) {
   const file = join(mkdtempSync(join(tmpdir(), 'dds-config-')), 'config.yaml');

@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Static, Type } from '@sinclair/typebox';
-import { CORE_ENV_OVERRIDES, CoreConfigSchema } from '@fieldlink/gateway-core';
+import { CORE_ENV_OVERRIDES, CoreConfigSchema, type IngestRoute } from '@fieldlink/gateway-core';
 import { type EnvOverride, ServiceError, ServiceErrorCode, loadConfig } from '@fieldlink/service';
-import { parsePath } from '../mapping/field-path';
+import { parsePath } from '../session/field-path';
 
 /** Shipped next to main.js by the build (tools/build/bundle.mjs copies src/**\/*.xml). */
 export const DEFAULT_QOS_FILE = join(__dirname, 'fieldlink-default.xml');
@@ -88,17 +88,35 @@ export type DdsConfig = DdsGatewayConfig['dds'];
 export type ReaderConfig = Static<typeof ReaderSchema>;
 export type EventTimeConfig = Static<typeof EventTime>;
 
+/** A reader with the route its samples take into the pipeline. */
+export interface ReaderRoute {
+  config: ReaderConfig;
+  ingest: IngestRoute;
+}
+
+/** What the loader builds from the config, once: the adapter's parts use these instead of building their own. */
+export interface DdsRuntime {
+  routes: ReaderRoute[];
+}
+
+export type DdsRuntimeConfig = DdsGatewayConfig & { runtime: DdsRuntime };
+
 export const DDS_ENV_OVERRIDES: EnvOverride[] = [...CORE_ENV_OVERRIDES, { env: 'DDS_QOS_FILE', path: 'dds.qosFile', kind: 'string' }];
 
 const invalid = (key: string, why: string) => new ServiceError(ServiceErrorCode.ConfigInvalid, `config key "${key}": ${why}`);
 
-/** Loads and validates the YAML; the XML itself is checked when the participant is created (see DdsParticipant.open). */
-export function loadDdsGatewayConfig(env: NodeJS.ProcessEnv): DdsGatewayConfig {
+/** Loads and validates the YAML and builds its runtime parts; the XML itself is checked when the participant is created (see DdsParticipant.open). */
+export function loadDdsGatewayConfig(env: NodeJS.ProcessEnv): DdsRuntimeConfig {
   const config = loadConfig({ schema: DdsGatewayConfigSchema, overrides: DDS_ENV_OVERRIDES, env });
   // A rejected sample would be lost: DDS has no way to tell a writer to send it again.
   if (config.spool.overflow === 'reject') throw invalid('spool.overflow', 'reject is for protocols that can ask a device to retry; DDS cannot: use block');
   checkDds(config.dds);
-  return config;
+  return { ...config, runtime: { routes: readerRoutes(config.dds.readers) } };
+}
+
+/** Every reader's samples are telemetry, decoded from the sample's JSON. */
+export function readerRoutes(readers: readonly ReaderConfig[]): ReaderRoute[] {
+  return readers.map((config) => ({ config, ingest: { name: config.name, kind: 'telemetry', decoder: 'json' } }));
 }
 
 export function checkDds(dds: DdsConfig): void {

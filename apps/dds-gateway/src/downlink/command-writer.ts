@@ -1,7 +1,7 @@
 import { type DeliveryOutcome } from '@fieldlink/gateway-core';
 import { type Command } from '@fieldlink/schemas';
 import { type DdsConfig } from '../config/dds-gateway.config';
-import { type DdsParticipant } from '../dds/participant';
+import { type DdsParticipant } from '../session/participant';
 import { DdsErrorCode } from '../errors';
 
 type CommandsConfig = DdsConfig['commands'];

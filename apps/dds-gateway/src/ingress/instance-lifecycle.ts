@@ -1,7 +1,7 @@
-import { Counter, type Registry } from 'prom-client';
+import { type Counter } from 'prom-client';
 import { type IngestOutcome, type IngestPipeline } from '@fieldlink/gateway-core';
 import { type ReaderConfig } from '../config/dds-gateway.config';
-import { type InstanceState } from '../mapping/sample-mapper';
+import { type InstanceState } from '../session/dds-sample';
 
 const REASON: Record<Exclude<InstanceState, 'ALIVE'>, string> = { NOT_ALIVE_DISPOSED: 'disposed', NOT_ALIVE_NO_WRITERS: 'no_writers' };
 
@@ -12,14 +12,11 @@ const REASON: Record<Exclude<InstanceState, 'ALIVE'>, string> = { NOT_ALIVE_DISP
  */
 export class InstanceLifecycle {
   private readonly states = new Map<string, InstanceState>();
-  private readonly changes: Counter<'reader' | 'state'>;
 
   constructor(
     private readonly pipeline: IngestPipeline,
-    registry: Registry,
-  ) {
-    this.changes = new Counter({ name: 'fieldlink_dds_instance_changes_total', help: 'DDS instances that changed state, reported as device-status', labelNames: ['reader', 'state'], registers: [registry] });
-  }
+    private readonly changes: Counter<'reader' | 'state'>,
+  ) {}
 
   observe(reader: ReaderConfig, deviceId: string, state: InstanceState, at: Date): Promise<IngestOutcome | void> {
     const key = `${reader.name}\u0000${deviceId}`;

@@ -1,7 +1,8 @@
 import { toReading } from '@fieldlink/gateway-core';
 import { SchemaErrorCode } from '@fieldlink/schemas';
 import { type ReaderConfig } from '../config/dds-gateway.config';
-import { type DdsSample, deviceIdOf, deviceIdOfSample, idOf, mapSample } from './sample-mapper';
+import { type DdsSample } from '../session/dds-sample';
+import { deviceIdOf, deviceIdOfSample, idOf, mapSample } from './sample-mapper';
 
 const reader: ReaderConfig = { name: 'sensors', reader: 'Readings::SensorReadings', topic: 'SensorReadings', deviceIdField: 'sensor_id', eventTime: { field: 'timestamp', unit: 'ms' } };
 const identity = { writerGuid: [1, 16, 107, 189, 37, 13, 19, 44, 243, 17, 3, 135, 0, 0, 2, 2], sequenceNumber: 42 };

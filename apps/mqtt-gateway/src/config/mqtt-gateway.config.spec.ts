@@ -18,6 +18,14 @@ describe(loadMqttGatewayConfig.name, () => {
     expect(config.mappings.find((m) => m.name === 'plant')?.shareGroup).toBe('fieldlink');
   });
 
+  it('builds the route table and the command topics once, for the adapter to use', () => {
+    const { runtime } = loadMqttGatewayConfig({ FIELDLINK_CONFIG: join(__dirname, 'example.yaml') });
+    expect(runtime.router.route('plant/north/pump-1/telemetry')).toMatchObject({ deviceId: 'pump-1', labels: { site: 'north' } });
+    expect(runtime.router.subscriptions()).toMatchObject({ '$share/fieldlink/plant/+/+/telemetry': { qos: 1 } });
+    expect(runtime.commandTopics.fallback.render({ deviceId: 'pump-1' })).toBe('commands/pump-1');
+    expect([...runtime.commandTopics.byRoute].map(([name, topic]) => [name, topic.render({ deviceId: 'a-1' })])).toEqual([['line', 'line/a-1/cmd']]);
+  });
+
   it('accepts the edge-client example: the seed Python client\'s topic, epoch seconds and nested data', () => {
     const config = loadMqttGatewayConfig({ FIELDLINK_CONFIG: join(__dirname, '..', '..', 'examples', 'edge-client.yaml') });
     expect(config.mappings).toEqual([expect.objectContaining({ topic: 'edge/{deviceId}/data', timestampField: 'timestamp', timestampUnit: 's', valuesField: 'data' })]);

@@ -1,6 +1,8 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { CORE_ENV_OVERRIDES, CoreConfigSchema, RouteCommandSchema, RouteFields, RouteTable, TopicPattern } from '@fieldlink/gateway-core';
+import { CORE_ENV_OVERRIDES, CoreConfigSchema, RouteCommandSchema, RouteFields } from '@fieldlink/gateway-core';
 import { type EnvOverride, ServiceError, ServiceErrorCode, TlsFilesSchema, loadConfig } from '@fieldlink/service';
+import { MappingRouter } from '../mapping/mapping.router';
+import { TopicPattern } from '../mapping/topic-pattern';
 
 const TopicTemplate = (description: string) => Type.String({ minLength: 1, description });
 
@@ -67,6 +69,16 @@ export const MqttGatewayConfigSchema = Type.Object(
 export type MqttGatewayConfig = Static<typeof MqttGatewayConfigSchema>;
 export type MqttMapping = Static<typeof MappingSchema>;
 
+/** What the loader builds from the config, once: the adapter's parts use these instead of building their own. */
+export interface MqttRuntime {
+  /** The mappings as a route table, with their subscriptions. */
+  router: MappingRouter;
+  /** commands.topic, and each mapping's own command.topic by mapping name. */
+  commandTopics: { fallback: TopicPattern; byRoute: ReadonlyMap<string, TopicPattern> };
+}
+
+export type MqttRuntimeConfig = MqttGatewayConfig & { runtime: MqttRuntime };
+
 export const MQTT_ENV_OVERRIDES: EnvOverride[] = [
   ...CORE_ENV_OVERRIDES,
   { env: 'MQTT_URL', path: 'mqtt.url', kind: 'string' },
@@ -75,19 +87,20 @@ export const MQTT_ENV_OVERRIDES: EnvOverride[] = [
   { env: 'MQTT_PASSWORD', path: 'mqtt.password', kind: 'string', sensitive: true },
 ];
 
-/** Loads and validates the config; topic templates are checked here too so a bad one stops startup. */
-export function loadMqttGatewayConfig(env: NodeJS.ProcessEnv): MqttGatewayConfig {
+/** Loads and validates the config and builds its runtime parts; a bad topic template stops startup. */
+export function loadMqttGatewayConfig(env: NodeJS.ProcessEnv): MqttRuntimeConfig {
   const config = loadConfig({ schema: MqttGatewayConfigSchema, overrides: MQTT_ENV_OVERRIDES, env });
   if (config.spool.overflow === 'reject') {
     throw new ServiceError(ServiceErrorCode.ConfigInvalid, 'config key "spool.overflow": reject needs a protocol that can answer "retry later"; MQTT cannot, so use block (the broker keeps the messages)');
   }
-  new RouteTable(config.mappings, (m) => new TopicPattern(m.topic), 'mappings', 'topic');
-  commandTopic('commands.topic', config.commands.topic);
-  config.mappings.forEach((m, i) => m.command?.topic && commandTopic(`mappings.${i}.command.topic`, m.command.topic));
-  return config;
+  const router = new MappingRouter(config.mappings);
+  const fallback = commandTopic('commands.topic', config.commands.topic);
+  const byRoute = new Map<string, TopicPattern>();
+  config.mappings.forEach((m, i) => m.command?.topic && byRoute.set(m.name, commandTopic(`mappings.${i}.command.topic`, m.command.topic)));
+  return { ...config, runtime: { router, commandTopics: { fallback, byRoute } } };
 }
 
-function commandTopic(key: string, template: string): void {
+function commandTopic(key: string, template: string): TopicPattern {
   let pattern: TopicPattern;
   try {
     pattern = new TopicPattern(template);
@@ -96,4 +109,5 @@ function commandTopic(key: string, template: string): void {
   }
   const wildcard = pattern.template.split('/').some((level) => level === '+' || level === '#');
   if (!pattern.names.includes('deviceId') || wildcard) throw new ServiceError(ServiceErrorCode.ConfigInvalid, `config key "${key}" must contain {deviceId} and no wildcards`);
+  return pattern;
 }

@@ -1,4 +1,4 @@
-import { redeliveryStableId } from './mqtt.adapter';
+import { redeliveryStableId } from './mqtt-ingress';
 
 describe(redeliveryStableId.name, () => {
   const payload = Buffer.from('{"seq":1,"t":20.5}');

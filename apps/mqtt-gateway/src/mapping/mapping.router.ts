@@ -1,5 +1,6 @@
-import { type RoutedMessage, RouteTable, TopicPattern } from '@fieldlink/gateway-core';
+import { type RoutedMessage, RouteTable } from '@fieldlink/gateway-core';
 import { type MqttMapping } from '../config/mqtt-gateway.config';
+import { TopicPattern } from './topic-pattern';
 
 /** The MQTT side of the route table: topic patterns and the subscriptions they need. */
 export class MappingRouter {

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ServiceError } from '@fieldlink/service';
-import { endpointsOf, loadOpcuaGatewayConfig, password } from './opcua-gateway.config';
+import { loadOpcuaGatewayConfig, password } from './opcua-gateway.config';
 
 function file(name: string, text: string): string {
   const path = join(mkdtempSync(join(tmpdir(), 'opcua-cfg-')), name);
@@ -15,12 +15,19 @@ const load = (yaml: string, env: NodeJS.ProcessEnv = {}) => loadOpcuaGatewayConf
 describe(loadOpcuaGatewayConfig.name, () => {
   it('takes comma-separated OPCUA_ENDPOINTS alone, naming each endpoint after its host and port', () => {
     const config = loadOpcuaGatewayConfig({ OPCUA_ENDPOINTS: 'opc.tcp://plc-1:4840, opc.tcp://10.0.0.7:48010/ua' });
-    expect(endpointsOf(config).map((e) => [e.name, e.url, e.securityMode, e.identity.type])).toEqual([
+    expect(config.runtime.endpoints.map((e) => [e.name, e.url, e.securityMode, e.identity.type])).toEqual([
       ['plc-1-4840', 'opc.tcp://plc-1:4840', 'None', 'anonymous'],
       ['10.0.0.7-48010', 'opc.tcp://10.0.0.7:48010/ua', 'None', 'anonymous'],
     ]);
     expect(config.opcua.pki.acceptUnknownServerCertificates).toBe(false);
     expect(config.opcua.sharding.enabled).toBe(true);
+  });
+
+  it('reads a username identity\'s password at load, from the environment it is given', () => {
+    const yaml = 'endpoints: [{url: "opc.tcp://x:1", identity: {type: username, username: op, passwordEnv: PLC_PW}}]';
+    const [endpoint] = load(yaml, { PLC_PW: 'from-env' }).runtime.endpoints;
+    expect(endpoint?.identity).toEqual({ type: 'username', username: 'op', passwordEnv: 'PLC_PW', password: 'from-env' });
+    expect(() => load(yaml)).toThrow('config key "endpoints.0.identity.passwordEnv": environment variable PLC_PW is not set');
   });
 
   it('refuses two endpoints of one name, naming the second', () => {

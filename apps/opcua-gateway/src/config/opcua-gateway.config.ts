@@ -153,11 +153,22 @@ export const OpcuaGatewayConfigSchema = Type.Object(
 );
 
 export type OpcuaGatewayConfig = Static<typeof OpcuaGatewayConfigSchema>;
-export type EndpointConfig = Static<typeof EndpointSchema> & { name: string };
 export type Identity = Static<typeof Identity>;
+/** An identity as sessions use it: a username identity carries its password, read once at load. */
+export type RuntimeIdentity = Exclude<Identity, { type: 'username' }> | (Extract<Identity, { type: 'username' }> & { password: string });
+/** An endpoint as sessions use it: named, checked, its secrets read. */
+export type EndpointConfig = Omit<Static<typeof EndpointSchema>, 'identity'> & { name: string; identity: RuntimeIdentity };
 export type NodeSelectorConfig = Static<typeof NodeSelector>;
 export type BrowseSelectorConfig = Static<typeof BrowseSelector>;
 export type SamplingConfig = OpcuaGatewayConfig['opcua']['sampling'];
+
+/** What the loader builds from the config, once: the adapter's parts use these instead of building their own. */
+export interface OpcuaRuntime {
+  /** endpoints and opcua.endpointUrls together. */
+  endpoints: EndpointConfig[];
+}
+
+export type OpcuaRuntimeConfig = OpcuaGatewayConfig & { runtime: OpcuaRuntime };
 
 export const OPCUA_ENV_OVERRIDES: EnvOverride[] = [
   ...CORE_ENV_OVERRIDES,
@@ -167,17 +178,20 @@ export const OPCUA_ENV_OVERRIDES: EnvOverride[] = [
 
 const invalid = (key: string, why: string) => new ServiceError(ServiceErrorCode.ConfigInvalid, `config key "${key}": ${why}`);
 
-/** Loads and validates the config; the checks the schema cannot express name their key too, so startup exits 2. */
-export function loadOpcuaGatewayConfig(env: NodeJS.ProcessEnv): OpcuaGatewayConfig {
+/**
+ * Loads and validates the config and builds its runtime parts, passwords read from the environment
+ * given or their files; the checks the schema cannot express name their key too, so startup exits 2.
+ */
+export function loadOpcuaGatewayConfig(env: NodeJS.ProcessEnv): OpcuaRuntimeConfig {
   const config = loadConfig({ schema: OpcuaGatewayConfigSchema, overrides: OPCUA_ENV_OVERRIDES, env });
-  endpointsOf(config);
+  const endpoints = endpointsOf(config, env);
   const { sessionTimeoutMs, heartbeatIntervalMs } = config.opcua.sharding;
   if (heartbeatIntervalMs * 3 > sessionTimeoutMs) throw invalid('opcua.sharding.heartbeatIntervalMs', `must be at most a third of sessionTimeoutMs (${sessionTimeoutMs})`);
-  return config;
+  return { ...config, runtime: { endpoints } };
 }
 
 /** Every endpoint with its name, checked: names unique, security consistent, selectors and secrets valid. */
-export function endpointsOf(config: OpcuaGatewayConfig, env: NodeJS.ProcessEnv = process.env): EndpointConfig[] {
+function endpointsOf(config: OpcuaGatewayConfig, env: NodeJS.ProcessEnv): EndpointConfig[] {
   const listed = config.endpoints.map((e, i) => ({ endpoint: e, key: `endpoints.${i}` }));
   const fromUrls = config.opcua.endpointUrls.map((url, i) => ({
     endpoint: { name: undefined as string | undefined, url, securityMode: 'None' as const, securityPolicy: 'None' as const, identity: { type: 'anonymous' as const }, nodes: [], browse: [] },
@@ -190,7 +204,7 @@ export function endpointsOf(config: OpcuaGatewayConfig, env: NodeJS.ProcessEnv =
     if (other) throw invalid(`${key}.name`, `"${name}" is also the name of ${other}; give each endpoint its own name`);
     seen.set(name, key);
     checkSecurity(endpoint, key, config.opcua.requireSecurity);
-    if (endpoint.identity.type === 'username') password(endpoint.identity, `${key}.identity`, env);
+    const identity: RuntimeIdentity = endpoint.identity.type === 'username' ? { ...endpoint.identity, password: password(endpoint.identity, `${key}.identity`, env) } : endpoint.identity;
     endpoint.browse.forEach((b, j) => {
       try {
         new BrowsePattern(b.path);
@@ -198,7 +212,7 @@ export function endpointsOf(config: OpcuaGatewayConfig, env: NodeJS.ProcessEnv =
         throw invalid(`${key}.browse.${j}.path`, error instanceof Error ? error.message : String(error));
       }
     });
-    return { ...endpoint, name };
+    return { ...endpoint, name, identity };
   });
 }
 
@@ -221,7 +235,7 @@ function defaultName(url: string, key: string): string {
 }
 
 /** The password of a username identity, from its environment variable or file; never echoed. */
-export function password(identity: { passwordEnv?: string; passwordFile?: string }, key: string, env: NodeJS.ProcessEnv = process.env): string {
+export function password(identity: { passwordEnv?: string; passwordFile?: string }, key: string, env: NodeJS.ProcessEnv): string {
   if (identity.passwordEnv && identity.passwordFile) throw invalid(key, 'give passwordEnv or passwordFile, not both');
   if (identity.passwordEnv) {
     const value = env[identity.passwordEnv];

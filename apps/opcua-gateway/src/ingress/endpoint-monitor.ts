@@ -15,15 +15,10 @@ import { InFlight } from '@fieldlink/resilience';
 import { stableId } from '@fieldlink/schemas';
 import { type Logger } from '@fieldlink/service';
 import { type EndpointConfig, type OpcuaGatewayConfig } from '../config/opcua-gateway.config';
+import { type DeviceNodes } from '../mapping/device-nodes';
 import { type MonitoredNode, type NodeResolver } from '../mapping/node-resolver';
 import { variantValue } from '../mapping/variant-value';
 import { type SessionUser } from '../session/endpoint-session';
-
-/** What the gateway knows of one device on an endpoint: its variables by metric, and its object. */
-export interface DeviceNodes {
-  objectId?: string;
-  variables: Map<string, string>;
-}
 
 const ITEMS_PER_REQUEST = 1000;
 

@@ -1,6 +1,10 @@
 import { type NativeValue } from '@fieldlink/gateway-core';
 import { SchemaError, SchemaErrorCode } from '@fieldlink/schemas';
-import { DataType, type Variant, VariantArrayType } from 'node-opcua';
+import { DataType, Variant, VariantArrayType } from 'node-opcua';
+import { CommandError, OpcuaErrorCode } from '../errors';
+
+// Both directions between OPC UA values and the envelope's: variantValue for what the gateway
+// reads (dead-lettered when it cannot be carried), toVariant for what commands write.
 
 /**
  * A Variant's value as the envelope rule takes it (see toReading): Int64 and UInt64, which
@@ -100,4 +104,68 @@ function text(value: unknown): string {
 
 function unsupported(what: string): SchemaError {
   return new SchemaError(SchemaErrorCode.UnsupportedValue, `${what} cannot be carried in an envelope`);
+}
+
+/** A built-in type from a DataType NodeId; custom types (namespace > 0) derive from one the client cannot see here. */
+export function builtInType(nodeId: { namespace: number; value: unknown }): DataType {
+  if (nodeId.namespace === 0 && typeof nodeId.value === 'number' && nodeId.value >= 1 && nodeId.value <= 25) return nodeId.value;
+  throw new CommandError(OpcuaErrorCode.BadArguments, `data type ns=${nodeId.namespace};i=${String(nodeId.value)} is not a built-in type this gateway can write`);
+}
+
+/** A command argument (JSON) as a Variant of the variable's or input argument's type; `what` names it in errors. */
+export function toVariant(dataType: DataType, isArray: boolean, value: unknown, what: string): Variant {
+  const coerce = (v: unknown) => jsonScalar(dataType, v, what);
+  if (isArray) {
+    if (!Array.isArray(value)) throw new CommandError(OpcuaErrorCode.BadArguments, `${what} takes an array of ${DataType[dataType]}`);
+    return new Variant({ dataType, arrayType: VariantArrayType.Array, value: value.map(coerce) });
+  }
+  return new Variant({ dataType, value: coerce(value) });
+}
+
+function jsonScalar(dataType: DataType, value: unknown, what: string): unknown {
+  const wrong = () => new CommandError(OpcuaErrorCode.BadArguments, `${what} takes a ${DataType[dataType]}, not ${JSON.stringify(value)}`);
+  switch (dataType) {
+    case DataType.Boolean:
+      if (typeof value !== 'boolean') throw wrong();
+      return value;
+    case DataType.SByte:
+    case DataType.Byte:
+    case DataType.Int16:
+    case DataType.UInt16:
+    case DataType.Int32:
+    case DataType.UInt32:
+      if (typeof value !== 'number' || !Number.isInteger(value)) throw wrong();
+      return value;
+    case DataType.Float:
+    case DataType.Double:
+      if (typeof value !== 'number') throw wrong();
+      return value;
+    case DataType.Int64:
+    case DataType.UInt64:
+      // node-opcua takes a decimal string for the full 64-bit range.
+      if ((typeof value !== 'number' || !Number.isInteger(value)) && (typeof value !== 'string' || !/^-?\d+$/.test(value))) throw wrong();
+      return String(value);
+    case DataType.String:
+      if (typeof value !== 'string') throw wrong();
+      return value;
+    case DataType.DateTime:
+      if (typeof value !== 'string' || Number.isNaN(Date.parse(value))) throw wrong();
+      return new Date(value);
+    case DataType.ByteString:
+      if (typeof value !== 'string') throw wrong();
+      return Buffer.from(value, 'base64');
+    case DataType.Null:
+    case DataType.Guid:
+    case DataType.XmlElement:
+    case DataType.NodeId:
+    case DataType.ExpandedNodeId:
+    case DataType.StatusCode:
+    case DataType.QualifiedName:
+    case DataType.LocalizedText:
+    case DataType.ExtensionObject:
+    case DataType.DataValue:
+    case DataType.Variant:
+    case DataType.DiagnosticInfo:
+      throw new CommandError(OpcuaErrorCode.BadArguments, `${what} is a ${DataType[dataType]}, which commands cannot write`);
+  }
 }

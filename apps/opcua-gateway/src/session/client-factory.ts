@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { MessageSecurityMode, OPCUACertificateManager, OPCUAClient, SecurityPolicy, type UserIdentityInfo, UserTokenType } from 'node-opcua';
-import { type EndpointConfig, type OpcuaGatewayConfig, password } from '../config/opcua-gateway.config';
+import { type EndpointConfig, type OpcuaGatewayConfig } from '../config/opcua-gateway.config';
 
 /** The gateway's application name, in its certificate and in the server's session list. */
 const APPLICATION_NAME = 'fieldlink-opcua-gateway';
@@ -64,7 +64,7 @@ export class ClientFactory {
       case 'anonymous':
         return { type: UserTokenType.Anonymous };
       case 'username':
-        return { type: UserTokenType.UserName, userName: identity.username, password: password(identity, `endpoints[${endpoint.name}].identity`) };
+        return { type: UserTokenType.UserName, userName: identity.username, password: identity.password };
       case 'certificate':
         return {
           type: UserTokenType.Certificate,

@@ -1,11 +1,38 @@
 import { ServiceError } from '@fieldlink/service';
-import { TopicPattern } from './mqtt-topic-pattern';
+import { type RouteMatcher } from './route-matcher';
 import { RouteTable } from './route-table';
 import { type RouteConfig } from './route.schema';
 
+/** A stand-in for a protocol's matcher: `{name}` captures one level, a last `#` matches the rest. */
+class LevelPattern implements RouteMatcher<string> {
+  private readonly levels: string[];
+
+  constructor(template: string) {
+    this.levels = template.split('/');
+    if (this.levels.slice(0, -1).includes('#')) throw new Error(`"#" must be the last level of ${template}`);
+  }
+
+  get names(): string[] {
+    return this.levels.filter((l) => l.startsWith('{')).map((l) => l.slice(1, -1));
+  }
+
+  match(native: string): Record<string, string> | undefined {
+    const parts = native.split('/');
+    const captures: Record<string, string> = {};
+    for (const [i, level] of this.levels.entries()) {
+      if (level === '#') return captures;
+      const part = parts[i];
+      if (part === undefined) return undefined;
+      if (level.startsWith('{')) captures[level.slice(1, -1)] = part;
+      else if (level !== part) return undefined;
+    }
+    return parts.length === this.levels.length ? captures : undefined;
+  }
+}
+
 type TopicRoute = RouteConfig & { topic: string };
 const route = (over: Partial<TopicRoute>): TopicRoute => ({ name: 'r', topic: 'edge/{deviceId}/data', kind: 'telemetry', decoder: 'json', deviceId: '{deviceId}', ...over });
-const table = (routes: TopicRoute[]) => new RouteTable<string, TopicRoute>(routes, (r) => new TopicPattern(r.topic), 'mappings', 'topic');
+const table = (routes: TopicRoute[]) => new RouteTable<string, TopicRoute>(routes, (r) => new LevelPattern(r.topic), 'mappings', 'topic');
 
 describe(RouteTable.name, () => {
   it('takes the first matching route, with the deviceId and the other captures as labels', () => {

@@ -1,8 +1,8 @@
 import { Connector, type Input, type Output, TimeoutError } from 'rticonnextdds-connector';
 import { ServiceError, ServiceErrorCode } from '@fieldlink/service';
 import { type DdsConfig } from '../config/dds-gateway.config';
-import { type Json, valueAt } from '../mapping/field-path';
-import { type DdsSample, type InstanceState } from '../mapping/sample-mapper';
+import { type DdsSample, type InstanceState } from './dds-sample';
+import { type Json, valueAt } from './field-path';
 
 const invalid = (key: string, why: string) => new ServiceError(ServiceErrorCode.ConfigInvalid, `config key "${key}": ${why}`);
 

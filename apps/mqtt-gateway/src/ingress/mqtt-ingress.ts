@@ -1,22 +1,15 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { connect, type IClientOptions, type MqttClient, type Packet } from 'mqtt';
-import { Counter, type Registry } from 'prom-client';
-import {
-  DEFAULT_COMMAND_TEMPLATE,
-  type IngestOutcome,
-  type IngestPipeline,
-  type ProtocolAdapter,
-  TopicPattern,
-  renderCommand,
-} from '@fieldlink/gateway-core';
+import { type IngestOutcome, type IngestPipeline } from '@fieldlink/gateway-core';
 import { Backoff } from '@fieldlink/resilience';
 import { type Logger } from '@fieldlink/service';
-import { type Command, type DeviceRecord, stableId } from '@fieldlink/schemas';
-import { type MqttGatewayConfig } from '../config/mqtt-gateway.config';
-import { MappingRouter } from '../mapping/mapping.router';
-import { mqttClientOptions, sessionClientId } from './mqtt-client.factory';
+import { stableId } from '@fieldlink/schemas';
+import { type MqttRuntimeConfig } from '../config/mqtt-gateway.config';
+import { type MappingRouter } from '../mapping/mapping.router';
+import { type MqttMetrics } from '../mqtt.metrics';
+import { mqttClientOptions, sessionClientId } from '../session/mqtt-client.factory';
+import { SessionTakeoverDetector } from '../session/session-takeover';
 import { OrderedAcks } from './ordered-acks';
-import { SessionTakeoverDetector } from './session-takeover';
 
 type SendPacket = (packet: Packet, cb?: (err?: Error) => void, ...rest: unknown[]) => void;
 type AckCallback = (errorOrCode?: Error | number, code?: number) => void;
@@ -24,7 +17,8 @@ type AckCallback = (errorOrCode?: Error | number, code?: number) => void;
 const PLAINTEXT_HINT = 'the broker reset a plaintext connection before accepting it; if that port is TLS-only, use an mqtts:// URL';
 
 /**
- * mqtt.js client of an external broker.
+ * mqtt.js client of an external broker: the subscribing side of the gateway. It owns the
+ * connection, which the downlink publishes on (see `connection`).
  *
  * QoS 1/2 messages are acknowledged only after Kafka has them. mqtt.js's
  * `customHandleAcks` alone would serialise the stream, because it reads the next
@@ -33,11 +27,9 @@ const PLAINTEXT_HINT = 'the broker reset a plaintext connection before accepting
  * held in OrderedAcks until Kafka confirms: messages are pipelined, acks stay
  * in order and are never sent early.
  */
-export class MqttAdapter implements ProtocolAdapter {
-  readonly protocol = 'mqtt' as const;
+export class MqttIngress {
   private client: MqttClient | undefined;
   private readonly router: MappingRouter;
-  private readonly commandTopic: TopicPattern;
   private readonly inflight = new Map<number, Promise<IngestOutcome>>();
   private readonly acks: OrderedAcks<Packet>;
   private draining = false;
@@ -48,20 +40,14 @@ export class MqttAdapter implements ProtocolAdapter {
   private readonly takeovers: SessionTakeoverDetector;
 
   constructor(
-    private readonly config: MqttGatewayConfig,
+    private readonly config: MqttRuntimeConfig,
     private readonly pipeline: IngestPipeline,
     private readonly logger: Logger,
-    registry: Registry,
+    metrics: MqttMetrics,
   ) {
-    this.router = new MappingRouter(config.mappings);
+    this.router = config.runtime.router;
     this.clientId = sessionClientId(config);
-    const takeoverCount = new Counter({
-      name: 'fieldlink_mqtt_session_takeovers_total',
-      help: 'Times another MQTT client with our client id took our session (or the broker dropped us right after connecting, again and again)',
-      registers: [registry],
-    });
-    this.takeovers = new SessionTakeoverDetector(this.clientId, () => takeoverCount.inc(), logger);
-    this.commandTopic = new TopicPattern(config.commands.topic);
+    this.takeovers = new SessionTakeoverDetector(this.clientId, () => metrics.sessionTakeovers.inc(), logger);
     this.acks = new OrderedAcks((packet) => {
       this.sendPacket?.(packet);
       queueMicrotask(() => this.admitWaiting());
@@ -119,6 +105,11 @@ export class MqttAdapter implements ProtocolAdapter {
     return this.client?.connected ?? false;
   }
 
+  /** The client, once started: commands are published on the same connection. */
+  get connection(): MqttClient | undefined {
+    return this.client;
+  }
+
   async stop(): Promise<void> {
     this.draining = true;
     const deadline = Date.now() + this.config.shutdown.drainTimeoutMs;
@@ -128,15 +119,6 @@ export class MqttAdapter implements ProtocolAdapter {
     // message held back above keeps mqtt.js's input paused. Every ack is already written,
     // and the session (with whatever was not acknowledged) stays on the broker.
     await this.client?.endAsync(true);
-  }
-
-  /** Publishes on the topic and in the payload template of the route the device was last seen on. */
-  async deliver(command: Command, device: DeviceRecord): Promise<void> {
-    if (!this.client) throw new Error('MQTT client not started');
-    const route = this.router.byName(device.route);
-    const topic = route?.command?.topic ? new TopicPattern(route.command.topic) : this.commandTopic;
-    const template = route?.command?.payload ?? this.config.commands.payload ?? DEFAULT_COMMAND_TEMPLATE;
-    await this.client.publishAsync(topic.render({ deviceId: command.deviceId }), renderCommand(template, command), { qos: this.config.commands.qos });
   }
 
   private onReliablePublish(topic: string, payload: Buffer, packet: Packet, done: AckCallback): void {

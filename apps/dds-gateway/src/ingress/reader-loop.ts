@@ -1,58 +1,40 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Counter, type Registry } from 'prom-client';
-import { type DeliveryOutcome, type IngestOutcome, type IngestPipeline, type IngestRoute, type InboundMessage, type ProtocolAdapter } from '@fieldlink/gateway-core';
+import { type IngestOutcome, type IngestPipeline, type InboundMessage } from '@fieldlink/gateway-core';
 import { Backoff, InFlight } from '@fieldlink/resilience';
-import { type Command } from '@fieldlink/schemas';
 import { type Logger } from '@fieldlink/service';
-import { type DdsConfig, type ReaderConfig } from '../config/dds-gateway.config';
-import { type DdsParticipant } from '../dds/participant';
-import { deliverCommand } from '../downlink/command-writer';
-import { type DdsSample, deviceIdOfSample, mapSample } from '../mapping/sample-mapper';
-import { InstanceLifecycle } from './instance-lifecycle';
+import { type DdsConfig, type ReaderRoute } from '../config/dds-gateway.config';
+import { type DdsMetrics } from '../dds.metrics';
+import { deviceIdOfSample, mapSample } from '../mapping/sample-mapper';
+import { type DdsSample } from '../session/dds-sample';
+import { type DdsParticipant } from '../session/participant';
+import { type InstanceLifecycle } from './instance-lifecycle';
 
 const TAKE_RETRY_MS = 1000;
 const HANDLE_RETRY_FIRST_MS = 200;
 const HANDLE_RETRY_MAX_MS = 5000;
 
-interface Route {
-  config: ReaderConfig;
-  ingest: IngestRoute;
-}
+type Route = ReaderRoute;
 
 /**
- * Reads the configured DDS readers into the pipeline and writes commands to the command writer.
- * One loop takes from every reader in turn and hands each take to the pipeline as a whole. At
+ * Reads the configured DDS readers into the pipeline. One loop takes from every reader in turn and hands each take to the pipeline as a whole. At
  * most `takesInFlight` takes wait for Kafka or the spool at once; past that the loop stops
  * taking, so a slow Kafka slows the reliable writers (KEEP_ALL flow control) instead of losing
  * samples.
  */
-export class DdsAdapter implements ProtocolAdapter {
-  readonly protocol = 'dds' as const;
-  private readonly routes: Route[];
-  private readonly lifecycle: InstanceLifecycle;
-  private readonly samples: Counter<'reader'>;
-  private readonly unwritten: Counter<'reader'>;
+export class ReaderLoop {
   private running = false;
   private readonly inFlight = new InFlight();
   private loop: Promise<void> | undefined;
 
   constructor(
     private readonly dds: DdsConfig,
+    private readonly routes: readonly Route[],
     private readonly participant: DdsParticipant,
     private readonly pipeline: IngestPipeline,
+    private readonly lifecycle: InstanceLifecycle,
+    private readonly metrics: DdsMetrics,
     private readonly logger: Logger,
-    registry: Registry,
-  ) {
-    this.routes = dds.readers.map((config) => ({ config, ingest: { name: config.name, kind: 'telemetry', decoder: 'json' } }));
-    this.samples = new Counter({ name: 'fieldlink_dds_samples_total', help: 'Samples taken from each DDS reader, valid or not', labelNames: ['reader'], registers: [registry] });
-    this.unwritten = new Counter({
-      name: 'fieldlink_dds_samples_unwritten_total',
-      help: 'Samples taken from DDS but not written when the gateway stopped (Kafka unreachable, spool off): lost',
-      labelNames: ['reader'],
-      registers: [registry],
-    });
-    this.lifecycle = new InstanceLifecycle(pipeline, registry);
-  }
+  ) {}
 
   start(): Promise<void> {
     this.running = true;
@@ -68,11 +50,6 @@ export class DdsAdapter implements ProtocolAdapter {
   async stop(): Promise<void> {
     this.running = false;
     await this.loop;
-    await this.participant.close();
-  }
-
-  deliver(command: Command): Promise<DeliveryOutcome> {
-    return deliverCommand(this.participant, this.dds.commands, command);
   }
 
   private async run(): Promise<void> {
@@ -89,7 +66,7 @@ export class DdsAdapter implements ProtocolAdapter {
           continue;
         }
         taken += samples.length;
-        this.samples.inc({ reader: route.config.name }, samples.length);
+        this.metrics.samples.inc({ reader: route.config.name }, samples.length);
         if (samples.length > 0) await this.dispatch(route, samples);
       }
       if (taken === 0) await sleep(this.dds.idlePollMs);
@@ -119,7 +96,7 @@ export class DdsAdapter implements ProtocolAdapter {
         return;
       } catch (err) {
         if (!this.running) {
-          this.unwritten.inc({ reader: route.config.name }, samples.length);
+          this.metrics.unwritten.inc({ reader: route.config.name }, samples.length);
           this.logger.error({ err, reader: route.config.reader, samples: samples.length }, 'stopping with DDS samples not written to Kafka');
           return;
         }

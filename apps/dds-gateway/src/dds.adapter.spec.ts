@@ -4,10 +4,10 @@ import { type DeviceStatus, type Telemetry, topicMap } from '@fieldlink/schemas'
 import { waitFor } from '@fieldlink/testing';
 import pino from 'pino';
 import { Registry } from 'prom-client';
-import { type DdsConfig } from '../config/dds-gateway.config';
-import { type DdsParticipant } from '../dds/participant';
-import { type DdsSample } from '../mapping/sample-mapper';
+import { type DdsConfig, type DdsRuntimeConfig, readerRoutes } from './config/dds-gateway.config';
 import { DdsAdapter } from './dds.adapter';
+import { type DdsSample } from './session/dds-sample';
+import { type DdsParticipant } from './session/participant';
 
 /** Kafka with the spool off: unreachable for the first `failures` sends, then fine. */
 class FlakySink {
@@ -40,6 +40,7 @@ const dds = {
   takesInFlight: 4,
   readers: [{ name: 'sensors', reader: 'Readings::SensorReadings', topic: 'SensorReadings', deviceIdField: 'sensor_id', eventTime: { field: 'timestamp', unit: 'ms' } }],
 } as unknown as DdsConfig;
+const config = { dds, runtime: { routes: readerRoutes(dds.readers) } } as unknown as DdsRuntimeConfig;
 
 const sample = (sensor: string, seq: number, instanceState: DdsSample['instanceState'] = 'ALIVE'): DdsSample => ({
   data: instanceState === 'ALIVE' ? { sensor_id: sensor, timestamp: 1_700_000_000_000 + seq, value: seq } : undefined,
@@ -52,7 +53,7 @@ const started: DdsAdapter[] = [];
 
 async function adapterOver(sink: FlakySink, takes: DdsSample[][], registry = new Registry()): Promise<DdsAdapter> {
   const pipeline = new IngestPipeline(sink, { protocol: 'dds', instanceId: 'gw-1', topics: topicMap(), maxPayloadBytes: 1024, deadLetterMaxBytes: 1024 }, new IngestMetrics(new Registry()), pino({ level: 'silent' }));
-  const adapter = new DdsAdapter(dds, participantTaking(takes), pipeline, pino({ level: 'silent' }), registry);
+  const adapter = new DdsAdapter(config, participantTaking(takes), pipeline, pino({ level: 'silent' }), registry);
   started.push(adapter);
   await adapter.start();
   return adapter;

@@ -1,5 +1,5 @@
+import { type RouteMatcher } from '@fieldlink/gateway-core';
 import { ServiceError, ServiceErrorCode } from '@fieldlink/service';
-import { type RouteMatcher } from './route-matcher';
 
 /**
  * A topic template such as `plant/{site}/{deviceId}/telemetry`. Each `{name}`

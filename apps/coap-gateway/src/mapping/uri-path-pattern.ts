@@ -1,5 +1,5 @@
+import { type RouteMatcher } from '@fieldlink/gateway-core';
 import { ServiceError, ServiceErrorCode } from '@fieldlink/service';
-import { type RouteMatcher } from './route-matcher';
 
 /**
  * A URI path template such as `sensors/{deviceId}` (CoAP Uri-Path options, RFC 7252 §6.4):

@@ -1,7 +1,7 @@
 import { type RemoteInfo } from 'node:dgram';
 import { type DeliveryOutcome, renderCommand } from '@fieldlink/gateway-core';
 import { type Command } from '@fieldlink/schemas';
-import { encodeUint } from '../ingress/coap-uint';
+import { encodeUint } from '../session/coap-uint';
 import { type ConfirmableSender } from './confirmable-sender';
 
 interface Observation {

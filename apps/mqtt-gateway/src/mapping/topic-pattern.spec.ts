@@ -1,4 +1,4 @@
-import { TopicPattern } from './mqtt-topic-pattern';
+import { TopicPattern } from './topic-pattern';
 
 describe(TopicPattern.name, () => {
   it('turns named levels into + and captures them', () => {

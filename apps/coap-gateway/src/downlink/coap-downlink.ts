@@ -1,0 +1,38 @@
+import { type Socket } from 'node:dgram';
+import { CoreErrorCode, DEFAULT_COMMAND_TEMPLATE, type DeliveryOutcome } from '@fieldlink/gateway-core';
+import { type Command } from '@fieldlink/schemas';
+import { type CoapGatewayConfig } from '../config/coap-gateway.config';
+import { CommandNotifier } from './command-notifier';
+import { ConfirmableSender } from './confirmable-sender';
+
+/** Commands to devices: a CommandNotifier on the gateway's socket, from the moment it is bound. */
+export class CoapDownlink {
+  private notifier: CommandNotifier | undefined;
+
+  constructor(private readonly config: CoapGatewayConfig) {}
+
+  /** Sends on the socket, and reads every datagram it receives for the ACKs and RSTs of notifications. */
+  attach(socket: Socket): void {
+    const notifier = new CommandNotifier(new ConfirmableSender(socket, this.config.coap), this.config.commands.payload ?? DEFAULT_COMMAND_TEMPLATE);
+    this.notifier = notifier;
+    socket.on('message', (message, from) => notifier.onDatagram(message, from));
+  }
+
+  /** Where ingress registers and cancels observations of the command resource; undefined before `attach`. */
+  get observations(): CommandNotifier | undefined {
+    return this.notifier;
+  }
+
+  get observers(): number {
+    return this.notifier?.observers ?? 0;
+  }
+
+  close(): void {
+    this.notifier?.close();
+  }
+
+  deliver(command: Command): Promise<DeliveryOutcome> {
+    if (!this.notifier) return Promise.resolve({ status: 'failed', code: CoreErrorCode.CommandNotDelivered, message: 'the CoAP server is not started' });
+    return this.notifier.deliver(command);
+  }
+}

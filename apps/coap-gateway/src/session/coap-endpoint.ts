@@ -1,0 +1,62 @@
+import { type Socket, createSocket } from 'node:dgram';
+import { isIPv4 } from 'node:net';
+import { type IncomingMessage, type OutgoingMessage } from 'coap';
+import { type Logger } from '@fieldlink/service';
+import { type BlockOption } from '../blockwise/block-option';
+import { type CoapGatewayConfig } from '../config/coap-gateway.config';
+import { GatewayCoapServer } from './coap-server';
+
+/**
+ * The gateway's UDP socket and the node-coap server on it. The gateway owns the socket:
+ * command notifications go out on it and their ACKs come back to it.
+ */
+export class CoapEndpoint {
+  private socket: Socket | undefined;
+  private server: GatewayCoapServer | undefined;
+  private bound = false;
+
+  constructor(
+    private readonly coap: CoapGatewayConfig['coap'],
+    private readonly logger: Logger,
+  ) {}
+
+  get isBound(): boolean {
+    return this.bound;
+  }
+
+  /** Binds the socket; whoever sends on it attaches before `serve`. */
+  async bind(): Promise<Socket> {
+    const { port, host } = this.coap;
+    const socket = createSocket({ type: isIPv4(host) ? 'udp4' : 'udp6' });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', reject);
+      socket.bind(port, host, () => {
+        socket.off('error', reject);
+        resolve();
+      });
+    });
+    this.socket = socket;
+    return socket;
+  }
+
+  /** Starts answering requests on the bound socket. */
+  serve(onRequest: (req: IncomingMessage, res: OutgoingMessage) => void): void {
+    if (!this.socket) throw new Error('the CoAP socket is not bound');
+    const server = new GatewayCoapServer({}, onRequest);
+    server.on('error', (err: Error) => this.logger.error({ err: err.message }, 'CoAP server error'));
+    server.listen(this.socket);
+    this.server = server;
+    this.bound = true;
+  }
+
+  /** The request's Block1 option, which the server took off before node-coap saw it. */
+  block1Of(req: IncomingMessage): BlockOption | 'invalid' | undefined {
+    return this.server?.block1Of(req);
+  }
+
+  async close(): Promise<void> {
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    await new Promise<void>((resolve) => (this.socket ? this.socket.close(() => resolve()) : resolve()));
+    this.bound = false;
+  }
+}

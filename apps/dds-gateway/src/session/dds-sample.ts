@@ -1,0 +1,15 @@
+import { type Json } from './field-path';
+
+export type InstanceState = 'ALIVE' | 'NOT_ALIVE_DISPOSED' | 'NOT_ALIVE_NO_WRITERS';
+
+/** A sample as the participant takes it: the data as JSON, and the SampleInfo fields we use. */
+export interface DdsSample {
+  /** Undefined for a sample without valid data (an instance disposed or left without writers). */
+  data: { [field: string]: Json } | undefined;
+  /** For a sample without valid data: the value of the reader's deviceIdField, read from its key. */
+  keyValue?: Json;
+  instanceState: InstanceState;
+  /** The writer's GUID (16 bytes) and the sample's sequence number: the same on a re-send. */
+  identity?: { writerGuid: number[]; sequenceNumber: number };
+  sourceTimestampNs?: number;
+}

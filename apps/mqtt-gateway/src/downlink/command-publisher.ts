@@ -1,0 +1,23 @@
+import { type MqttClient } from 'mqtt';
+import { DEFAULT_COMMAND_TEMPLATE, renderCommand } from '@fieldlink/gateway-core';
+import { type Command, type DeviceRecord } from '@fieldlink/schemas';
+import { type MqttRuntimeConfig } from '../config/mqtt-gateway.config';
+
+/** Publishes commands on the gateway's connection, which the ingress owns. */
+export class CommandPublisher {
+  constructor(
+    private readonly config: MqttRuntimeConfig,
+    private readonly connection: () => MqttClient | undefined,
+  ) {}
+
+  /** Publishes on the topic and in the payload template of the route the device was last seen on. */
+  async deliver(command: Command, device: DeviceRecord): Promise<void> {
+    const client = this.connection();
+    if (!client) throw new Error('MQTT client not started');
+    const route = this.config.runtime.router.byName(device.route);
+    const { fallback, byRoute } = this.config.runtime.commandTopics;
+    const topic = (route && byRoute.get(route.name)) ?? fallback;
+    const template = route?.command?.payload ?? this.config.commands.payload ?? DEFAULT_COMMAND_TEMPLATE;
+    await client.publishAsync(topic.render({ deviceId: command.deviceId }), renderCommand(template, command), { qos: this.config.commands.qos });
+  }
+}

@@ -1,0 +1,103 @@
+import { type Registry } from 'prom-client';
+import { CoreErrorCode, type DeliveryOutcome, type IngestPipeline, type ProtocolAdapter } from '@fieldlink/gateway-core';
+import { type Command } from '@fieldlink/schemas';
+import { type Logger } from '@fieldlink/service';
+import { type EndpointConfig, type OpcuaRuntimeConfig } from './config/opcua-gateway.config';
+import { executeCommand } from './downlink/command-executor';
+import { OpcuaErrorCode } from './errors';
+import { EndpointMonitor } from './ingress/endpoint-monitor';
+import { gapReporter } from './ingress/gap-reporter';
+import { NodeResolver } from './mapping/node-resolver';
+import { OpcuaMetrics } from './opcua.metrics';
+import { type EndpointOwnership } from './sharding/endpoint-ownership';
+import { type ClientFactory } from './session/client-factory';
+import { EndpointSession } from './session/endpoint-session';
+
+interface Served {
+  session: EndpointSession;
+  monitor: EndpointMonitor;
+}
+
+/**
+ * An OPC UA client for the endpoints this replica owns: one EndpointSession each, monitoring
+ * their variables into the pipeline, reporting every gap as device-status, and carrying out
+ * commands as writes and method calls.
+ */
+export class OpcuaAdapter implements ProtocolAdapter {
+  readonly protocol = 'opcua' as const;
+  private readonly served = new Map<string, Served>();
+  private readonly byName: Map<string, EndpointConfig>;
+  private readonly metrics: OpcuaMetrics;
+  private started = false;
+
+  constructor(
+    private readonly config: OpcuaRuntimeConfig,
+    private readonly clients: ClientFactory,
+    private readonly ownership: EndpointOwnership,
+    private readonly pipeline: IngestPipeline,
+    private readonly logger: Logger,
+    registry: Registry,
+  ) {
+    this.byName = new Map(config.runtime.endpoints.map((e) => [e.name, e]));
+    this.metrics = new OpcuaMetrics(registry, () => [...this.served].map(([name, s]) => ({ name, connected: s.session.state === 'connected', monitoredItems: s.monitor.monitoredItems })));
+  }
+
+  async start(): Promise<void> {
+    const certificate = await this.clients.ensureOwnCertificate();
+    this.logger.info({ certificate, endpoints: this.byName.size }, 'OPC UA client certificate ready; trust it on servers that check clients');
+    this.started = true;
+    await this.ownership.start((names) => this.serve(names));
+  }
+
+  /**
+   * Up when this replica can do its share: it owns no endpoint, or at least one of its endpoints
+   * has a session. An endpoint that is down shows in fieldlink_opcua_endpoint_connected, not here,
+   * so one switched-off PLC does not take the others' gateway out of service.
+   */
+  isUp(): boolean {
+    if (!this.ownership.joined) return false;
+    if (this.served.size === 0) return true;
+    return [...this.served.values()].some((s) => s.session.state === 'connected');
+  }
+
+  async stop(): Promise<void> {
+    this.started = false;
+    await this.ownership.stop();
+    await this.serve(new Set());
+  }
+
+  async deliver(command: Command): Promise<DeliveryOutcome> {
+    const served = [...this.served.values()].find((s) => s.monitor.devices.has(command.deviceId));
+    if (!served) return { status: 'failed', code: CoreErrorCode.CommandUnknownDevice, message: `no endpoint this gateway serves has device "${command.deviceId}"` };
+    const session = served.monitor.session;
+    if (!session) return { status: 'failed', code: OpcuaErrorCode.NotConnected, message: `endpoint ${served.session.endpoint.name} has no session now` };
+    return executeCommand(session, command, served.monitor.devices.get(command.deviceId));
+  }
+
+  /** Starts sessions for endpoints newly owned and ends those no longer owned, so each endpoint has one owner. */
+  private async serve(names: ReadonlySet<string>): Promise<void> {
+    const leaving = [...this.served.keys()].filter((n) => !names.has(n));
+    await Promise.all(leaving.map((name) => this.release(name)));
+    if (!this.started) return;
+    for (const name of names) {
+      const endpoint = this.byName.get(name);
+      if (!endpoint || this.served.has(name)) continue;
+      const resolver = new NodeResolver(endpoint, this.config.opcua, this.logger);
+      const monitor = new EndpointMonitor(endpoint, this.config.opcua, resolver, this.pipeline, this.logger);
+      const events = gapReporter(endpoint, monitor, this.pipeline, this.metrics, this.logger);
+      const session = new EndpointSession(endpoint, this.clients, this.config.opcua.reconnect, monitor, events, this.logger);
+      this.served.set(name, { session, monitor });
+      this.logger.info({ endpoint: name, url: endpoint.url }, 'serving OPC UA endpoint');
+      session.start();
+    }
+  }
+
+  private async release(name: string): Promise<void> {
+    const served = this.served.get(name);
+    if (!served) return;
+    await served.session.stop();
+    await served.monitor.drain();
+    this.served.delete(name);
+    this.logger.info({ endpoint: name }, 'released OPC UA endpoint');
+  }
+}
