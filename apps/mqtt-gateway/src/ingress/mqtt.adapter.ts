@@ -3,6 +3,7 @@ import { connect, type IClientOptions, type MqttClient, type Packet } from 'mqtt
 import { Counter, type Registry } from 'prom-client';
 import {
   DEFAULT_COMMAND_TEMPLATE,
+  type DeliveryOutcome,
   type IngestOutcome,
   type IngestPipeline,
   type ProtocolAdapter,
@@ -130,12 +131,13 @@ export class MqttAdapter implements ProtocolAdapter {
   }
 
   /** Publishes on the topic and in the payload template of the route the device was last seen on. */
-  async deliver(command: Command, device: DeviceRecord): Promise<void> {
+  async deliver(command: Command, device: DeviceRecord): Promise<DeliveryOutcome> {
     if (!this.client) throw new Error('MQTT client not started');
     const route = this.router.byName(device.route);
     const topic = route?.command?.topic ? new TopicPattern(route.command.topic) : this.commandTopic;
     const template = route?.command?.payload ?? this.config.commands.payload ?? DEFAULT_COMMAND_TEMPLATE;
     await this.client.publishAsync(topic.render({ deviceId: command.deviceId }), renderCommand(template, command), { qos: this.config.commands.qos });
+    return { status: 'delivered' };
   }
 
   private onReliablePublish(topic: string, payload: Buffer, packet: Packet, done: AckCallback): void {

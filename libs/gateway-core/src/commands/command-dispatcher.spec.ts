@@ -22,8 +22,10 @@ const command = (over: Partial<Command> & { deviceId: string }): Command => ({ s
 const consumed = (commands: Command[]): ConsumedRecord[] =>
   commands.map((c, i) => ({ topic: topics.commands, partition: 0, offset: String(i), key: c.deviceId, value: Buffer.from(JSON.stringify(c)), headers: {}, timestamp: 0 }));
 
+const delivered: DeliveryOutcome = { status: 'delivered' };
+
 /** Kafka and the registry as fakes: the dispatcher's decisions are pure logic over them. */
-function setup(devices: DeviceRecord[], deliver: (c: Command) => Promise<DeliveryOutcome | void>) {
+function setup(devices: DeviceRecord[], deliver: (c: Command) => Promise<DeliveryOutcome>) {
   const handlers = new Map<string, BatchConsumerOptions['handle']>();
   const sent: OutgoingRecord[] = [];
   const kafka = {
@@ -55,10 +57,13 @@ function setup(devices: DeviceRecord[], deliver: (c: Command) => Promise<Deliver
 
 describe(CommandDispatcher.name, () => {
   it('delivers only the commands of devices the registry says this instance serves', async () => {
-    const delivered: string[] = [];
-    const { run, results } = setup([device('mine', 'gw-1'), device('theirs', 'gw-2'), device('coap-here', 'gw-1', 'coap')], (c) => Promise.resolve(void delivered.push(c.deviceId)));
+    const deliveredTo: string[] = [];
+    const { run, results } = setup([device('mine', 'gw-1'), device('theirs', 'gw-2'), device('coap-here', 'gw-1', 'coap')], (c) => {
+      deliveredTo.push(c.deviceId);
+      return Promise.resolve(delivered);
+    });
     await run('commands-consumer', [command({ deviceId: 'mine' }), command({ deviceId: 'theirs' }), command({ deviceId: 'coap-here' }), command({ deviceId: 'nobody' })]);
-    expect(delivered).toEqual(['mine']);
+    expect(deliveredTo).toEqual(['mine']);
     expect(results().map((r) => [r.deviceId, r.status])).toEqual([['mine', 'delivered']]);
   });
 
@@ -74,7 +79,7 @@ describe(CommandDispatcher.name, () => {
   });
 
   it('reports an expired command as expired and does not deliver it', async () => {
-    const deliver = jest.fn(() => Promise.resolve());
+    const deliver = jest.fn(() => Promise.resolve(delivered));
     const { run, results } = setup([device('a', 'gw-1')], deliver);
     await run('commands-consumer', [command({ deviceId: 'a', expiresAt: '2020-01-01T00:00:00.000Z' })]);
     expect(deliver).not.toHaveBeenCalled();
@@ -84,7 +89,7 @@ describe(CommandDispatcher.name, () => {
   it('does not let a slow device hold up the commands for another', async () => {
     let releaseSlow: (() => void) | undefined;
     const { run, results } = setup([device('slow', 'gw-1'), device('fast', 'gw-1')], (c) =>
-      c.deviceId === 'slow' ? new Promise<void>((resolve) => (releaseSlow = resolve)) : Promise.resolve(),
+      c.deviceId === 'slow' ? new Promise<DeliveryOutcome>((resolve) => (releaseSlow = () => resolve(delivered))) : Promise.resolve(delivered),
     );
     const batch = run('commands-consumer', [command({ deviceId: 'slow' }), command({ deviceId: 'fast' })]);
     await new Promise((resolve) => setImmediate(resolve));
@@ -95,7 +100,7 @@ describe(CommandDispatcher.name, () => {
   });
 
   it('router: one failed result for an unknown device or a wrong target, nothing for a served one', async () => {
-    const { run, results } = setup([device('served', 'gw-2'), device('moved', 'gw-3')], () => Promise.resolve());
+    const { run, results } = setup([device('served', 'gw-2'), device('moved', 'gw-3')], () => Promise.resolve(delivered));
     await run('command-router', [
       command({ deviceId: 'ghost' }),
       command({ deviceId: 'served' }),
@@ -107,5 +112,11 @@ describe(CommandDispatcher.name, () => {
       ['c-moved', 'failed', 'FL_COMMAND_WRONG_TARGET'],
       ['c-proto', 'failed', 'FL_COMMAND_WRONG_TARGET'],
     ]);
+  });
+
+  it('reports a delivery that throws as failed FL_COMMAND_NOT_DELIVERED, with the error as detail', async () => {
+    const { run, results } = setup([device('a', 'gw-1')], () => Promise.reject(new Error('MQTT client not started')));
+    await run('commands-consumer', [command({ deviceId: 'a' })]);
+    expect(results().map((r) => [r.status, r.code, r.detail])).toEqual([['failed', 'FL_COMMAND_NOT_DELIVERED', 'MQTT client not started']]);
   });
 });

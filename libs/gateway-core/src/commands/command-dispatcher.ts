@@ -7,7 +7,7 @@ import { type IngestPipeline } from '../ingest/ingest.pipeline';
 import { type IngestRoute, type Protocol } from '../ingest/inbound-message';
 import { type IngestMetrics } from '../observability/ingest.metrics';
 
-/** What a delivery came to; `delivered` when the adapter reports nothing more (e.g. an MQTT PUBACK). */
+/** What a delivery came to: `delivered` when the protocol took it and says nothing more (e.g. an MQTT PUBACK). */
 export type DeliveryOutcome = { status: 'delivered' } | { status: 'succeeded'; output?: unknown } | { status: 'failed'; code: string; message: string };
 
 /** What a gateway does with a command for one of its devices. */
@@ -16,8 +16,9 @@ export interface CommandTarget {
   /**
    * Resolves once the protocol has taken the command (MQTT PUBACK) or the device answered (an
    * OPC UA method call). `device` is its registry record: the route and native reference it was last seen on.
+   * A rejection (or no answer within `deliverTimeoutMs`) is reported as `failed` FL_COMMAND_NOT_DELIVERED.
    */
-  deliver(command: Command, device: DeviceRecord): Promise<DeliveryOutcome | void>;
+  deliver(command: Command, device: DeviceRecord): Promise<DeliveryOutcome>;
 }
 
 export interface CommandDispatcherOptions {
@@ -108,7 +109,7 @@ export class CommandDispatcher {
       return;
     }
     try {
-      const outcome = (await withTimeout(this.target.deliver(command, device), this.options.deliverTimeoutMs)) ?? { status: 'delivered' };
+      const outcome = await withTimeout(this.target.deliver(command, device), this.options.deliverTimeoutMs);
       if (outcome.status === 'failed') await this.report(command, { status: 'failed', code: outcome.code, detail: outcome.message });
       else if (outcome.status === 'succeeded') await this.report(command, { status: 'succeeded', ...(outcome.output !== undefined ? { output: outcome.output } : {}) });
       else await this.report(command, { status: 'delivered' });
