@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Counter, type Registry } from 'prom-client';
-import { type DeliveryOutcome, type IngestOutcome, type IngestPipeline, type IngestRoute, type InboundMessage, type ProtocolAdapter } from '@fieldlink/gateway-core';
+import { type DecodedRoute, type DeliveryOutcome, type IngestOutcome, type IngestPipeline, type InboundMessage, type ProtocolAdapter } from '@fieldlink/gateway-core';
 import { type Command } from '@fieldlink/schemas';
 import { type Logger } from '@fieldlink/service';
 import { type DdsConfig, type ReaderConfig } from '../config/dds-gateway.config';
@@ -15,7 +15,7 @@ const HANDLE_RETRY_MAX_MS = 5000;
 
 interface Route {
   config: ReaderConfig;
-  ingest: IngestRoute;
+  ingest: DecodedRoute;
 }
 
 /**
@@ -42,7 +42,7 @@ export class DdsAdapter implements ProtocolAdapter {
     private readonly logger: Logger,
     registry: Registry,
   ) {
-    this.routes = dds.readers.map((config) => ({ config, ingest: { name: config.name, kind: 'telemetry', decoder: 'json' } }));
+    this.routes = dds.readers.map((config) => ({ config, ingest: { name: config.name } }));
     this.samples = new Counter({ name: 'fieldlink_dds_samples_total', help: 'Samples taken from each DDS reader, valid or not', labelNames: ['reader'], registers: [registry] });
     this.unwritten = new Counter({
       name: 'fieldlink_dds_samples_unwritten_total',

@@ -4,7 +4,7 @@ import { type Logger } from '@fieldlink/service';
 import { type DeviceRegistry } from '../devices/device-registry';
 import { CoreErrorCode } from '../errors';
 import { type IngestPipeline } from '../ingest/ingest.pipeline';
-import { type IngestRoute, type Protocol } from '../ingest/inbound-message';
+import { type EncodedRoute, type Protocol } from '../ingest/inbound-message';
 import { type IngestMetrics } from '../observability/ingest.metrics';
 
 /** What a delivery came to: `delivered` when the protocol took it and says nothing more (e.g. an MQTT PUBACK). */
@@ -31,7 +31,7 @@ export interface CommandDispatcherOptions {
   deliverTimeoutMs: number;
 }
 
-const COMMANDS_ROUTE: IngestRoute = { name: 'commands', kind: 'telemetry', decoder: 'json' };
+const COMMANDS_ROUTE: EncodedRoute = { name: 'commands', kind: 'telemetry', decoder: 'json' };
 
 /**
  * Commands reach exactly one gateway instance: the one the device registry says serves the

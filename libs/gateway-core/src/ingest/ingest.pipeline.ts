@@ -1,5 +1,4 @@
 import {
-  type DecodeOptions,
   type Reading,
   SchemaError,
   type TopicMap,
@@ -16,7 +15,7 @@ import { CoreError, CoreErrorCode } from '../errors';
 import { type IngestMetrics } from '../observability/ingest.metrics';
 import { toReading } from './decoded-reading';
 import { type EnvelopeContext, buildDeadLetter, buildDeviceStatus, buildStatusReport, buildTelemetry } from './envelope.factory';
-import { type InboundMessage, type IngestOutcome, type StatusReport } from './inbound-message';
+import { type EncodedMessage, type InboundMessage, type IngestOutcome, type StatusReport } from './inbound-message';
 
 export interface IngestPipelineOptions extends EnvelopeContext {
   topics: TopicMap;
@@ -79,38 +78,28 @@ export class IngestPipeline {
   }
 
   private toRecords(message: InboundMessage): { records: OutgoingRecord[]; deviceId: string } {
-    const { route } = message;
-    if (!route) throw new CoreError(CoreErrorCode.MapNoRoute, `no route matches ${message.ref}`);
+    if (!message.route) throw new CoreError(CoreErrorCode.MapNoRoute, `no route matches ${message.ref}`);
     if (message.payload && message.payload.length > this.options.maxPayloadBytes) {
       throw new CoreError(
         CoreErrorCode.PayloadTooLarge,
         `payload of ${message.payload.length} bytes exceeds ingest.maxPayloadBytes (${this.options.maxPayloadBytes})`,
       );
     }
-    const deviceId = message.deviceId ?? this.deviceIdInBody(message);
-    if (!deviceId) throw new CoreError(CoreErrorCode.MapNoDevice, `route "${route.name}" found no deviceId in ${message.ref}`);
+    const deviceId = message.deviceId ?? (message.readings ? undefined : deviceIdInBody(message));
+    if (!deviceId) throw new CoreError(CoreErrorCode.MapNoDevice, `route "${message.route.name}" found no deviceId in ${message.ref}`);
     let readings: Reading[];
     if (message.readings) {
       readings = message.readings.map(toReading);
-    } else if (route.kind === 'status') {
+    } else if (message.route.kind === 'status') {
       const status = validateDeviceStatus.assert(buildDeviceStatus(message, deviceId, this.options));
       return { records: [this.record('device-status', deviceId, status)], deviceId };
     } else {
-      const options: DecodeOptions | undefined = route.decodeOptions;
-      readings = decodePayload(route.decoder, message.payload, options);
+      readings = decodePayload(message.route.decoder, message.payload, message.route.decodeOptions);
     }
     const records = readings.map((reading, i) =>
       this.record('telemetry', deviceId, validateTelemetry.assert(buildTelemetry(message, deviceId, reading, this.options, i))),
     );
     return { records, deviceId };
-  }
-
-  /** The deviceId from the body, for a route with deviceIdField (json and cbor bodies). */
-  private deviceIdInBody(message: InboundMessage): string | undefined {
-    const field = message.route?.decodeOptions?.deviceIdField;
-    const decoder = message.route?.decoder;
-    if (!field || !message.payload || (decoder !== 'json' && decoder !== 'cbor')) return undefined;
-    return deviceIdFromBody(decoder, message.payload, field);
   }
 
   /**
@@ -157,4 +146,12 @@ export class IngestPipeline {
     this.metrics.deadLettered.inc({ mapping, code });
     return { status: 'dead-lettered', ...reason };
   }
+}
+
+/** The deviceId from the body, for a route with deviceIdField (json and cbor bodies). */
+function deviceIdInBody(message: EncodedMessage): string | undefined {
+  const field = message.route?.decodeOptions?.deviceIdField;
+  const decoder = message.route?.decoder;
+  if (!field || (decoder !== 'json' && decoder !== 'cbor')) return undefined;
+  return deviceIdFromBody(decoder, message.payload, field);
 }
