@@ -2,7 +2,8 @@ export { CommandDispatcher, type CommandTarget, type DeliveryOutcome } from './c
 export { DeviceRegistry, type DeviceRegistryOptions } from './devices/device-registry';
 export { DEFAULT_COMMAND_TEMPLATE, renderCommand } from './commands/command-template';
 export { CORE_ENV_OVERRIDES, type CoreConfig, CoreConfigObject, CoreConfigSchema } from './config/core-config.schema';
-export { CoreError, CoreErrorCode } from './errors';
+export { CoreError, CoreErrorCode, GatewayError } from './errors';
+export { type DeadLetterSubject, DeadLetterWriter, type DeadLetterWriterOptions, type DeadLettered } from './dead-letter/dead-letter.writer';
 export { type DecodedReading, type DecodedValue, type NativeValue, toReading } from './ingest/decoded-reading';
 export { type DecodedMessage, type DecodedRoute, type EncodedMessage, type EncodedRoute, type InboundMessage, type IngestOutcome, type Protocol, type StatusReport } from './ingest/inbound-message';
 export { IngestPipeline, type IngestPipelineOptions } from './ingest/ingest.pipeline';

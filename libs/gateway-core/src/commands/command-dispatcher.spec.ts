@@ -3,7 +3,7 @@ import { type Command, type CommandResult, type DeviceRecord, topicMap } from '@
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { type DeviceRegistry } from '../devices/device-registry';
-import { type IngestPipeline } from '../ingest/ingest.pipeline';
+import { type DeadLetterSubject, type DeadLetterWriter } from '../dead-letter/dead-letter.writer';
 import { IngestMetrics } from '../observability/ingest.metrics';
 import { CommandDispatcher, type CommandTarget, type DeliveryOutcome } from './command-dispatcher';
 
@@ -37,14 +37,21 @@ function setup(devices: DeviceRecord[], deliver: (c: Command) => Promise<Deliver
   } as unknown as KafkaService;
   const registry = { owner: (id: string) => Promise.resolve(devices.find((d) => d.deviceId === id)) } as unknown as DeviceRegistry;
   const target: CommandTarget = { protocol: 'mqtt', deliver };
-  const pipeline = { deadLetter: () => Promise.resolve({ status: 'dead-lettered', code: 'x', message: 'x' }) } as unknown as IngestPipeline;
+  const deadLettered: DeadLetterSubject[] = [];
+  const deadLetters = {
+    write: (subject: DeadLetterSubject) => {
+      deadLettered.push(subject);
+      return Promise.resolve({ status: 'dead-lettered', code: 'x', message: 'x' });
+    },
+  } as unknown as DeadLetterWriter;
+  const metrics = new IngestMetrics(new Registry());
   const dispatcher = new CommandDispatcher(
     kafka,
     target,
     registry,
-    pipeline,
+    deadLetters,
     { topics, instanceId: 'gw-1', ownerGroupId: 'own', routerGroupId: 'router', deliverTimeoutMs: 5000 },
-    new IngestMetrics(new Registry()),
+    metrics,
     pino({ level: 'silent' }),
   );
   const results = () => sent.map((r) => JSON.parse(String(r.value)) as CommandResult);
@@ -52,7 +59,7 @@ function setup(devices: DeviceRecord[], deliver: (c: Command) => Promise<Deliver
     await dispatcher.start();
     await handlers.get(name)?.(consumed(commands));
   };
-  return { run, results, handlers, dispatcher };
+  return { run, results, handlers, dispatcher, deadLettered, metrics };
 }
 
 describe(CommandDispatcher.name, () => {
@@ -118,5 +125,14 @@ describe(CommandDispatcher.name, () => {
     const { run, results } = setup([device('a', 'gw-1')], () => Promise.reject(new Error('MQTT client not started')));
     await run('commands-consumer', [command({ deviceId: 'a' })]);
     expect(results().map((r) => [r.status, r.code, r.detail])).toEqual([['failed', 'FL_COMMAND_NOT_DELIVERED', 'MQTT client not started']]);
+  });
+
+  it('router: dead-letters a record that is no command, under the commands mapping with its key and offset, and counts it invalid', async () => {
+    const { handlers, dispatcher, results, deadLettered, metrics } = setup([], () => Promise.resolve(delivered));
+    await dispatcher.start();
+    await handlers.get('command-router')?.([{ topic: topics.commands, partition: 2, offset: '7', key: 'dev-9', value: Buffer.from('not json'), headers: {}, timestamp: 0 }]);
+    expect(deadLettered).toMatchObject([{ route: 'commands', deviceId: 'dev-9', ref: `${topics.commands}/2@7`, raw: Buffer.from('not json') }]);
+    expect(results()).toEqual([]);
+    expect((await metrics.commands.get()).values).toMatchObject([{ labels: { status: 'invalid' }, value: 1 }]);
   });
 });

@@ -2,9 +2,9 @@ import { type BatchConsumer, type ConsumedRecord, type KafkaService } from '@fie
 import { type Command, type CommandResult, type DeviceRecord, SCHEMA_VERSION, type TopicMap, parseJson, validateCommand } from '@fieldlink/schemas';
 import { type Logger } from '@fieldlink/service';
 import { type DeviceRegistry } from '../devices/device-registry';
+import { type DeadLetterWriter } from '../dead-letter/dead-letter.writer';
 import { CoreErrorCode } from '../errors';
-import { type IngestPipeline } from '../ingest/ingest.pipeline';
-import { type EncodedRoute, type Protocol } from '../ingest/inbound-message';
+import { type Protocol } from '../ingest/inbound-message';
 import { type IngestMetrics } from '../observability/ingest.metrics';
 
 /** What a delivery came to: `delivered` when the protocol took it and says nothing more (e.g. an MQTT PUBACK). */
@@ -31,7 +31,8 @@ export interface CommandDispatcherOptions {
   deliverTimeoutMs: number;
 }
 
-const COMMANDS_ROUTE: EncodedRoute = { name: 'commands', kind: 'telemetry', decoder: 'json' };
+/** The `source.mapping` and metrics label of a dead-lettered command record. */
+const COMMANDS_MAPPING = 'commands';
 
 /**
  * Commands reach exactly one gateway instance: the one the device registry says serves the
@@ -49,7 +50,7 @@ export class CommandDispatcher {
     private readonly kafka: KafkaService,
     private readonly target: CommandTarget,
     private readonly registry: DeviceRegistry,
-    private readonly pipeline: IngestPipeline,
+    private readonly deadLetters: DeadLetterWriter,
     private readonly options: CommandDispatcherOptions,
     private readonly metrics: IngestMetrics,
     private readonly logger: Logger,
@@ -139,9 +140,14 @@ export class CommandDispatcher {
   }
 
   private async deadLetter(record: ConsumedRecord, error: unknown): Promise<void> {
-    const payload = record.value ?? Buffer.alloc(0);
-    await this.pipeline.deadLetter(
-      { route: COMMANDS_ROUTE, payload, deviceId: record.key ?? undefined, ref: `${record.topic}/${record.partition}@${record.offset}`, receivedAt: new Date() },
+    await this.deadLetters.write(
+      {
+        route: COMMANDS_MAPPING,
+        raw: record.value ?? Buffer.alloc(0),
+        deviceId: record.key ?? undefined,
+        ref: `${record.topic}/${record.partition}@${record.offset}`,
+        receivedAt: new Date(),
+      },
       error,
     );
     this.metrics.commands.inc({ status: 'invalid' });

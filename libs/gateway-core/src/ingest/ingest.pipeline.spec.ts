@@ -2,6 +2,7 @@ import { KafkaError, KafkaErrorCode, type OutgoingRecord } from '@fieldlink/kafk
 import { type DeadLetter, type DeviceStatus, type Telemetry, topicMap } from '@fieldlink/schemas';
 import pino from 'pino';
 import { Registry } from 'prom-client';
+import { DeadLetterWriter } from '../dead-letter/dead-letter.writer';
 import { IngestMetrics } from '../observability/ingest.metrics';
 import { type SinkState } from '../spool/spooling-sink';
 import { type DecodedMessage, type EncodedMessage } from './inbound-message';
@@ -23,12 +24,9 @@ class FakeProducer {
 function setup(over: { rejectWhenFull?: boolean } = {}) {
   const producer = new FakeProducer();
   const metrics = new IngestMetrics(new Registry());
-  const pipeline = new IngestPipeline(
-    producer,
-    { protocol: 'mqtt', instanceId: 'gw-1', topics: topicMap(), maxPayloadBytes: 64, deadLetterMaxBytes: 16, retryAfterMs: 7000, ...over },
-    metrics,
-    pino({ level: 'silent' }),
-  );
+  const topics = topicMap();
+  const deadLetters = new DeadLetterWriter(producer, { protocol: 'mqtt', instanceId: 'gw-1', topic: topics['dead-letter'], maxBytes: 16 }, metrics, pino({ level: 'silent' }));
+  const pipeline = new IngestPipeline(producer, { protocol: 'mqtt', instanceId: 'gw-1', topics, maxPayloadBytes: 64, retryAfterMs: 7000, ...over }, deadLetters, metrics);
   return { producer, pipeline, metrics };
 }
 
