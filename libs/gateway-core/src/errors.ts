@@ -3,10 +3,6 @@ export const CoreErrorCode = {
   MapNoDevice: 'FL_MAP_NO_DEVICE',
   MapNoRoute: 'FL_MAP_NO_ROUTE',
   PayloadTooLarge: 'FL_DECODE_TOO_LARGE',
-  /** A body sent in parts (CoAP Block1) arrived with a part missing or out of order. */
-  PayloadIncomplete: 'FL_DECODE_INCOMPLETE',
-  UnsupportedFormat: 'FL_DECODE_UNSUPPORTED_FORMAT',
-  MethodNotAllowed: 'FL_METHOD_NOT_ALLOWED',
   CommandInvalid: 'FL_COMMAND_INVALID',
   CommandUnknownDevice: 'FL_COMMAND_UNKNOWN_DEVICE',
   CommandWrongTarget: 'FL_COMMAND_WRONG_TARGET',

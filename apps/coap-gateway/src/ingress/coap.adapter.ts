@@ -22,6 +22,7 @@ import { Block1Assembler } from '../blockwise/block1-assembler';
 import { CommandNotifier } from '../commands/command-notifier';
 import { ConfirmableSender } from '../commands/confirmable-sender';
 import { type CoapGatewayConfig, type CoapRoute, commandPath, deviceTokens } from '../config/coap-gateway.config';
+import { CoapError, CoapErrorCode } from '../errors';
 import { GatewayCoapServer, uintOption } from './coap-server';
 import { type RawContentFormat, SUPPORTED_FORMATS, contentFormatOf, decoderFor, describeFormat, formatNumber } from './content-format';
 import { type DeviceTokens } from './device-tokens';
@@ -169,14 +170,14 @@ export class CoapAdapter implements ProtocolAdapter {
     }
     if (req.method !== 'POST') {
       // A PUT or DELETE may carry a reading sent the wrong way: kept, not dropped.
-      const error = new CoreError(CoreErrorCode.MethodNotAllowed, `${req.method} ${path}: readings are POSTed`);
-      return { ...replyFor(await this.pipeline.deadLetter({ ...message, route: routed?.route }, error)), code: '4.05' };
+      const error = new CoapError(CoapErrorCode.MethodNotAllowed, `${req.method} ${path}: readings are POSTed`);
+      return replyFor(await this.pipeline.deadLetter({ ...message, route: routed?.route }, error));
     }
     if (body.error) return { ...replyFor(await this.pipeline.deadLetter({ ...message, route: routed?.route }, body.error)), ...last };
     const decoder = decoderFor(format);
     let outcome: IngestOutcome;
     if (routed && !decoder) {
-      const error = new CoreError(CoreErrorCode.UnsupportedFormat, `Content-Format ${describeFormat(format)} is not one of ${SUPPORTED_FORMATS.join(', ')}`);
+      const error = new CoapError(CoapErrorCode.UnsupportedFormat, `Content-Format ${describeFormat(format)} is not one of ${SUPPORTED_FORMATS.join(', ')}`);
       outcome = await this.pipeline.deadLetter({ ...message, route: routed.route }, error);
     } else {
       outcome = await this.pipeline.ingest({ ...message, route: routed && decoder ? { ...routed.route, decoder } : undefined });
@@ -189,10 +190,10 @@ export class CoapAdapter implements ProtocolAdapter {
    * The request body, reassembled when it comes in Block1 blocks: a 2.31 reply while more are
    * due; otherwise the payload, with an error to dead-letter it with if the upload went wrong.
    */
-  private assemble(req: IncomingMessage, path: string): { reply: CoapReply } | { payload: Buffer; block1?: Buffer; error?: CoreError } {
+  private assemble(req: IncomingMessage, path: string): { reply: CoapReply } | { payload: Buffer; block1?: Buffer; error?: CoreError | CoapError } {
     const block = this.server?.block1Of(req);
     if (block === undefined) return { payload: req.payload };
-    if (block === 'invalid') return { payload: req.payload, error: new CoreError(CoreErrorCode.PayloadIncomplete, 'the Block1 option is malformed or uses the reserved size exponent 7 (RFC 7959 §2.2)') };
+    if (block === 'invalid') return { payload: req.payload, error: new CoapError(CoapErrorCode.PayloadIncomplete, 'the Block1 option is malformed or uses the reserved size exponent 7 (RFC 7959 §2.2)') };
     const step = this.blocks.accept(`${req.rsinfo.address}|${req.rsinfo.port}|${path}`, block, req.payload, uintOption(req, 'Size1'));
     const block1 = encodeBlockOption(block);
     switch (step.kind) {
@@ -203,7 +204,7 @@ export class CoapAdapter implements ProtocolAdapter {
       case 'too-large':
         return { payload: step.body, block1, error: new CoreError(CoreErrorCode.PayloadTooLarge, step.reason) };
       case 'incomplete':
-        return { payload: step.body, block1, error: new CoreError(CoreErrorCode.PayloadIncomplete, step.reason) };
+        return { payload: step.body, block1, error: new CoapError(CoapErrorCode.PayloadIncomplete, step.reason) };
     }
   }
 
