@@ -1,4 +1,4 @@
-import { IngestMetrics, IngestPipeline, type SinkState } from '@fieldlink/gateway-core';
+import { DeadLetterWriter, IngestMetrics, IngestPipeline, type SinkState } from '@fieldlink/gateway-core';
 import { KafkaError, KafkaErrorCode, type OutgoingRecord } from '@fieldlink/kafka';
 import { type DeviceStatus, type Telemetry, topicMap } from '@fieldlink/schemas';
 import { waitFor } from '@fieldlink/testing';
@@ -52,7 +52,9 @@ const sample = (sensor: string, seq: number, instanceState: DdsSample['instanceS
 const started: DdsAdapter[] = [];
 
 async function adapterOver(sink: FlakySink, takes: DdsSample[][], registry = new Registry()): Promise<DdsAdapter> {
-  const pipeline = new IngestPipeline(sink, { protocol: 'dds', instanceId: 'gw-1', topics: topicMap(), maxPayloadBytes: 1024, deadLetterMaxBytes: 1024 }, new IngestMetrics(new Registry()), pino({ level: 'silent' }));
+  const metrics = new IngestMetrics(new Registry());
+  const deadLetters = new DeadLetterWriter(sink, { protocol: 'dds', instanceId: 'gw-1', topic: topicMap()['dead-letter'], maxBytes: 1024 }, metrics, pino({ level: 'silent' }));
+  const pipeline = new IngestPipeline(sink, { protocol: 'dds', instanceId: 'gw-1', topics: topicMap(), maxPayloadBytes: 1024 }, deadLetters, metrics);
   const adapter = new DdsAdapter(config, participantTaking(takes), pipeline, pino({ level: 'silent' }), registry);
   started.push(adapter);
   await adapter.start();

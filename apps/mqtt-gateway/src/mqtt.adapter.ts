@@ -1,4 +1,4 @@
-import { type IngestPipeline, type ProtocolAdapter } from '@fieldlink/gateway-core';
+import { type DeliveryOutcome, type IngestPipeline, type ProtocolAdapter } from '@fieldlink/gateway-core';
 import { type Command, type DeviceRecord } from '@fieldlink/schemas';
 import { type Logger } from '@fieldlink/service';
 import { type Registry } from 'prom-client';
@@ -30,7 +30,7 @@ export class MqttAdapter implements ProtocolAdapter {
     return this.ingress.stop();
   }
 
-  deliver(command: Command, device: DeviceRecord): Promise<void> {
+  deliver(command: Command, device: DeviceRecord): Promise<DeliveryOutcome> {
     return this.downlink.deliver(command, device);
   }
 }

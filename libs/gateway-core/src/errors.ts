@@ -3,26 +3,37 @@ export const CoreErrorCode = {
   MapNoDevice: 'FL_MAP_NO_DEVICE',
   MapNoRoute: 'FL_MAP_NO_ROUTE',
   PayloadTooLarge: 'FL_DECODE_TOO_LARGE',
-  /** A body sent in parts (CoAP Block1) arrived with a part missing or out of order. */
-  PayloadIncomplete: 'FL_DECODE_INCOMPLETE',
-  UnsupportedFormat: 'FL_DECODE_UNSUPPORTED_FORMAT',
-  MethodNotAllowed: 'FL_METHOD_NOT_ALLOWED',
   CommandInvalid: 'FL_COMMAND_INVALID',
   CommandUnknownDevice: 'FL_COMMAND_UNKNOWN_DEVICE',
   CommandWrongTarget: 'FL_COMMAND_WRONG_TARGET',
   CommandNotDelivered: 'FL_COMMAND_NOT_DELIVERED',
   SinkFull: 'FL_SINK_FULL',
+  /** A dead letter's reason when the error carried none of our codes: a bug, logged in full. */
+  Internal: 'FL_INTERNAL',
 } as const;
 export type CoreErrorCode = (typeof CoreErrorCode)[keyof typeof CoreErrorCode];
 
-export class CoreError extends Error {
+/**
+ * An error with a code from a gateway's closed list: a message dead-lettered with it carries the
+ * code as its reason. Each gateway's own errors (e.g. CoAP's) extend it with their own list.
+ */
+export class GatewayError extends Error {
   constructor(
-    readonly code: CoreErrorCode,
+    readonly code: string,
     message: string,
     readonly retryable = false,
     options?: { cause?: unknown },
   ) {
     super(message, options);
+    this.name = 'GatewayError';
+  }
+}
+
+export class CoreError extends GatewayError {
+  declare readonly code: CoreErrorCode;
+
+  constructor(code: CoreErrorCode, message: string, retryable = false, options?: { cause?: unknown }) {
+    super(code, message, retryable, options);
     this.name = 'CoreError';
   }
 }

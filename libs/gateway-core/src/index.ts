@@ -2,9 +2,10 @@ export { CommandDispatcher, type CommandTarget, type DeliveryOutcome } from './c
 export { DeviceRegistry, type DeviceRegistryOptions } from './devices/device-registry';
 export { DEFAULT_COMMAND_TEMPLATE, renderCommand } from './commands/command-template';
 export { CORE_ENV_OVERRIDES, type CoreConfig, CoreConfigObject, CoreConfigSchema } from './config/core-config.schema';
-export { CoreError, CoreErrorCode } from './errors';
+export { CoreError, CoreErrorCode, GatewayError } from './errors';
+export { type DeadLetterSubject, DeadLetterWriter, type DeadLetterWriterOptions, type DeadLettered } from './dead-letter/dead-letter.writer';
 export { type DecodedReading, type DecodedValue, type NativeValue, toReading } from './ingest/decoded-reading';
-export { type DecodedMessage, type EncodedMessage, type InboundMessage, type IngestOutcome, type IngestRoute, type Protocol, type StatusReport } from './ingest/inbound-message';
+export { type DecodedMessage, type DecodedRoute, type EncodedMessage, type EncodedRoute, type InboundMessage, type IngestOutcome, type Protocol, type StatusReport } from './ingest/inbound-message';
 export { IngestPipeline, type IngestPipelineOptions } from './ingest/ingest.pipeline';
 export { IngestMetrics } from './observability/ingest.metrics';
 export { GatewayCoreModule, type GatewayCoreOptions } from './runtime/gateway-core.module';

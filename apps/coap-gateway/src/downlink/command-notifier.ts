@@ -1,6 +1,7 @@
 import { type RemoteInfo } from 'node:dgram';
 import { type DeliveryOutcome, renderCommand } from '@fieldlink/gateway-core';
 import { type Command } from '@fieldlink/schemas';
+import { CoapErrorCode } from '../errors';
 import { encodeUint } from '../session/coap-uint';
 import { type ConfirmableSender } from './confirmable-sender';
 
@@ -55,7 +56,7 @@ export class CommandNotifier {
 
   async deliver(command: Command): Promise<DeliveryOutcome> {
     const observation = this.observations.get(command.deviceId);
-    if (!observation) return { status: 'failed', code: 'FL_COAP_NOT_OBSERVING', message: `device "${command.deviceId}" does not observe its command resource on this gateway` };
+    if (!observation) return { status: 'failed', code: CoapErrorCode.NotObserving, message: `device "${command.deviceId}" does not observe its command resource on this gateway` };
     observation.sequence = (observation.sequence + 1) % 0x1000000;
     const options = [
       { name: 'Observe' as const, value: encodeUint(observation.sequence) },
@@ -64,11 +65,11 @@ export class CommandNotifier {
     const payload = Buffer.from(renderCommand(this.template, command));
     const outcome = await this.sender.send({ code: '2.05', token: observation.token, options, payload }, observation.address, observation.port);
     if (outcome === 'acked') return { status: 'delivered' };
-    if (outcome === 'aborted') return { status: 'failed', code: 'FL_COAP_SHUTDOWN', message: `the gateway stopped before device "${command.deviceId}" acknowledged the notification; it may have received it` };
+    if (outcome === 'aborted') return { status: 'failed', code: CoapErrorCode.Shutdown, message: `the gateway stopped before device "${command.deviceId}" acknowledged the notification; it may have received it` };
     // Only the observation this notification went to: the device may have observed again meanwhile.
     if (this.observations.get(command.deviceId) === observation) this.observations.delete(command.deviceId);
     return outcome === 'reset'
-      ? { status: 'failed', code: 'FL_COAP_RESET', message: `device "${command.deviceId}" reset the notification; it no longer observes` }
-      : { status: 'failed', code: 'FL_COAP_NO_ACK', message: `device "${command.deviceId}" acknowledged no transmission of the notification; its observation ended` };
+      ? { status: 'failed', code: CoapErrorCode.Reset, message: `device "${command.deviceId}" reset the notification; it no longer observes` }
+      : { status: 'failed', code: CoapErrorCode.NoAck, message: `device "${command.deviceId}" acknowledged no transmission of the notification; its observation ended` };
   }
 }

@@ -1,6 +1,7 @@
-import { CoreError, CoreErrorCode, type IngestOutcome, type IngestPipeline, type RouteTable } from '@fieldlink/gateway-core';
+import { type IngestOutcome, type IngestPipeline, type RouteTable } from '@fieldlink/gateway-core';
 import { stableId } from '@fieldlink/schemas';
 import { type CoapRoute } from '../config/coap-gateway.config';
+import { CoapError, CoapErrorCode } from '../errors';
 import { type Block1Upload } from './block1-upload';
 import { SUPPORTED_FORMATS, contentFormatOf, decoderFor, describeFormat } from './content-format';
 import { type DeviceAuth, bodyDeviceId } from './device-auth';
@@ -43,14 +44,14 @@ export class ReadingsPost {
     }
     if (req.method !== 'POST') {
       // A PUT or DELETE may carry a reading sent the wrong way: kept, not dropped.
-      const error = new CoreError(CoreErrorCode.MethodNotAllowed, `${req.method} ${path}: readings are POSTed`);
-      return { ...replyFor(await this.pipeline.deadLetter({ ...message, route: routed?.route }, error)), code: '4.05' };
+      const error = new CoapError(CoapErrorCode.MethodNotAllowed, `${req.method} ${path}: readings are POSTed`);
+      return replyFor(await this.pipeline.deadLetter({ ...message, route: routed?.route }, error));
     }
     if (body.error) return { ...replyFor(await this.pipeline.deadLetter({ ...message, route: routed?.route }, body.error)), ...last };
     const decoder = decoderFor(format);
     let outcome: IngestOutcome;
     if (routed && !decoder) {
-      const error = new CoreError(CoreErrorCode.UnsupportedFormat, `Content-Format ${describeFormat(format)} is not one of ${SUPPORTED_FORMATS.join(', ')}`);
+      const error = new CoapError(CoapErrorCode.UnsupportedFormat, `Content-Format ${describeFormat(format)} is not one of ${SUPPORTED_FORMATS.join(', ')}`);
       outcome = await this.pipeline.deadLetter({ ...message, route: routed.route }, error);
     } else {
       outcome = await this.pipeline.ingest({ ...message, route: routed && decoder ? { ...routed.route, decoder } : undefined });

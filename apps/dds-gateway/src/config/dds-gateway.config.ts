@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Static, Type } from '@sinclair/typebox';
-import { CORE_ENV_OVERRIDES, CoreConfigSchema, type IngestRoute } from '@fieldlink/gateway-core';
+import { CORE_ENV_OVERRIDES, CoreConfigSchema, type DecodedRoute } from '@fieldlink/gateway-core';
 import { type EnvOverride, ServiceError, ServiceErrorCode, loadConfig } from '@fieldlink/service';
 import { parsePath } from '../session/field-path';
 
@@ -91,7 +91,7 @@ export type EventTimeConfig = Static<typeof EventTime>;
 /** A reader with the route its samples take into the pipeline. */
 export interface ReaderRoute {
   config: ReaderConfig;
-  ingest: IngestRoute;
+  ingest: DecodedRoute;
 }
 
 /** What the loader builds from the config, once: the adapter's parts use these instead of building their own. */
@@ -116,7 +116,7 @@ export function loadDdsGatewayConfig(env: NodeJS.ProcessEnv): DdsRuntimeConfig {
 
 /** Every reader's samples are telemetry, decoded from the sample's JSON. */
 export function readerRoutes(readers: readonly ReaderConfig[]): ReaderRoute[] {
-  return readers.map((config) => ({ config, ingest: { name: config.name, kind: 'telemetry', decoder: 'json' } }));
+  return readers.map((config) => ({ config, ingest: { name: config.name } }));
 }
 
 export function checkDds(dds: DdsConfig): void {

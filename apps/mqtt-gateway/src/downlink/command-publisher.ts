@@ -1,5 +1,5 @@
 import { type MqttClient } from 'mqtt';
-import { DEFAULT_COMMAND_TEMPLATE, renderCommand } from '@fieldlink/gateway-core';
+import { DEFAULT_COMMAND_TEMPLATE, type DeliveryOutcome, renderCommand } from '@fieldlink/gateway-core';
 import { type Command, type DeviceRecord } from '@fieldlink/schemas';
 import { type MqttRuntimeConfig } from '../config/mqtt-gateway.config';
 
@@ -11,7 +11,7 @@ export class CommandPublisher {
   ) {}
 
   /** Publishes on the topic and in the payload template of the route the device was last seen on. */
-  async deliver(command: Command, device: DeviceRecord): Promise<void> {
+  async deliver(command: Command, device: DeviceRecord): Promise<DeliveryOutcome> {
     const client = this.connection();
     if (!client) throw new Error('MQTT client not started');
     const route = this.config.runtime.router.byName(device.route);
@@ -19,5 +19,6 @@ export class CommandPublisher {
     const topic = (route && byRoute.get(route.name)) ?? fallback;
     const template = route?.command?.payload ?? this.config.commands.payload ?? DEFAULT_COMMAND_TEMPLATE;
     await client.publishAsync(topic.render({ deviceId: command.deviceId }), renderCommand(template, command), { qos: this.config.commands.qos });
+    return { status: 'delivered' };
   }
 }

@@ -10,7 +10,7 @@ import {
   TimestampsToReturn,
   resolveNodeId,
 } from 'node-opcua';
-import { type DecodedReading, type DecodedValue, type IngestPipeline, type IngestRoute } from '@fieldlink/gateway-core';
+import { type DecodedReading, type DecodedRoute, type DecodedValue, type IngestPipeline } from '@fieldlink/gateway-core';
 import { InFlight } from '@fieldlink/resilience';
 import { stableId } from '@fieldlink/schemas';
 import { type Logger } from '@fieldlink/service';
@@ -39,7 +39,7 @@ export class EndpointMonitor implements SessionUser {
   private pending: Change[] = [];
   private flushScheduled = false;
   private readonly inFlight = new InFlight();
-  private readonly route: IngestRoute;
+  private readonly route: DecodedRoute;
 
   constructor(
     private readonly endpoint: EndpointConfig,
@@ -48,7 +48,7 @@ export class EndpointMonitor implements SessionUser {
     private readonly pipeline: IngestPipeline,
     private readonly logger: Logger,
   ) {
-    this.route = { name: endpoint.name, kind: 'telemetry', decoder: 'json' };
+    this.route = { name: endpoint.name };
   }
 
   async attach(session: ClientSession, lost: (reason: string) => void): Promise<void> {
@@ -142,7 +142,7 @@ export class EndpointMonitor implements SessionUser {
         native = variantValue(value.value);
       } catch (error) {
         // One value the envelope cannot carry does not hold back the device's others.
-        this.track(this.pipeline.deadLetter({ ...base, ref: node.nodeId, payload: Buffer.from(`${node.nodeId} ${node.metric}: ${value.toString()}`) }, error));
+        this.track(this.pipeline.deadLetter({ ...base, ref: node.nodeId, readings: [], raw: Buffer.from(`${node.nodeId} ${node.metric}: ${value.toString()}`) }, error));
         continue;
       }
       values[node.metric] = { value: native, quality: value.statusCode.value };

@@ -3,7 +3,7 @@ import { type Command, type CommandResult, type DeviceRecord, topicMap } from '@
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { type DeviceRegistry } from '../devices/device-registry';
-import { type IngestPipeline } from '../ingest/ingest.pipeline';
+import { type DeadLetterSubject, type DeadLetterWriter } from '../dead-letter/dead-letter.writer';
 import { IngestMetrics } from '../observability/ingest.metrics';
 import { CommandDispatcher, type CommandTarget, type DeliveryOutcome } from './command-dispatcher';
 
@@ -22,8 +22,10 @@ const command = (over: Partial<Command> & { deviceId: string }): Command => ({ s
 const consumed = (commands: Command[]): ConsumedRecord[] =>
   commands.map((c, i) => ({ topic: topics.commands, partition: 0, offset: String(i), key: c.deviceId, value: Buffer.from(JSON.stringify(c)), headers: {}, timestamp: 0 }));
 
+const delivered: DeliveryOutcome = { status: 'delivered' };
+
 /** Kafka and the registry as fakes: the dispatcher's decisions are pure logic over them. */
-function setup(devices: DeviceRecord[], deliver: (c: Command) => Promise<DeliveryOutcome | void>) {
+function setup(devices: DeviceRecord[], deliver: (c: Command) => Promise<DeliveryOutcome>) {
   const handlers = new Map<string, BatchConsumerOptions['handle']>();
   const sent: OutgoingRecord[] = [];
   const kafka = {
@@ -35,14 +37,21 @@ function setup(devices: DeviceRecord[], deliver: (c: Command) => Promise<Deliver
   } as unknown as KafkaService;
   const registry = { owner: (id: string) => Promise.resolve(devices.find((d) => d.deviceId === id)) } as unknown as DeviceRegistry;
   const target: CommandTarget = { protocol: 'mqtt', deliver };
-  const pipeline = { deadLetter: () => Promise.resolve({ status: 'dead-lettered', code: 'x', message: 'x' }) } as unknown as IngestPipeline;
+  const deadLettered: DeadLetterSubject[] = [];
+  const deadLetters = {
+    write: (subject: DeadLetterSubject) => {
+      deadLettered.push(subject);
+      return Promise.resolve({ status: 'dead-lettered', code: 'x', message: 'x' });
+    },
+  } as unknown as DeadLetterWriter;
+  const metrics = new IngestMetrics(new Registry());
   const dispatcher = new CommandDispatcher(
     kafka,
     target,
     registry,
-    pipeline,
+    deadLetters,
     { topics, instanceId: 'gw-1', ownerGroupId: 'own', routerGroupId: 'router', deliverTimeoutMs: 5000 },
-    new IngestMetrics(new Registry()),
+    metrics,
     pino({ level: 'silent' }),
   );
   const results = () => sent.map((r) => JSON.parse(String(r.value)) as CommandResult);
@@ -50,15 +59,18 @@ function setup(devices: DeviceRecord[], deliver: (c: Command) => Promise<Deliver
     await dispatcher.start();
     await handlers.get(name)?.(consumed(commands));
   };
-  return { run, results, handlers, dispatcher };
+  return { run, results, handlers, dispatcher, deadLettered, metrics };
 }
 
 describe(CommandDispatcher.name, () => {
   it('delivers only the commands of devices the registry says this instance serves', async () => {
-    const delivered: string[] = [];
-    const { run, results } = setup([device('mine', 'gw-1'), device('theirs', 'gw-2'), device('coap-here', 'gw-1', 'coap')], (c) => Promise.resolve(void delivered.push(c.deviceId)));
+    const deliveredTo: string[] = [];
+    const { run, results } = setup([device('mine', 'gw-1'), device('theirs', 'gw-2'), device('coap-here', 'gw-1', 'coap')], (c) => {
+      deliveredTo.push(c.deviceId);
+      return Promise.resolve(delivered);
+    });
     await run('commands-consumer', [command({ deviceId: 'mine' }), command({ deviceId: 'theirs' }), command({ deviceId: 'coap-here' }), command({ deviceId: 'nobody' })]);
-    expect(delivered).toEqual(['mine']);
+    expect(deliveredTo).toEqual(['mine']);
     expect(results().map((r) => [r.deviceId, r.status])).toEqual([['mine', 'delivered']]);
   });
 
@@ -74,7 +86,7 @@ describe(CommandDispatcher.name, () => {
   });
 
   it('reports an expired command as expired and does not deliver it', async () => {
-    const deliver = jest.fn(() => Promise.resolve());
+    const deliver = jest.fn(() => Promise.resolve(delivered));
     const { run, results } = setup([device('a', 'gw-1')], deliver);
     await run('commands-consumer', [command({ deviceId: 'a', expiresAt: '2020-01-01T00:00:00.000Z' })]);
     expect(deliver).not.toHaveBeenCalled();
@@ -84,7 +96,7 @@ describe(CommandDispatcher.name, () => {
   it('does not let a slow device hold up the commands for another', async () => {
     let releaseSlow: (() => void) | undefined;
     const { run, results } = setup([device('slow', 'gw-1'), device('fast', 'gw-1')], (c) =>
-      c.deviceId === 'slow' ? new Promise<void>((resolve) => (releaseSlow = resolve)) : Promise.resolve(),
+      c.deviceId === 'slow' ? new Promise<DeliveryOutcome>((resolve) => (releaseSlow = () => resolve(delivered))) : Promise.resolve(delivered),
     );
     const batch = run('commands-consumer', [command({ deviceId: 'slow' }), command({ deviceId: 'fast' })]);
     await new Promise((resolve) => setImmediate(resolve));
@@ -95,7 +107,7 @@ describe(CommandDispatcher.name, () => {
   });
 
   it('router: one failed result for an unknown device or a wrong target, nothing for a served one', async () => {
-    const { run, results } = setup([device('served', 'gw-2'), device('moved', 'gw-3')], () => Promise.resolve());
+    const { run, results } = setup([device('served', 'gw-2'), device('moved', 'gw-3')], () => Promise.resolve(delivered));
     await run('command-router', [
       command({ deviceId: 'ghost' }),
       command({ deviceId: 'served' }),
@@ -107,5 +119,20 @@ describe(CommandDispatcher.name, () => {
       ['c-moved', 'failed', 'FL_COMMAND_WRONG_TARGET'],
       ['c-proto', 'failed', 'FL_COMMAND_WRONG_TARGET'],
     ]);
+  });
+
+  it('reports a delivery that throws as failed FL_COMMAND_NOT_DELIVERED, with the error as detail', async () => {
+    const { run, results } = setup([device('a', 'gw-1')], () => Promise.reject(new Error('MQTT client not started')));
+    await run('commands-consumer', [command({ deviceId: 'a' })]);
+    expect(results().map((r) => [r.status, r.code, r.detail])).toEqual([['failed', 'FL_COMMAND_NOT_DELIVERED', 'MQTT client not started']]);
+  });
+
+  it('router: dead-letters a record that is no command, under the commands mapping with its key and offset, and counts it invalid', async () => {
+    const { handlers, dispatcher, results, deadLettered, metrics } = setup([], () => Promise.resolve(delivered));
+    await dispatcher.start();
+    await handlers.get('command-router')?.([{ topic: topics.commands, partition: 2, offset: '7', key: 'dev-9', value: Buffer.from('not json'), headers: {}, timestamp: 0 }]);
+    expect(deadLettered).toMatchObject([{ route: 'commands', deviceId: 'dev-9', ref: `${topics.commands}/2@7`, raw: Buffer.from('not json') }]);
+    expect(results()).toEqual([]);
+    expect((await metrics.commands.get()).values).toMatchObject([{ labels: { status: 'invalid' }, value: 1 }]);
   });
 });

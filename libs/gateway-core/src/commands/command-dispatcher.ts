@@ -2,12 +2,12 @@ import { type BatchConsumer, type ConsumedRecord, type KafkaService } from '@fie
 import { type Command, type CommandResult, type DeviceRecord, SCHEMA_VERSION, type TopicMap, parseJson, validateCommand } from '@fieldlink/schemas';
 import { type Logger } from '@fieldlink/service';
 import { type DeviceRegistry } from '../devices/device-registry';
+import { type DeadLetterWriter } from '../dead-letter/dead-letter.writer';
 import { CoreErrorCode } from '../errors';
-import { type IngestPipeline } from '../ingest/ingest.pipeline';
-import { type IngestRoute, type Protocol } from '../ingest/inbound-message';
+import { type Protocol } from '../ingest/inbound-message';
 import { type IngestMetrics } from '../observability/ingest.metrics';
 
-/** What a delivery came to; `delivered` when the adapter reports nothing more (e.g. an MQTT PUBACK). */
+/** What a delivery came to: `delivered` when the protocol took it and says nothing more (e.g. an MQTT PUBACK). */
 export type DeliveryOutcome = { status: 'delivered' } | { status: 'succeeded'; output?: unknown } | { status: 'failed'; code: string; message: string };
 
 /** What a gateway does with a command for one of its devices. */
@@ -16,8 +16,9 @@ export interface CommandTarget {
   /**
    * Resolves once the protocol has taken the command (MQTT PUBACK) or the device answered (an
    * OPC UA method call). `device` is its registry record: the route and native reference it was last seen on.
+   * A rejection (or no answer within `deliverTimeoutMs`) is reported as `failed` FL_COMMAND_NOT_DELIVERED.
    */
-  deliver(command: Command, device: DeviceRecord): Promise<DeliveryOutcome | void>;
+  deliver(command: Command, device: DeviceRecord): Promise<DeliveryOutcome>;
 }
 
 export interface CommandDispatcherOptions {
@@ -30,7 +31,8 @@ export interface CommandDispatcherOptions {
   deliverTimeoutMs: number;
 }
 
-const COMMANDS_ROUTE: IngestRoute = { name: 'commands', kind: 'telemetry', decoder: 'json' };
+/** The `source.mapping` and metrics label of a dead-lettered command record. */
+const COMMANDS_MAPPING = 'commands';
 
 /**
  * Commands reach exactly one gateway instance: the one the device registry says serves the
@@ -48,7 +50,7 @@ export class CommandDispatcher {
     private readonly kafka: KafkaService,
     private readonly target: CommandTarget,
     private readonly registry: DeviceRegistry,
-    private readonly pipeline: IngestPipeline,
+    private readonly deadLetters: DeadLetterWriter,
     private readonly options: CommandDispatcherOptions,
     private readonly metrics: IngestMetrics,
     private readonly logger: Logger,
@@ -108,7 +110,7 @@ export class CommandDispatcher {
       return;
     }
     try {
-      const outcome = (await withTimeout(this.target.deliver(command, device), this.options.deliverTimeoutMs)) ?? { status: 'delivered' };
+      const outcome = await withTimeout(this.target.deliver(command, device), this.options.deliverTimeoutMs);
       if (outcome.status === 'failed') await this.report(command, { status: 'failed', code: outcome.code, detail: outcome.message });
       else if (outcome.status === 'succeeded') await this.report(command, { status: 'succeeded', ...(outcome.output !== undefined ? { output: outcome.output } : {}) });
       else await this.report(command, { status: 'delivered' });
@@ -138,9 +140,14 @@ export class CommandDispatcher {
   }
 
   private async deadLetter(record: ConsumedRecord, error: unknown): Promise<void> {
-    const payload = record.value ?? Buffer.alloc(0);
-    await this.pipeline.deadLetter(
-      { route: COMMANDS_ROUTE, payload, deviceId: record.key ?? undefined, ref: `${record.topic}/${record.partition}@${record.offset}`, receivedAt: new Date() },
+    await this.deadLetters.write(
+      {
+        route: COMMANDS_MAPPING,
+        raw: record.value ?? Buffer.alloc(0),
+        deviceId: record.key ?? undefined,
+        ref: `${record.topic}/${record.partition}@${record.offset}`,
+        receivedAt: new Date(),
+      },
       error,
     );
     this.metrics.commands.inc({ status: 'invalid' });

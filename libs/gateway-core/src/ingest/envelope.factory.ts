@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import {
-  type DeadLetter,
   type DeviceStatus,
   type Reading,
   SCHEMA_VERSION,
@@ -12,7 +11,6 @@ import {
   parseJson,
   decodeUtf8,
 } from '@fieldlink/schemas';
-import { readingsAsBytes } from './decoded-reading';
 import { type EncodedMessage, type InboundMessage, type Protocol, type StatusReport } from './inbound-message';
 
 export interface EnvelopeContext {
@@ -79,25 +77,4 @@ export function buildStatusReport(report: StatusReport, ctx: EnvelopeContext): D
     status: report.status,
   };
   return report.detail ? { ...envelope, detail: report.detail } : envelope;
-}
-
-export function buildDeadLetter(
-  message: InboundMessage,
-  reason: { code: string; message: string },
-  ctx: EnvelopeContext,
-  maxBytes: number,
-): DeadLetter {
-  const raw = message.raw ?? (message.readings ? readingsAsBytes(message.readings) : message.payload);
-  const kept = raw.subarray(0, maxBytes);
-  const letter: DeadLetter = {
-    schemaVersion: SCHEMA_VERSION,
-    id: idOf(message, 0),
-    receiveTime: message.receivedAt.toISOString(),
-    source: sourceOf(message, ctx),
-    reason,
-    payload: { encoding: 'base64', size: raw.length, data: kept.toString('base64') },
-  };
-  if (kept.length < raw.length) letter.payload.truncated = true;
-  if (message.deviceId) letter.deviceId = message.deviceId;
-  return letter;
 }

@@ -1,19 +1,22 @@
 import { type DecodeOptions, type DecoderName, type Source } from '@fieldlink/schemas';
 import { type DecodedReading } from './decoded-reading';
 
-/** How one configured route turns a message into envelopes. */
-export interface IngestRoute {
+/** A route whose messages arrive as bytes (MQTT, CoAP): its decoder turns them into readings. */
+export interface EncodedRoute {
   /** Route name; labels the metrics and the envelope source. */
   name: string;
   kind: 'telemetry' | 'status';
-  /** Decodes bytes; unused for readings an adapter decoded itself. */
   decoder: DecoderName;
   decodeOptions?: DecodeOptions;
 }
 
+/** A route whose adapter decodes its messages itself (OPC UA endpoints, DDS readers); its readings are telemetry. */
+export interface DecodedRoute {
+  /** Route name; labels the metrics and the envelope source. */
+  name: string;
+}
+
 interface InboundBase {
-  /** The matched route; absent when none matched, and the pipeline then dead-letters the message. */
-  route?: IngestRoute;
   /** Undefined when the route could not find one; the message is then dead-lettered. */
   deviceId: string | undefined;
   /** Native reference: MQTT topic, CoAP path, OPC UA NodeId, DDS topic. */
@@ -35,19 +38,24 @@ interface InboundBase {
   contentId?: string;
   /**
    * What a dead letter carries as the raw message when there are no payload bytes: a DDS sample
-   * as JSON, since the RTI Connector does not expose its CDR bytes. Default: the readings as JSON.
+   * as JSON, since the RTI Connector does not expose its CDR bytes, or an OPC UA value the
+   * envelope cannot carry, as text. Default: the payload, or the readings as JSON.
    */
   raw?: Buffer;
 }
 
 /** Bytes for the route's decoder (MQTT, CoAP). */
 export interface EncodedMessage extends InboundBase {
+  /** The matched route; absent when none matched, and the pipeline then dead-letters the message. */
+  route?: EncodedRoute;
   payload: Buffer;
   readings?: undefined;
 }
 
 /** Readings the adapter decoded itself (OPC UA data changes, DDS samples). */
 export interface DecodedMessage extends InboundBase {
+  /** The matched route; absent when none matched, and the pipeline then dead-letters the message. */
+  route?: DecodedRoute;
   readings: DecodedReading[];
   payload?: undefined;
 }

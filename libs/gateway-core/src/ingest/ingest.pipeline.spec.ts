@@ -2,6 +2,7 @@ import { KafkaError, KafkaErrorCode, type OutgoingRecord } from '@fieldlink/kafk
 import { type DeadLetter, type DeviceStatus, type Telemetry, topicMap } from '@fieldlink/schemas';
 import pino from 'pino';
 import { Registry } from 'prom-client';
+import { DeadLetterWriter } from '../dead-letter/dead-letter.writer';
 import { IngestMetrics } from '../observability/ingest.metrics';
 import { type SinkState } from '../spool/spooling-sink';
 import { type DecodedMessage, type EncodedMessage } from './inbound-message';
@@ -23,12 +24,9 @@ class FakeProducer {
 function setup(over: { rejectWhenFull?: boolean } = {}) {
   const producer = new FakeProducer();
   const metrics = new IngestMetrics(new Registry());
-  const pipeline = new IngestPipeline(
-    producer,
-    { protocol: 'mqtt', instanceId: 'gw-1', topics: topicMap(), maxPayloadBytes: 64, deadLetterMaxBytes: 16, retryAfterMs: 7000, ...over },
-    metrics,
-    pino({ level: 'silent' }),
-  );
+  const topics = topicMap();
+  const deadLetters = new DeadLetterWriter(producer, { protocol: 'mqtt', instanceId: 'gw-1', topic: topics['dead-letter'], maxBytes: 16 }, metrics, pino({ level: 'silent' }));
+  const pipeline = new IngestPipeline(producer, { protocol: 'mqtt', instanceId: 'gw-1', topics, maxPayloadBytes: 64, retryAfterMs: 7000, ...over }, deadLetters, metrics);
   return { producer, pipeline, metrics };
 }
 
@@ -170,7 +168,7 @@ describe(IngestPipeline.name, () => {
 
   describe('readings the adapter decoded', () => {
     const decoded = (over: Partial<DecodedMessage> = {}): DecodedMessage => ({
-      route: { name: 'opc', kind: 'telemetry', decoder: 'json' },
+      route: { name: 'opc' },
       readings: [
         {
           values: { temperature: { value: 21.5, unit: 'Cel', quality: 0 }, count: { value: 2n ** 60n }, axis: { value: [1, 2] }, pump: { value: { on: true, rpm: 1200 } } },
@@ -218,6 +216,14 @@ describe(IngestPipeline.name, () => {
       const raw = JSON.stringify([{ values: { gone: { value: null } } }]);
       expect(letter.payload).toMatchObject({ size: raw.length, truncated: true });
       expect(Buffer.from(letter.payload.data, 'base64').toString()).toBe(raw.slice(0, 16));
+    });
+    it('dead-letter with the raw bytes the adapter gave in place of a payload, e.g. a DDS sample as JSON', async () => {
+      const { producer, pipeline } = setup();
+      const outcome = await pipeline.deadLetter(decoded({ readings: [], raw: Buffer.from('{"s":1}') }), new Error('unmappable'));
+      expect(outcome).toEqual({ status: 'dead-lettered', code: 'FL_INTERNAL', message: 'unmappable' });
+      const letter = JSON.parse(String(producer.sent[0]?.value)) as DeadLetter;
+      expect(letter).toMatchObject({ deviceId: 'dev-1', source: { protocol: 'mqtt', ref: 'ns=2;s=Boiler', mapping: 'opc' } });
+      expect(Buffer.from(letter.payload.data, 'base64').toString()).toBe('{"s":1}');
     });
   });
 

@@ -1,27 +1,16 @@
-import {
-  type DecodeOptions,
-  type Reading,
-  SchemaError,
-  type TopicMap,
-  decodePayload,
-  deviceIdFromBody,
-  validateDeadLetter,
-  validateDeviceStatus,
-  validateTelemetry,
-} from '@fieldlink/schemas';
+import { type Reading, type TopicMap, decodePayload, deviceIdFromBody, validateDeviceStatus, validateTelemetry } from '@fieldlink/schemas';
 import { KafkaError, type OutgoingRecord } from '@fieldlink/kafka';
-import { type Logger } from '@fieldlink/service';
 import { type RecordSink, type SinkState } from '../spool/spooling-sink';
+import { type DeadLetterSubject, type DeadLetterWriter } from '../dead-letter/dead-letter.writer';
 import { CoreError, CoreErrorCode } from '../errors';
-import { type IngestMetrics } from '../observability/ingest.metrics';
-import { toReading } from './decoded-reading';
-import { type EnvelopeContext, buildDeadLetter, buildDeviceStatus, buildStatusReport, buildTelemetry } from './envelope.factory';
-import { type InboundMessage, type IngestOutcome, type StatusReport } from './inbound-message';
+import { type IngestMetrics, UNROUTED } from '../observability/ingest.metrics';
+import { readingsAsBytes, toReading } from './decoded-reading';
+import { type EnvelopeContext, buildDeviceStatus, buildStatusReport, buildTelemetry } from './envelope.factory';
+import { type EncodedMessage, type InboundMessage, type IngestOutcome, type StatusReport } from './inbound-message';
 
 export interface IngestPipelineOptions extends EnvelopeContext {
   topics: TopicMap;
   maxPayloadBytes: number;
-  deadLetterMaxBytes: number;
   /** With overflow `reject`, a full sink refuses messages instead of holding them. */
   rejectWhenFull?: boolean;
   /** What a rejected device is told to wait. */
@@ -29,9 +18,6 @@ export interface IngestPipelineOptions extends EnvelopeContext {
   /** Told of every device whose message was forwarded, e.g. the device registry. */
   onForwarded?: (deviceId: string, route: string, ref: string, at: Date) => void;
 }
-
-/** The metrics label of messages that matched no route. */
-const UNROUTED = '(none)';
 
 /**
  * route → decode → envelope → validate → produce. The returned promise resolves
@@ -43,8 +29,8 @@ export class IngestPipeline {
   constructor(
     private readonly sink: RecordSink,
     private readonly options: IngestPipelineOptions,
+    private readonly deadLetters: DeadLetterWriter,
     private readonly metrics: IngestMetrics,
-    private readonly logger: Logger,
   ) {}
 
   /** Whether new messages go straight to Kafka, to the spool, or nowhere yet: an adapter may slow its devices down. */
@@ -79,38 +65,28 @@ export class IngestPipeline {
   }
 
   private toRecords(message: InboundMessage): { records: OutgoingRecord[]; deviceId: string } {
-    const { route } = message;
-    if (!route) throw new CoreError(CoreErrorCode.MapNoRoute, `no route matches ${message.ref}`);
+    if (!message.route) throw new CoreError(CoreErrorCode.MapNoRoute, `no route matches ${message.ref}`);
     if (message.payload && message.payload.length > this.options.maxPayloadBytes) {
       throw new CoreError(
         CoreErrorCode.PayloadTooLarge,
         `payload of ${message.payload.length} bytes exceeds ingest.maxPayloadBytes (${this.options.maxPayloadBytes})`,
       );
     }
-    const deviceId = message.deviceId ?? this.deviceIdInBody(message);
-    if (!deviceId) throw new CoreError(CoreErrorCode.MapNoDevice, `route "${route.name}" found no deviceId in ${message.ref}`);
+    const deviceId = message.deviceId ?? (message.readings ? undefined : deviceIdInBody(message));
+    if (!deviceId) throw new CoreError(CoreErrorCode.MapNoDevice, `route "${message.route.name}" found no deviceId in ${message.ref}`);
     let readings: Reading[];
     if (message.readings) {
       readings = message.readings.map(toReading);
-    } else if (route.kind === 'status') {
+    } else if (message.route.kind === 'status') {
       const status = validateDeviceStatus.assert(buildDeviceStatus(message, deviceId, this.options));
       return { records: [this.record('device-status', deviceId, status)], deviceId };
     } else {
-      const options: DecodeOptions | undefined = route.decodeOptions;
-      readings = decodePayload(route.decoder, message.payload, options);
+      readings = decodePayload(message.route.decoder, message.payload, message.route.decodeOptions);
     }
     const records = readings.map((reading, i) =>
       this.record('telemetry', deviceId, validateTelemetry.assert(buildTelemetry(message, deviceId, reading, this.options, i))),
     );
     return { records, deviceId };
-  }
-
-  /** The deviceId from the body, for a route with deviceIdField (json and cbor bodies). */
-  private deviceIdInBody(message: InboundMessage): string | undefined {
-    const field = message.route?.decodeOptions?.deviceIdField;
-    const decoder = message.route?.decoder;
-    if (!field || !message.payload || (decoder !== 'json' && decoder !== 'cbor')) return undefined;
-    return deviceIdFromBody(decoder, message.payload, field);
   }
 
   /**
@@ -139,22 +115,26 @@ export class IngestPipeline {
   }
 
   /** Writes the raw message and the reason to the dead-letter topic and counts it. */
-  async deadLetter(message: InboundMessage, error: unknown): Promise<IngestOutcome> {
-    const mapping = message.route?.name ?? UNROUTED;
-    const code = error instanceof SchemaError || error instanceof CoreError || error instanceof KafkaError ? error.code : 'FL_INTERNAL';
-    const reason = { code, message: error instanceof Error ? error.message : String(error) };
-    if (code === 'FL_INTERNAL') this.logger.error({ err: error, ref: message.ref }, 'unexpected ingest failure; dead-lettering');
-    const letter = validateDeadLetter.assert(buildDeadLetter(message, reason, this.options, this.options.deadLetterMaxBytes));
-    try {
-      await this.sink.send(this.record('dead-letter', message.deviceId ?? null, letter));
-    } catch (sendError) {
-      if (sendError instanceof KafkaError && sendError.retryable) throw sendError;
-      // The broker refused even the dead-letter record, or the spool is full with overflow reject.
-      // Log the raw bytes so nothing vanishes unseen.
-      this.metrics.deadLetterFailed.inc({ mapping });
-      this.logger.error({ err: sendError, letter }, 'dead-letter record not written');
-    }
-    this.metrics.deadLettered.inc({ mapping, code });
-    return { status: 'dead-lettered', ...reason };
+  deadLetter(message: InboundMessage, error: unknown): Promise<IngestOutcome> {
+    return this.deadLetters.write(deadLetterSubject(message), error);
   }
+}
+
+/** The deviceId from the body, for a route with deviceIdField (json and cbor bodies). */
+function deviceIdInBody(message: EncodedMessage): string | undefined {
+  const field = message.route?.decodeOptions?.deviceIdField;
+  const decoder = message.route?.decoder;
+  if (!field || (decoder !== 'json' && decoder !== 'cbor')) return undefined;
+  return deviceIdFromBody(decoder, message.payload, field);
+}
+
+function deadLetterSubject(message: InboundMessage): DeadLetterSubject {
+  return {
+    ...(message.route ? { route: message.route.name } : {}),
+    deviceId: message.deviceId,
+    ref: message.ref,
+    receivedAt: message.receivedAt,
+    ...(message.id ? { id: message.id } : {}),
+    raw: message.raw ?? (message.readings ? readingsAsBytes(message.readings) : message.payload),
+  };
 }

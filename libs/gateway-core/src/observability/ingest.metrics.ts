@@ -1,5 +1,8 @@
 import { Counter, Histogram, type Registry } from 'prom-client';
 
+/** The `mapping` label of messages that matched no route. */
+export const UNROUTED = '(none)';
+
 /** Per-mapping counters of the ingest pipeline. */
 export class IngestMetrics {
   readonly received: Counter<'mapping'>;

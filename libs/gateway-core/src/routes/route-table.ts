@@ -1,10 +1,10 @@
 import { ServiceError, ServiceErrorCode } from '@fieldlink/service';
-import { type IngestRoute } from '../ingest/inbound-message';
+import { type EncodedRoute } from '../ingest/inbound-message';
 import { type RouteMatcher } from './route-matcher';
 import { type RouteConfig } from './route.schema';
 
 export interface RoutedMessage<R extends RouteConfig> {
-  route: IngestRoute;
+  route: EncodedRoute;
   config: R;
   /** Undefined when the template names a capture this message lacks; the pipeline dead-letters it. */
   deviceId: string | undefined;
@@ -14,7 +14,7 @@ export interface RoutedMessage<R extends RouteConfig> {
 interface CompiledRoute<N, R extends RouteConfig> {
   config: R;
   matcher: RouteMatcher<N>;
-  route: IngestRoute;
+  route: EncodedRoute;
 }
 
 const NAME = /\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
@@ -39,7 +39,7 @@ export class RouteTable<N, R extends RouteConfig = RouteConfig> {
         const names = `{${missing.join('}, {')}}`;
         throw invalid(`${key}.${matchField}`, `must capture ${names} for the deviceId template "${config.deviceId}" (or set ${key}.deviceId)`);
       }
-      return { config, matcher, route: ingestRoute(config) };
+      return { config, matcher, route: encodedRoute(config) };
     });
   }
 
@@ -77,7 +77,7 @@ function renderDeviceId(template: string, captures: Record<string, string>): str
   return complete && id !== '' ? id : undefined;
 }
 
-function ingestRoute(config: RouteConfig): IngestRoute {
+function encodedRoute(config: RouteConfig): EncodedRoute {
   return {
     name: config.name,
     kind: config.kind,

@@ -5,6 +5,7 @@ import { type TopicMap } from '@fieldlink/schemas';
 import { type Logger, METRICS_REGISTRY, ServiceModule, TOPICS } from '@fieldlink/service';
 import { type Registry } from 'prom-client';
 import { CommandDispatcher } from '../commands/command-dispatcher';
+import { DeadLetterWriter } from '../dead-letter/dead-letter.writer';
 import { DeviceRegistry } from '../devices/device-registry';
 import { type CoreConfig } from '../config/core-config.schema';
 import { type Protocol } from '../ingest/inbound-message';
@@ -21,7 +22,7 @@ export interface GatewayCoreOptions {
   protocol: Protocol;
   config: CoreConfig;
   logger: Logger;
-  /** Builds the protocol adapter; IngestPipeline, LOGGER, METRICS_REGISTRY and CORE_CONFIG can be injected. */
+  /** Builds the protocol adapter; IngestPipeline, DeadLetterWriter, LOGGER, METRICS_REGISTRY and CORE_CONFIG can be injected. */
   adapter: { inject: InjectionToken[]; useFactory: (...args: never[]) => ProtocolAdapter };
   commandDeliverTimeoutMs?: number;
 }
@@ -60,9 +61,20 @@ export const GatewayCoreModule = {
           useFactory: (kafka: KafkaService, registry: Registry) => openSink(kafka, config, service, registry, logger),
         },
         {
+          provide: DeadLetterWriter,
+          inject: [RECORD_SINK, IngestMetrics, TOPICS],
+          useFactory: (sink: RecordSink, metrics: IngestMetrics, topics: TopicMap) =>
+            new DeadLetterWriter(
+              sink,
+              { protocol, instanceId: config.gateway.instanceId, topic: topics['dead-letter'], maxBytes: config.ingest.deadLetterMaxBytes },
+              metrics,
+              logger,
+            ),
+        },
+        {
           provide: IngestPipeline,
-          inject: [RECORD_SINK, IngestMetrics, TOPICS, DeviceRegistry],
-          useFactory: (sink: RecordSink, metrics: IngestMetrics, topics: TopicMap, registry: DeviceRegistry) =>
+          inject: [RECORD_SINK, IngestMetrics, TOPICS, DeviceRegistry, DeadLetterWriter],
+          useFactory: (sink: RecordSink, metrics: IngestMetrics, topics: TopicMap, registry: DeviceRegistry, deadLetters: DeadLetterWriter) =>
             new IngestPipeline(
               sink,
               {
@@ -70,25 +82,24 @@ export const GatewayCoreModule = {
                 instanceId: config.gateway.instanceId,
                 topics,
                 maxPayloadBytes: config.ingest.maxPayloadBytes,
-                deadLetterMaxBytes: config.ingest.deadLetterMaxBytes,
                 rejectWhenFull: config.spool.overflow === 'reject',
                 retryAfterMs: config.spool.retryAfterMs,
                 onForwarded: (deviceId, route, ref, at) => void registry.seen(deviceId, route, ref, at),
               },
+              deadLetters,
               metrics,
-              logger,
             ),
         },
         { provide: PROTOCOL_ADAPTER, inject: options.adapter.inject, useFactory: options.adapter.useFactory },
         {
           provide: CommandDispatcher,
-          inject: [KafkaService, PROTOCOL_ADAPTER, DeviceRegistry, IngestPipeline, IngestMetrics, TOPICS],
-          useFactory: (kafka: KafkaService, adapter: ProtocolAdapter, registry: DeviceRegistry, pipeline: IngestPipeline, metrics: IngestMetrics, topics: TopicMap) =>
+          inject: [KafkaService, PROTOCOL_ADAPTER, DeviceRegistry, DeadLetterWriter, IngestMetrics, TOPICS],
+          useFactory: (kafka: KafkaService, adapter: ProtocolAdapter, registry: DeviceRegistry, deadLetters: DeadLetterWriter, metrics: IngestMetrics, topics: TopicMap) =>
             new CommandDispatcher(
               kafka,
               adapter,
               registry,
-              pipeline,
+              deadLetters,
               {
                 topics,
                 ownerGroupId: `${config.topics.prefix}${service}-${config.gateway.instanceId}-commands`,

@@ -1,0 +1,92 @@
+import { randomUUID } from 'node:crypto';
+import { type DeadLetter, SCHEMA_VERSION, SchemaError, type Source, validateDeadLetter } from '@fieldlink/schemas';
+import { KafkaError } from '@fieldlink/kafka';
+import { type Logger } from '@fieldlink/service';
+import { CoreErrorCode, GatewayError } from '../errors';
+import { type Protocol } from '../ingest/inbound-message';
+import { type IngestMetrics, UNROUTED } from '../observability/ingest.metrics';
+import { type RecordSink } from '../spool/spooling-sink';
+
+/** What is set aside: the raw message and where it came from. */
+export interface DeadLetterSubject {
+  /** The route it matched: the record's `source.mapping` and the metrics label; absent when none matched. */
+  route?: string;
+  deviceId?: string;
+  /** Native reference: MQTT topic, CoAP path, OPC UA NodeId, DDS topic, or `<topic>/<partition>@<offset>` of a command. */
+  ref: string;
+  receivedAt: Date;
+  /** The record's id; random when absent. */
+  id?: string;
+  /** The bytes as received, or what stands for them when the protocol gives none (a DDS sample as JSON). */
+  raw: Buffer;
+}
+
+export interface DeadLetterWriterOptions {
+  protocol: Protocol;
+  instanceId: string;
+  /** The dead-letter topic's full name. */
+  topic: string;
+  /** Raw bytes kept in a record (`ingest.deadLetterMaxBytes`); beyond this it is truncated and marked so. */
+  maxBytes: number;
+}
+
+export interface DeadLettered {
+  status: 'dead-lettered';
+  code: string;
+  message: string;
+}
+
+/**
+ * Writes a message that cannot be forwarded, with the reason, to the dead-letter topic through the
+ * same sink as telemetry (so it is spooled while Kafka is away), and counts it. The ingest
+ * pipeline and the command dispatcher both write through it.
+ */
+export class DeadLetterWriter {
+  constructor(
+    private readonly sink: RecordSink,
+    private readonly options: DeadLetterWriterOptions,
+    private readonly metrics: IngestMetrics,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Resolves once the sink holds the record, or it was refused for good and logged; rejects only for a retryable Kafka failure. */
+  async write(subject: DeadLetterSubject, error: unknown): Promise<DeadLettered> {
+    const mapping = subject.route ?? UNROUTED;
+    const reason = reasonOf(error);
+    if (reason.code === CoreErrorCode.Internal) this.logger.error({ err: error, ref: subject.ref }, 'unexpected ingest failure; dead-lettering');
+    const letter = validateDeadLetter.assert(deadLetterOf(subject, reason, this.options));
+    try {
+      await this.sink.send({ topic: this.options.topic, key: subject.deviceId ?? null, value: JSON.stringify(letter) });
+    } catch (sendError) {
+      if (sendError instanceof KafkaError && sendError.retryable) throw sendError;
+      // The broker refused even the dead-letter record, or the spool is full with overflow reject.
+      // Log the raw bytes so nothing vanishes unseen.
+      this.metrics.deadLetterFailed.inc({ mapping });
+      this.logger.error({ err: sendError, letter }, 'dead-letter record not written');
+    }
+    this.metrics.deadLettered.inc({ mapping, code: reason.code });
+    return { status: 'dead-lettered', ...reason };
+  }
+}
+
+function reasonOf(error: unknown): { code: string; message: string } {
+  const code = error instanceof SchemaError || error instanceof GatewayError || error instanceof KafkaError ? error.code : CoreErrorCode.Internal;
+  return { code, message: error instanceof Error ? error.message : String(error) };
+}
+
+function deadLetterOf(subject: DeadLetterSubject, reason: { code: string; message: string }, options: DeadLetterWriterOptions): DeadLetter {
+  const { raw } = subject;
+  const kept = raw.subarray(0, options.maxBytes);
+  const source: Source = { protocol: options.protocol, gateway: options.instanceId, ref: subject.ref };
+  const letter: DeadLetter = {
+    schemaVersion: SCHEMA_VERSION,
+    id: subject.id ? subject.id : randomUUID(),
+    receiveTime: subject.receivedAt.toISOString(),
+    source: subject.route !== undefined ? { ...source, mapping: subject.route } : source,
+    reason,
+    payload: { encoding: 'base64', size: raw.length, data: kept.toString('base64') },
+  };
+  if (kept.length < raw.length) letter.payload.truncated = true;
+  if (subject.deviceId) letter.deviceId = subject.deviceId;
+  return letter;
+}
