@@ -1,6 +1,7 @@
 import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
 
+/** The packages that speak each protocol; a gateway tagged `protocol:<key>` may import its own. */
 const protocolPackages = {
   mqtt: ['mqtt', 'mqtt-packet'],
   coap: ['coap'],
@@ -9,15 +10,19 @@ const protocolPackages = {
 };
 const allProtocolPackages = Object.values(protocolPackages).flat();
 
-/** A gateway may use its own protocol package and nobody else's. */
-const protocolConstraint = (protocol) => ({
-  sourceTag: `protocol:${protocol}`,
-  onlyDependOnLibsWithTags: ['scope:shared', 'scope:gateway-platform'],
-  bannedExternalImports: [
-    'kafkajs',
-    ...allProtocolPackages.filter((p) => !protocolPackages[protocol].includes(p)),
-  ],
+/**
+ * Every matching constraint applies and any one ban wins, so a protocol's packages cannot be
+ * allowed back for its own gateway: they are banned instead for every project tagged with any
+ * other protocol, known or not. A new `protocol:x` gateway gets them all banned with no edit here.
+ */
+const otherProtocolsBan = ([protocol, packages]) => ({
+  sourceTag: `/^protocol:(?!${protocol}$)/`,
+  bannedExternalImports: packages,
 });
+
+/** Test harness only (brokers, child processes, fixtures); production code never ships it. */
+const testingLib = '@fieldlink/testing';
+const testingOnlyInTests = `${testingLib} is for tests, benches and tools: import it from a *.spec.ts, test/, faults/ or bench/.`;
 
 export default [
   { ignores: ['**/dist', '**/node_modules', '**/.nx', '.infra/**', 'coverage/**'] },
@@ -44,10 +49,13 @@ export default [
           depConstraints: [
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
             { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
-            protocolConstraint('mqtt'),
-            protocolConstraint('coap'),
-            protocolConstraint('opcua'),
-            protocolConstraint('dds'),
+            // A gateway (its protocol tag tells which) uses the shared and gateway-platform libs, never another gateway.
+            {
+              sourceTag: 'scope:gateway',
+              onlyDependOnLibsWithTags: ['scope:shared', 'scope:gateway-platform'],
+              bannedExternalImports: ['kafkajs'],
+            },
+            ...Object.entries(protocolPackages).map(otherProtocolsBan),
             {
               sourceTag: 'scope:processing',
               onlyDependOnLibsWithTags: ['scope:shared', 'scope:processing'],
@@ -73,6 +81,19 @@ export default [
             { sourceTag: 'scope:tools', onlyDependOnLibsWithTags: ['type:lib'], bannedExternalImports: ['kafkajs'] },
           ],
         },
+      ],
+    },
+  },
+  {
+    files: ['apps/*/src/**/*.ts', 'libs/*/src/**/*.ts'],
+    ignores: ['libs/testing/**', '**/*.spec.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: [{ name: testingLib, message: testingOnlyInTests }] }],
+      // no-restricted-imports does not see import() or require().
+      'no-restricted-syntax': [
+        'error',
+        { selector: `ImportExpression[source.value='${testingLib}']`, message: testingOnlyInTests },
+        { selector: `CallExpression[callee.name='require'][arguments.0.value='${testingLib}']`, message: testingOnlyInTests },
       ],
     },
   },
