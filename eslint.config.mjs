@@ -52,25 +52,31 @@ export default [
             // A gateway (its protocol tag tells which) uses the shared and gateway-platform libs, never another gateway.
             {
               sourceTag: 'scope:gateway',
-              onlyDependOnLibsWithTags: ['scope:shared', 'scope:gateway-platform'],
+              onlyDependOnLibsWithTags: ['scope:shared', 'scope:gateway-platform', 'scope:testing'],
               bannedExternalImports: ['kafkajs'],
             },
             ...Object.entries(protocolPackages).map(otherProtocolsBan),
             {
               sourceTag: 'scope:processing',
-              onlyDependOnLibsWithTags: ['scope:shared', 'scope:processing'],
+              onlyDependOnLibsWithTags: ['scope:shared', 'scope:processing', 'scope:testing'],
               bannedExternalImports: ['kafkajs', ...allProtocolPackages],
             },
             // The gateway platform (gateway-core) builds on the shared libs; the stream processor does not use it.
             {
               sourceTag: 'scope:gateway-platform',
-              onlyDependOnLibsWithTags: ['scope:shared'],
+              onlyDependOnLibsWithTags: ['scope:shared', 'scope:testing'],
               bannedExternalImports: allProtocolPackages,
             },
             {
               sourceTag: 'scope:shared',
-              onlyDependOnLibsWithTags: ['scope:shared'],
+              onlyDependOnLibsWithTags: ['scope:shared', 'scope:testing'],
               bannedExternalImports: allProtocolPackages,
+            },
+            // The test harness drives MQTT devices (SeqPublisher) but no other protocol, and never kafkajs.
+            {
+              sourceTag: 'scope:testing',
+              onlyDependOnLibsWithTags: ['scope:shared'],
+              bannedExternalImports: ['kafkajs', ...allProtocolPackages.filter((p) => !protocolPackages.mqtt.includes(p))],
             },
             // kafkajs lives behind @fieldlink/kafka; every other lib goes through it.
             { sourceTag: 'lib:schemas', bannedExternalImports: ['kafkajs'] },

@@ -17,11 +17,13 @@ module.exports = {
     '<rootDir>/apps/coap-gateway/jest.faults.cjs',
     '<rootDir>/apps/opcua-gateway/jest.config.cjs',
     '<rootDir>/apps/opcua-gateway/jest.integration.cjs',
+    '<rootDir>/apps/opcua-gateway/jest.faults.cjs',
     '<rootDir>/apps/dds-gateway/jest.config.cjs',
     '<rootDir>/apps/dds-gateway/jest.integration.cjs',
     '<rootDir>/apps/dds-gateway/jest.faults.cjs',
     '<rootDir>/apps/stream-processor/jest.config.cjs',
     '<rootDir>/apps/stream-processor/jest.integration.cjs',
     '<rootDir>/tools/jest.config.cjs',
+    '<rootDir>/tools/faults/jest.faults.cjs',
   ],
 };

@@ -17,7 +17,8 @@
 import { type ConsumedRecord, type OutgoingRecord } from '@fieldlink/kafka';
 import { createDetector, DEFAULT_DETECTOR, DETECTOR_DEFAULTS, type DetectorSpec, type ProcessingConfig, PartitionProcessor, ProcessingConfigFields, Tally } from '@fieldlink/analytics';
 import { type Alert, type Command, type Telemetry, topicMap } from '@fieldlink/schemas';
-import { quantile, round } from '@fieldlink/testing';
+import { quantile, round, runBench } from '@fieldlink/testing';
+import { parseArgs } from 'node:util';
 import { Type } from '@sinclair/typebox';
 import Ajv from 'ajv';
 import { MACHINE } from '../simulators/device-classes';
@@ -186,3 +187,16 @@ export function alertsBench(devices: number, hours: number): Record<string, unkn
   progress(`${state.detector}: ${state.bytesPerSeries} bytes per series${state.measured ? '' : ' (no --expose-gc: rough)'}`);
   return { bench: 'alerts', defaults: defaultProcessingConfig().detectors, healthy: fleet, scenarios, state };
 }
+
+/** npm run bench -- alerts [--json] [--devices 50] [--hours 8]: no Kafka, a virtual clock. */
+async function main(): Promise<{ result: object; json: boolean }> {
+  const { values } = parseArgs({
+    args: process.argv.slice(2).filter((a) => a !== 'alerts'),
+    options: { json: { type: 'boolean', default: false }, devices: { type: 'string', default: '50' }, hours: { type: 'string', default: '8' } },
+  });
+  const [devices, hours] = [Number(values.devices), Number(values.hours)];
+  if (!Number.isInteger(devices) || devices < 1 || !(hours > 0)) throw new Error('--devices must be a positive integer and --hours a positive number');
+  return Promise.resolve({ result: alertsBench(devices, hours), json: values.json });
+}
+
+runBench(main);

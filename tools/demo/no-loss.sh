@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# npm run demo:no-loss: a stand-alone demonstration that nothing acknowledged is lost.
+# npx nx run tools:demo-no-loss: a stand-alone demonstration that nothing acknowledged is lost.
 #
 # On its own Kafka and Mosquitto (fresh, in a temp dir, on their own ports), 10 devices publish
 # 20,000 QoS 1 messages with unique seq values through mosquitto_pub while Kafka is SIGKILLed and

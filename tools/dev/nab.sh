@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# npm run nab -- [--detector <name>[,...]] [--json]: every detector over ../shared/data/nab by default;
+# npx nx run tools:nab -- [--detector <name>[,...]] [--json]: every detector over ../shared/data/nab by default;
 # --expose-gc for the per-series memory measurement.
 set -euo pipefail
 here="$(dirname "$0")"

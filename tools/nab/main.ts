@@ -15,7 +15,7 @@ const PROFILES: Record<string, CostMatrix> = {
 };
 
 const SHARED_NAB = join(__dirname, '..', '..', '..', 'shared', 'data', 'nab');
-const USAGE = `usage: npm run nab -- [--data <dir>] [--labels <combined_windows.json>] [--out <dir>] [--detector <${VARIANTS.map((v) => v.name).join('|')}>[,...]] [--option name=number ...] [--json]
+const USAGE = `usage: npx nx run tools:nab -- [--data <dir>] [--labels <combined_windows.json>] [--out <dir>] [--detector <${VARIANTS.map((v) => v.name).join('|')}>[,...]] [--option name=number ...] [--json]
 defaults: --data ${join(SHARED_NAB, 'data')} --labels ${join(SHARED_NAB, 'labels', 'combined_windows.json')} --out ${join(tmpdir(), 'fieldlink-nab')}, every detector`;
 
 interface ScoredSeries extends Series {

@@ -6,8 +6,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parseArgs } from 'node:util';
-import { type Infra, ServiceProcess, exited, freePort, freshName, quantile, readTopic, round, runBench, sharedInfra, track, waitFor, writeConfig } from '@fieldlink/testing';
+import { benchArgs, type Infra, ServiceProcess, exited, freePort, freshName, quantile, readTopic, round, runBench, sharedInfra, track, waitFor, writeConfig } from '@fieldlink/testing';
 import { type CoapAnswer, CoapDevices } from '../test/coap-devices';
 
 /** One endpoint pair allows about 250 messages/s (RFC 7252 message ids); load comes from many. */
@@ -118,9 +117,7 @@ async function gateway(infra: Infra, messages: number): Promise<Figures & { inKa
 }
 
 async function main(): Promise<{ result: object; json: boolean }> {
-  const { values } = parseArgs({ args: process.argv.slice(2).filter((a) => a !== 'coap'), options: { json: { type: 'boolean', default: false }, messages: { type: 'string', default: '50000' } } });
-  const messages = Number(values.messages);
-  if (!Number.isInteger(messages) || messages < 1000) throw new Error('--messages must be an integer ≥ 1000');
+  const { json, messages } = benchArgs('coap', 50_000);
   const infra = await sharedInfra();
   progress(`${messages} CON requests of ~${PAYLOAD(0).length} bytes from ${ENDPOINTS} endpoints (node-coap clients), closed loop; then half that rate, open loop, for latency`);
   progress('baseline: libcoap coap-server-notls, PUT /example_data');
@@ -128,7 +125,7 @@ async function main(): Promise<{ result: object; json: boolean }> {
   progress('gateway: coap-gateway on its defaults (2.04 after Kafka or the spool), POST /sensors/{deviceId}');
   const gw = await gateway(infra, messages);
   const result = { bench: 'coap', endpoints: ENDPOINTS, messages, gateway: gw, baseline: base, ratio: round(gw.reqPerSec / base.reqPerSec, 3) };
-  return { result, json: values.json };
+  return { result, json };
 }
 
 runBench(main);

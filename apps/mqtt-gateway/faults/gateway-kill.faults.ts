@@ -1,9 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type ServiceProcess, freshName, sharedInfra, waitFor, reportFault, TelemetryChecker } from '@fieldlink/testing';
-import { startGateway } from '../test/support';
-import { SeqPublisher } from './seq-publisher';
+import { freshName, reportFault, SeqPublisher, type ServiceProcess, sharedInfra, startMqttGateway, TelemetryChecker, waitFor } from '@fieldlink/testing';
 
 const TOTAL = 100_000;
 const KILLS = 5;
@@ -21,7 +19,7 @@ describe('fault: gateway SIGKILLed', () => {
   it(`loses nothing when the gateway is SIGKILLed ${KILLS} times during a run, and forwards again within ${RESUME_WITHIN_MS / 1000} s of each restart`, async () => {
     const infra = await sharedInfra();
     const spoolDir = mkdtempSync(join(tmpdir(), 'fieldlink-spool-'));
-    const started = await startGateway(infra, { config: () => ({ spool: { dir: spoolDir } }) });
+    const started = await startMqttGateway(infra, { config: () => ({ spool: { dir: spoolDir } }) });
     const running = (gateway = started.gateway);
     const checker = new TelemetryChecker(started.brokers, started.topic('telemetry'), 3);
     const pub = (publisher = await SeqPublisher.connect(infra.mqttUrl, freshName('pub'), started.root, 20));

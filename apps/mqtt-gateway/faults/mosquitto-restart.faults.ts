@@ -1,9 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LocalService, type ServiceProcess, freshName, sharedInfra, waitFor, reportFault, TelemetryChecker } from '@fieldlink/testing';
-import { startGateway } from '../test/support';
-import { SeqPublisher } from './seq-publisher';
+import { freshName, LocalService, reportFault, SeqPublisher, type ServiceProcess, sharedInfra, startMqttGateway, TelemetryChecker, waitFor } from '@fieldlink/testing';
 
 const TOTAL = 100_000;
 const RESTARTS = 5;
@@ -26,7 +24,7 @@ describe('fault: Mosquitto restarted', () => {
     const broker = (mosquitto = await LocalService.mosquitto());
     const mqttUrl = `mqtt://${broker.address}`;
     const spoolDir = mkdtempSync(join(tmpdir(), 'fieldlink-spool-'));
-    const started = await startGateway(infra, { mqttUrl, config: () => ({ spool: { dir: spoolDir } }) });
+    const started = await startMqttGateway(infra, { mqttUrl, config: () => ({ spool: { dir: spoolDir } }) });
     const running = (gateway = started.gateway);
     const checker = new TelemetryChecker(started.brokers, started.topic('telemetry'), 3);
     const pub = (publisher = await SeqPublisher.connect(mqttUrl, freshName('pub'), started.root, 20));

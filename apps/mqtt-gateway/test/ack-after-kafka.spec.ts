@@ -1,6 +1,5 @@
 import { type Telemetry } from '@fieldlink/schemas';
-import { LocalService, type ServiceProcess, freshName, sharedInfra, waitFor, waitForRecords } from '@fieldlink/testing';
-import { type GatewayUnderTest, mosquittoPubLines, startGateway } from './support';
+import { freshName, LocalService, mosquittoPubLines, type MqttGatewayUnderTest, type ServiceProcess, sharedInfra, startMqttGateway, waitFor, waitForRecords } from '@fieldlink/testing';
 
 const DEVICES = 3;
 const PER_PHASE = 300;
@@ -17,7 +16,7 @@ describe('mqtt-gateway acknowledges only after Kafka', () => {
   it('holds QoS 1 acks while Kafka is down and loses nothing, even if the gateway dies meanwhile', async () => {
     const infra = await sharedInfra();
     kafka = await LocalService.kafka();
-    const started: GatewayUnderTest = await startGateway(infra, { brokers: kafka.address, clientId: freshName('ack'), config: () => ({ spool: { enabled: false } }) });
+    const started: MqttGatewayUnderTest = await startMqttGateway(infra, { brokers: kafka.address, clientId: freshName('ack'), config: () => ({ spool: { enabled: false } }) });
     gateway = started.gateway;
     const running = gateway;
     const publish = (from: number) =>

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { type DeadLetter, type Telemetry } from '@fieldlink/schemas';
-import { type ServiceProcess, sharedInfra, waitForRecords } from '@fieldlink/testing';
-import { mosquittoPub, startGateway } from './support';
+import { mosquittoPub, type ServiceProcess, sharedInfra, startMqttGateway, waitForRecords } from '@fieldlink/testing';
 
 const BAD_INPUTS: { name: string; payload: Buffer; code: string }[] = [
   { name: 'invalid JSON', payload: Buffer.from('{"temperature": 21.5,,}'), code: 'FL_DECODE_INVALID_JSON' },
@@ -19,7 +18,7 @@ describe('mqtt-gateway bad input', () => {
 
   it('dead-letters each bad payload with its raw bytes and reason, stays up and counts them', async () => {
     const infra = await sharedInfra();
-    const started = await startGateway(infra);
+    const started = await startMqttGateway(infra);
     gateway = started.gateway;
     const device = `${started.root}-dev`;
     const topic = `${started.root}/sensors/${device}/data`;

@@ -1,6 +1,5 @@
 import { type Telemetry } from '@fieldlink/schemas';
-import { LocalService, type ServiceProcess, freshName, sharedInfra, waitFor, waitForRecords } from '@fieldlink/testing';
-import { mosquittoPubLines, startGateway } from './support';
+import { freshName, LocalService, mosquittoPubLines, type ServiceProcess, sharedInfra, startMqttGateway, waitFor, waitForRecords } from '@fieldlink/testing';
 
 const PER_PHASE = 200;
 
@@ -17,7 +16,7 @@ describe('mqtt-gateway across broker restarts', () => {
     const infra = await sharedInfra();
     broker = await LocalService.mosquitto();
     const mqttUrl = `mqtt://${broker.address}`;
-    const started = await startGateway(infra, { mqttUrl, clientId: freshName('restart') });
+    const started = await startMqttGateway(infra, { mqttUrl, clientId: freshName('restart') });
     gateway = started.gateway;
     const running = gateway;
     const publish = (from: number) =>

@@ -1,10 +1,9 @@
 import { type CommandResult, type DeviceRecord } from '@fieldlink/schemas';
-import { type Infra, type KafkaRecord, type ServiceProcess, freshName, produce, readTopic, sharedInfra, waitFor } from '@fieldlink/testing';
-import { type GatewayUnderTest, mosquittoPub, mosquittoSub, startGateway } from './support';
+import { freshName, type Infra, type KafkaRecord, mosquittoPub, mosquittoSub, type MqttGatewayUnderTest, produce, readTopic, type ServiceProcess, sharedInfra, startMqttGateway, waitFor } from '@fieldlink/testing';
 
 /** Two gateway instances on one broker and one Kafka prefix, each with its own routes and devices. */
-function startInstance(infra: Infra, root: string, name: 'a' | 'b'): Promise<GatewayUnderTest> {
-  return startGateway(infra, {
+function startInstance(infra: Infra, root: string, name: 'a' | 'b'): Promise<MqttGatewayUnderTest> {
+  return startMqttGateway(infra, {
     root,
     clientId: `fieldlink-${root}-${name}`,
     env: { GATEWAY_INSTANCE_ID: `${root}-${name}` },
@@ -15,11 +14,11 @@ function startInstance(infra: Infra, root: string, name: 'a' | 'b'): Promise<Gat
   });
 }
 
-const results = async (g: GatewayUnderTest): Promise<CommandResult[]> =>
+const results = async (g: MqttGatewayUnderTest): Promise<CommandResult[]> =>
   (await readTopic(g.brokers, g.topic('command-results'))).map((r: KafkaRecord) => JSON.parse(r.payload ?? '') as CommandResult);
 
 /** Waits for the result of a marker command sent last, so every earlier result has had its chance to appear. */
-async function settledResults(g: GatewayUnderTest, deviceId: string): Promise<CommandResult[]> {
+async function settledResults(g: MqttGatewayUnderTest, deviceId: string): Promise<CommandResult[]> {
   const marker = freshName('marker');
   await produce(g.brokers, g.topic('commands'), deviceId, JSON.stringify({ schemaVersion: 1, id: marker, deviceId, action: 'ping' }));
   return waitFor('the marker command result', async () => {

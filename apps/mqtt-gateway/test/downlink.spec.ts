@@ -1,6 +1,5 @@
 import { type CommandResult, type DeadLetter } from '@fieldlink/schemas';
-import { type ServiceProcess, produce, sharedInfra, waitFor, waitForRecords } from '@fieldlink/testing';
-import { mosquittoPub, mosquittoSub, startGateway } from './support';
+import { mosquittoPub, mosquittoSub, produce, type ServiceProcess, sharedInfra, startMqttGateway, waitFor, waitForRecords } from '@fieldlink/testing';
 
 describe('mqtt-gateway downlink', () => {
   let gateway: ServiceProcess | undefined;
@@ -12,7 +11,7 @@ describe('mqtt-gateway downlink', () => {
 
   it('publishes a command for device X on commands/X and reports delivered, expired and invalid commands', async () => {
     const infra = await sharedInfra();
-    const started = await startGateway(infra);
+    const started = await startMqttGateway(infra);
     gateway = started.gateway;
     const device = `${started.root}-pump`;
     const sub = await mosquittoSub(infra.mqttPort, `${started.root}/commands/${device}`);

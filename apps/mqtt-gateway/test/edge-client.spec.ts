@@ -2,9 +2,8 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type CommandResult, type Telemetry } from '@fieldlink/schemas';
-import { type ServiceProcess, interopPython, produce, readTopic, sharedInfra, waitFor, waitForRecords, workspaceRoot } from '@fieldlink/testing';
+import { interopPython, produce, readTopic, type ServiceProcess, sharedInfra, startMqttGateway, waitFor, waitForRecords, workspaceRoot } from '@fieldlink/testing';
 import { parse as parseYaml } from 'yaml';
-import { startGateway } from './support';
 
 const READINGS = 20;
 
@@ -33,7 +32,7 @@ describe('interop with the seed edge client on Python paho-mqtt', () => {
 
   it('maps its epoch-seconds payload with examples/edge-client.yaml and sends it {"type": ...} commands', async () => {
     const infra = await sharedInfra();
-    const started = await startGateway(infra, { config: exampleConfig });
+    const started = await startMqttGateway(infra, { config: exampleConfig });
     gateway = started.gateway;
     const sensor = `${started.root}-s1`;
 

@@ -1,6 +1,5 @@
-import { type KafkaRecord, type ServiceProcess, sharedInfra, waitForRecords } from '@fieldlink/testing';
+import { type KafkaRecord, mosquittoPubLines, type ServiceProcess, sharedInfra, startMqttGateway, waitForRecords } from '@fieldlink/testing';
 import { type Telemetry } from '@fieldlink/schemas';
-import { mosquittoPubLines, startGateway } from './support';
 
 const DEVICES = 50;
 const PER_DEVICE = 200;
@@ -13,7 +12,7 @@ describe('mqtt-gateway interop with mosquitto_pub and kcat', () => {
 
   it('forwards 10,000 QoS 1 messages from 50 device topics, keyed and ordered per device, mapped as configured', async () => {
     const infra = await sharedInfra();
-    const started = await startGateway(infra, {
+    const started = await startMqttGateway(infra, {
       config: (root) => ({ mappings: [{ name: 'plant', topic: `${root}/plant/{site}/{deviceId}/telemetry` }] }),
     });
     gateway = started.gateway;

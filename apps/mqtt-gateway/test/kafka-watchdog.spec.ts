@@ -1,8 +1,7 @@
 import { KafkaService } from '@fieldlink/kafka';
-import { type ServiceProcess, sharedInfra, waitFor } from '@fieldlink/testing';
+import { mosquittoPubLines, type ServiceProcess, sharedInfra, startMqttGateway, waitFor } from '@fieldlink/testing';
 import pino from 'pino';
 import { Registry } from 'prom-client';
-import { mosquittoPubLines, startGateway } from './support';
 
 const STALL_MS = 10_000;
 
@@ -17,7 +16,7 @@ describe('Kafka watchdog in the mqtt-gateway', () => {
   // produce meets the retriable UNKNOWN_TOPIC_OR_PARTITION, forever, while metadata requests succeed.
   it('rebuilds the Kafka clients when records wait and nothing is delivered, then fails /health/live when that does not help', async () => {
     const infra = await sharedInfra();
-    const started = await startGateway(infra, { config: () => ({ kafka: { watchdog: { stallMs: STALL_MS } } }) });
+    const started = await startMqttGateway(infra, { config: () => ({ kafka: { watchdog: { stallMs: STALL_MS } } }) });
     const running = (gateway = started.gateway);
     const root = started.root;
     expect((await running.get('/health/live')).status).toBe(200);

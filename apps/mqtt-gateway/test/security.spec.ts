@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
 import { type Telemetry } from '@fieldlink/schemas';
-import { type KeyPair, LocalService, ServiceProcess, type TestPki, freePort, freshName, makePki, readTopic, run, sharedInfra, waitFor, writeConfig } from '@fieldlink/testing';
-import { startGateway } from './support';
+import { freePort, freshName, type KeyPair, LocalService, makePki, readTopic, run, ServiceProcess, sharedInfra, startMqttGateway, type TestPki, waitFor, writeConfig } from '@fieldlink/testing';
 
 const USER = 'fieldlink';
 const PASSWORD = `pw-${freshName('s')}`;
@@ -61,7 +60,7 @@ describe('security: mTLS with an ACL to Mosquitto, SASL_SSL with SCRAM-SHA-512 t
 
   it('carries a device reading to Kafka and a shutdown back to the device, with every hop authenticated, and holds each device to its own topics', async () => {
     const infra = await sharedInfra();
-    const started = await startGateway(infra, { brokers: saslBrokers, mqttUrl: mqttUrl(), config: gatewayConfig(goodTls()), env: { KAFKA_SASL_PASSWORD: PASSWORD } });
+    const started = await startMqttGateway(infra, { brokers: saslBrokers, mqttUrl: mqttUrl(), config: gatewayConfig(goodTls()), env: { KAFKA_SASL_PASSWORD: PASSWORD } });
     services.push(started.gateway);
     const processor = await ServiceProcess.start('stream-processor', {
       // A value rule, so the one hot reading is enough for a command (the default decides on anomalies, which need history).
@@ -110,7 +109,7 @@ describe('security: mTLS with an ACL to Mosquitto, SASL_SSL with SCRAM-SHA-512 t
     const infra = await sharedInfra();
     const clientId = freshName('fieldlink-neg');
     // A good first run creates the gateway's session, so the broker keeps what devices send while it is away.
-    const first = await startGateway(infra, { brokers: saslBrokers, mqttUrl: mqttUrl(), clientId, config: gatewayConfig(goodTls()), env: { KAFKA_SASL_PASSWORD: PASSWORD } });
+    const first = await startMqttGateway(infra, { brokers: saslBrokers, mqttUrl: mqttUrl(), clientId, config: gatewayConfig(goodTls()), env: { KAFKA_SASL_PASSWORD: PASSWORD } });
     await first.gateway.stop();
     const dev1 = pki.clients['dev-1'];
     const readings = [1, 2, 3].map((seq) => JSON.stringify({ seq, temperature: 21 }));

@@ -1,5 +1,4 @@
-import { type ServiceProcess, freshName, sharedInfra, waitFor } from '@fieldlink/testing';
-import { startGateway } from './support';
+import { freshName, type ServiceProcess, sharedInfra, startMqttGateway, waitFor } from '@fieldlink/testing';
 
 describe('two mqtt-gateways with one MQTT client id', () => {
   const gateways: ServiceProcess[] = [];
@@ -10,9 +9,9 @@ describe('two mqtt-gateways with one MQTT client id', () => {
   it('names the shared client id in an error and counts the takeovers instead of flapping silently', async () => {
     const infra = await sharedInfra();
     const clientId = freshName('shared-id');
-    const first = await startGateway(infra, { clientId });
+    const first = await startMqttGateway(infra, { clientId });
     gateways.push(first.gateway);
-    const second = await startGateway(infra, { clientId, waitReady: false });
+    const second = await startMqttGateway(infra, { clientId, waitReady: false });
     gateways.push(second.gateway);
 
     const takeovers = async () => (await first.gateway.metric('fieldlink_mqtt_session_takeovers_total')) + (await second.gateway.metric('fieldlink_mqtt_session_takeovers_total'));

@@ -1,6 +1,5 @@
 import { type Telemetry } from '@fieldlink/schemas';
-import { type ServiceProcess, freshName, sharedInfra, waitFor, waitForRecords } from '@fieldlink/testing';
-import { mosquittoPubLines, startGateway } from './support';
+import { freshName, mosquittoPubLines, type ServiceProcess, sharedInfra, startMqttGateway, waitFor, waitForRecords } from '@fieldlink/testing';
 
 const MESSAGES = 3000;
 
@@ -12,7 +11,7 @@ describe('mqtt-gateway SIGTERM', () => {
 
   it('drains, exits 0, and loses nothing of a stream it was stopped in the middle of', async () => {
     const infra = await sharedInfra();
-    const started = await startGateway(infra, { clientId: freshName('drain') });
+    const started = await startMqttGateway(infra, { clientId: freshName('drain') });
     gateway = started.gateway;
     const running = gateway;
 

@@ -2,8 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Telemetry } from '@fieldlink/schemas';
-import { LocalService, type ServiceProcess, freshName, sharedInfra, waitFor, waitForRecords } from '@fieldlink/testing';
-import { mosquittoPubLines, startGateway } from './support';
+import { freshName, LocalService, mosquittoPubLines, type ServiceProcess, sharedInfra, startMqttGateway, waitFor, waitForRecords } from '@fieldlink/testing';
 
 const DEVICES = 10;
 const PER_DEVICE = Number(process.env['PER_DEVICE'] ?? 5000);
@@ -21,7 +20,7 @@ describe('mqtt-gateway durable spool', () => {
     const infra = await sharedInfra();
     kafka = await LocalService.kafka();
     const spoolDir = mkdtempSync(join(tmpdir(), 'fieldlink-spool-'));
-    const started = await startGateway(infra, { brokers: kafka.address, clientId: freshName('spool'), config: () => ({ spool: { dir: spoolDir } }) });
+    const started = await startMqttGateway(infra, { brokers: kafka.address, clientId: freshName('spool'), config: () => ({ spool: { dir: spoolDir } }) });
     gateway = started.gateway;
     const running = gateway;
 

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { type Infra, ServiceProcess, freshName, run, sharedInfra, waitFor } from '@fieldlink/testing';
+import { type Infra, LocalService, ServiceProcess, freshName, run, sharedInfra, waitFor } from '@fieldlink/testing';
 import { readJson } from './support';
 
 interface AlertOut {
@@ -22,35 +22,40 @@ function subscribeCommands(port: number): { lines: () => string[]; subscribed: (
 
 describe('mqtt-gateway → stream-processor → mqtt-gateway, on their defaults', () => {
   let infra: Infra;
+  // Its own Mosquitto: on their defaults the gateway takes every sensors/+/data, so on the shared
+  // broker it would also take the readings of npm start's devices (tools/start/start.spec.ts).
+  let mosquitto: LocalService;
   const services: ServiceProcess[] = [];
 
   beforeAll(async () => {
     infra = await sharedInfra();
+    mosquitto = await LocalService.mosquitto();
   });
   afterAll(async () => {
     await Promise.all(services.map((s) => s.kill()));
+    await mosquitto?.dispose();
   });
 
   it('a 95 °C spike raises an alert and one shutdown (no throttle) that reaches commands/<device> over MQTT; a 60 °C spike one throttle', async () => {
     const root = freshName('e2e');
     const env = { KAFKA_BROKERS: infra.kafkaBrokers, TOPIC_PREFIX: `${root}.`, GATEWAY_INSTANCE_ID: root, LOG_LEVEL: 'info' };
     services.push(await ServiceProcess.start('stream-processor', env));
-    services.push(await ServiceProcess.start('mqtt-gateway', { ...env, MQTT_URL: infra.mqttUrl, MQTT_CLIENT_ID: `fieldlink-${root}` }));
+    services.push(await ServiceProcess.start('mqtt-gateway', { ...env, MQTT_URL: `mqtt://${mosquitto.address}`, MQTT_CLIENT_ID: `fieldlink-${root}` }));
     const devices = [0, 1, 2].map((d) => `${root}-dev${d}`);
     const hot = `${root}-dev1`;
     const warm = `${root}-dev2`;
-    const subscriber = subscribeCommands(infra.mqttPort);
+    const subscriber = subscribeCommands(mosquitto.port);
     try {
       await waitFor('mosquitto_sub subscribed', () => subscriber.subscribed(), { timeoutMs: 10_000 });
       for (const device of devices) {
         // Past the default detector's warm-up (60 readings).
         const lines = Array.from({ length: 70 }, (_, i) => JSON.stringify({ temperature: 20 + (i % 5) / 10 }));
-        const pub = await run('mosquitto_pub', ['-p', String(infra.mqttPort), '-q', '1', '-t', `sensors/${device}/data`, '-l'], { input: lines.join('\n') + '\n' });
+        const pub = await run('mosquitto_pub', ['-p', String(mosquitto.port), '-q', '1', '-t', `sensors/${device}/data`, '-l'], { input: lines.join('\n') + '\n' });
         expect(pub.code).toBe(0);
       }
-      const spike = await run('mosquitto_pub', ['-p', String(infra.mqttPort), '-q', '1', '-t', `sensors/${hot}/data`, '-m', '{"temperature": 95}']);
+      const spike = await run('mosquitto_pub', ['-p', String(mosquitto.port), '-q', '1', '-t', `sensors/${hot}/data`, '-m', '{"temperature": 95}']);
       expect(spike.code).toBe(0);
-      const warmSpike = await run('mosquitto_pub', ['-p', String(infra.mqttPort), '-q', '1', '-t', `sensors/${warm}/data`, '-m', '{"temperature": 60}']);
+      const warmSpike = await run('mosquitto_pub', ['-p', String(mosquitto.port), '-q', '1', '-t', `sensors/${warm}/data`, '-m', '{"temperature": 60}']);
       expect(warmSpike.code).toBe(0);
 
       const alerts = await waitFor('an alert', async () => {

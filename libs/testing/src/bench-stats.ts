@@ -1,3 +1,5 @@
+import { parseArgs } from 'node:util';
+
 /** The q-quantile (0..1) of already sorted values, nearest-rank. */
 export function quantile(sorted: number[], q: number): number {
   if (sorted.length === 0) return Number.NaN;
@@ -31,4 +33,18 @@ export function runBench(main: () => Promise<{ result: object; json: boolean }>)
       process.exit(1);
     },
   );
+}
+
+/**
+ * The options every Kafka benchmark takes: `--json` and `--messages N` (an integer ≥ 1000,
+ * `defaultMessages` when absent). The bench's own name, passed through by npm run bench, is ignored.
+ */
+export function benchArgs(name: string, defaultMessages: number): { json: boolean; messages: number } {
+  const { values } = parseArgs({
+    args: process.argv.slice(2).filter((a) => a !== name),
+    options: { json: { type: 'boolean', default: false }, messages: { type: 'string', default: String(defaultMessages) } },
+  });
+  const messages = Number(values.messages);
+  if (!Number.isInteger(messages) || messages < 1000) throw new Error('--messages must be an integer ≥ 1000');
+  return { json: values.json, messages };
 }

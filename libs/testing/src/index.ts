@@ -14,5 +14,7 @@ export { reportFault } from './faults/fault-report';
 export { SeqSet } from './faults/seq-set';
 export { type Delivery, TelemetryChecker } from './faults/telemetry-checker';
 export { interopPython } from './python';
-export { nowMs, quantile, round, runBench } from './bench-stats';
+export { benchArgs, nowMs, quantile, round, runBench } from './bench-stats';
 export { type TopicsUnderTest, command, resultsFor, settledResults } from './command-results';
+export { type MqttGatewayUnderTest, mosquittoPub, mosquittoPubLines, mosquittoSub, startMqttGateway } from './mqtt-gateway';
+export { SeqPublisher } from './faults/seq-publisher';

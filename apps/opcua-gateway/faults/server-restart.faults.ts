@@ -1,6 +1,6 @@
 import { type DeviceStatus } from '@fieldlink/schemas';
 import { type Infra, type ServiceProcess, readTopic, sharedInfra, waitFor } from '@fieldlink/testing';
-import { AsyncuaPlc, startOpcuaGateway } from './support';
+import { AsyncuaPlc, startOpcuaGateway } from '../test/support';
 
 const RESTARTS = 5;
 const ITEMS = 2 * 6;

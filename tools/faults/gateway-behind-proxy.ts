@@ -1,15 +1,14 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Infra, LocalService, Toxiproxy, freePort } from '@fieldlink/testing';
-import { type GatewayUnderTest, startGateway } from '../test/support';
+import { freePort, type Infra, LocalService, type MqttGatewayUnderTest, startMqttGateway, Toxiproxy } from '@fieldlink/testing';
 
 /** A private Kafka behind Toxiproxy and a spooling gateway that reaches it only through the proxy. */
 export class GatewayBehindProxy {
   private constructor(
     readonly kafka: LocalService,
     readonly proxy: Toxiproxy,
-    readonly started: GatewayUnderTest,
+    readonly started: MqttGatewayUnderTest,
   ) {}
 
   static async start(infra: Infra): Promise<GatewayBehindProxy> {
@@ -18,7 +17,7 @@ export class GatewayBehindProxy {
     // Kafka tells clients to connect through the proxy, so no connection bypasses its faults.
     const kafka = await LocalService.kafka({ port: kafkaPort, advertisedPort: proxy.port });
     const spoolDir = mkdtempSync(join(tmpdir(), 'fieldlink-spool-'));
-    const started = await startGateway(infra, { brokers: proxy.address, config: () => ({ spool: { dir: spoolDir } }) });
+    const started = await startMqttGateway(infra, { brokers: proxy.address, config: () => ({ spool: { dir: spoolDir } }) });
     return new GatewayBehindProxy(kafka, proxy, started);
   }
 

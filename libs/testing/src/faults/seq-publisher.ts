@@ -1,5 +1,6 @@
 import { connect, type MqttClient } from 'mqtt';
-import { waitFor, SeqSet } from '@fieldlink/testing';
+import { waitFor } from '../wait-for';
+import { SeqSet } from './seq-set';
 
 const TICK_MS = 10;
 

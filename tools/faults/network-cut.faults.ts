@@ -1,7 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { freshName, sharedInfra, waitFor, reportFault, TelemetryChecker } from '@fieldlink/testing';
+import { freshName, reportFault, SeqPublisher, sharedInfra, TelemetryChecker, waitFor } from '@fieldlink/testing';
 import { GatewayBehindProxy } from './gateway-behind-proxy';
-import { SeqPublisher } from './seq-publisher';
 
 const CUTS = 5;
 const CUT_MS = 30_000;

@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { freshName, sharedInfra, waitFor, reportFault, TelemetryChecker } from '@fieldlink/testing';
+import { freshName, reportFault, SeqPublisher, sharedInfra, TelemetryChecker, waitFor } from '@fieldlink/testing';
 import { GatewayBehindProxy } from './gateway-behind-proxy';
-import { SeqPublisher } from './seq-publisher';
 
 // The path to Kafka is the bottleneck: on this 2-core machine the devices could not offer twice
 // what a CPU-bound gateway forwards, since they share its cores.

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Registry } from 'prom-client';
 import { KafkaService } from '@fieldlink/kafka';
 import { validateTelemetry } from '@fieldlink/schemas';
-import { type Infra, ServiceProcess, freshName, nowMs, quantile, round as roundTo, run, waitFor, writeConfig } from '@fieldlink/testing';
+import { benchArgs, type Infra, ServiceProcess, freshName, nowMs, quantile, round as roundTo, run, runBench, sharedInfra, waitFor, writeConfig } from '@fieldlink/testing';
 
 const DEVICES = 10_000;
 const PARTITIONS = 6;
@@ -145,3 +145,11 @@ async function processor(infra: Infra, prefix: string, events: number, detectors
     await service.kill();
   }
 }
+
+/** npm run bench -- stream [--json] [--messages 600000] (10,000 devices × 60 readings, so every detector is warm). */
+async function main(): Promise<{ result: object; json: boolean }> {
+  const { json, messages } = benchArgs('stream', 600_000);
+  return { result: await streamBench(await sharedInfra(), messages), json };
+}
+
+runBench(main);

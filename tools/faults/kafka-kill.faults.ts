@@ -1,6 +1,5 @@
-import { type LocalService, type ServiceProcess, freshName, sharedInfra, waitFor, reportFault } from '@fieldlink/testing';
+import { freshName, type LocalService, reportFault, SeqPublisher, type ServiceProcess, sharedInfra, waitFor } from '@fieldlink/testing';
 import { gatewayOnPrivateKafka } from './private-kafka';
-import { SeqPublisher } from './seq-publisher';
 
 const TOTAL = 200_000;
 const KILLS = 5;

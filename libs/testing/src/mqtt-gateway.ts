@@ -1,7 +1,11 @@
 import { spawn } from 'node:child_process';
-import { type Infra, ServiceProcess, freshName, run, waitFor, writeConfig } from '@fieldlink/testing';
+import { ServiceProcess, writeConfig } from './gateway-process';
+import { type Infra } from './infra';
+import { freshName } from './names';
+import { run } from './processes';
+import { waitFor } from './wait-for';
 
-export interface GatewayUnderTest {
+export interface MqttGatewayUnderTest {
   gateway: ServiceProcess;
   /** Topic root of this test's MQTT mappings, e.g. it-1a2b3c4d. */
   root: string;
@@ -15,7 +19,7 @@ export interface GatewayUnderTest {
  * Starts the built mqtt-gateway with this test's own MQTT topic root, Kafka
  * topic prefix and MQTT client id, so tests never see each other's data.
  */
-export async function startGateway(
+export async function startMqttGateway(
   infra: Infra,
   options: {
     config?: (root: string) => Record<string, unknown>;
@@ -27,7 +31,7 @@ export async function startGateway(
     /** Topic root and Kafka prefix (root + '.'), for a test that prepares topics first. */
     root?: string;
   } = {},
-): Promise<GatewayUnderTest> {
+): Promise<MqttGatewayUnderTest> {
   const root = options.root ?? freshName('it');
   const prefix = `${root}.`;
   const brokers = options.brokers ?? infra.kafkaBrokers;

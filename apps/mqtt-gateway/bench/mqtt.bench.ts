@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { type MqttClient } from 'mqtt';
-import { type Infra, ServiceProcess, exited, freshName, nowMs, quantile, round, run, waitFor, writeConfig } from '@fieldlink/testing';
+import { benchArgs, type Infra, ServiceProcess, exited, freshName, nowMs, quantile, round, run, runBench, sharedInfra, waitFor, writeConfig } from '@fieldlink/testing';
 import { KafkaWatch } from './kafka-watch';
 import { PAYLOAD_BYTES, connectPublisher, payload, publishLoad } from './load';
 
@@ -166,3 +166,11 @@ async function startBaseline(infra: Infra, filter: string, topic: string, client
     await exited(child);
   };
 }
+
+/** npm run bench -- mqtt [--json] [--messages 200000]: progress on stderr, the figures as JSON last. */
+async function main(): Promise<{ result: object; json: boolean }> {
+  const { json, messages } = benchArgs('mqtt', 200_000);
+  return { result: await mqttBench(await sharedInfra(), messages), json };
+}
+
+runBench(main);

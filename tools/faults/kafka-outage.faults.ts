@@ -1,7 +1,6 @@
 import { setTimeout as hold } from 'node:timers/promises';
 import { type Command, type CommandResult, SCHEMA_VERSION } from '@fieldlink/schemas';
-import { type LocalService, type ServiceProcess, produce, readTopic, sharedInfra, waitFor, reportFault, SeqSet } from '@fieldlink/testing';
-import { mosquittoPubLines, mosquittoSub } from '../test/support';
+import { type LocalService, mosquittoPubLines, mosquittoSub, produce, readTopic, reportFault, SeqSet, type ServiceProcess, sharedInfra, waitFor } from '@fieldlink/testing';
 import { gatewayOnPrivateKafka } from './private-kafka';
 
 // kafkajs gives up its own retries after about 6 s (5 retries, 200 ms doubling); this is far past that.

@@ -1,5 +1,5 @@
 import { type Infra, command, freshName, produce, readTopic, settledResults, sharedInfra, waitFor } from '@fieldlink/testing';
-import { AsyncuaPlc, type OpcuaGatewayUnderTest, startOpcuaGateway } from './support';
+import { AsyncuaPlc, type OpcuaGatewayUnderTest, startOpcuaGateway } from '../test/support';
 
 const NAMES = ['plc-a', 'plc-b', 'plc-c'];
 
