@@ -49,6 +49,13 @@ describe(InFlight.name, () => {
     await expect(inFlight.waitBelow(2)).resolves.toBeUndefined();
   });
 
+  it('does not wait forever on a limit of 0 once nothing is in flight', async () => {
+    const inFlight = new InFlight();
+    inFlight.track(Promise.resolve());
+    await expect(inFlight.waitBelow(0)).resolves.toBeUndefined();
+    expect(inFlight.size).toBe(0);
+  });
+
   it('drains the work tracked so far, failed work included, without waiting for work tracked later', async () => {
     const inFlight = new InFlight();
     const first = deferred();

@@ -21,9 +21,12 @@ export class InFlight {
     this.work.add(entry);
   }
 
-  /** Resolves once fewer than `limit` pieces of work are in flight (at once if already so). */
+  /**
+   * Resolves once fewer than `limit` pieces of work are in flight (at once if already so), or
+   * once nothing is: with no work left there is nothing to wait for, whatever the limit.
+   */
   async waitBelow(limit: number): Promise<void> {
-    while (this.work.size >= limit) await Promise.race(this.work);
+    while (this.work.size > 0 && this.work.size >= limit) await Promise.race(this.work);
   }
 
   /** Resolves once every piece of work tracked so far has settled; work tracked meanwhile is not waited for. */
