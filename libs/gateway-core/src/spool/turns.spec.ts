@@ -12,9 +12,9 @@ describe(Turns.name, () => {
       return 1;
     });
     const failing = turns.take(() => Promise.reject(new Error('boom')));
-    const last = turns.take(async () => {
+    const last = turns.take(() => {
       log.push('last runs');
-      return 3;
+      return Promise.resolve(3);
     });
     await new Promise((resolve) => setImmediate(resolve));
     expect(log).toEqual(['first starts']);
