@@ -1,16 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CompressionTypes, type Kafka, type Message, Partitioners, type Producer, type TopicMessages } from 'kafkajs';
+import { CompressionTypes, type Kafka, type Producer, type TopicMessages } from 'kafkajs';
 import { Backoff } from '@fieldlink/resilience';
 import { KafkaError, KafkaErrorCode, describe, permanentErrorType, producerStateErrorType } from './errors';
+import { createIdempotentProducer } from './idempotent-producer';
 import { type KafkaMetrics } from './kafka.metrics';
 import { type KafkaLogger, PRODUCER_DEFAULTS, type ProducerOptions } from './kafka.options';
-
-export interface OutgoingRecord {
-  topic: string;
-  key: string | null;
-  value: Buffer | string;
-  headers?: Record<string, string>;
-}
+import { batchLength, messagesByTopic, type OutgoingRecord } from './outgoing-record';
+import { type IsolationSteps, isolate } from './refusal-isolation';
 
 interface Pending {
   record: OutgoingRecord;
@@ -43,6 +39,16 @@ export class BatchingProducer {
   private lastDeliveryAt = Date.now();
   /** Fails the request in flight, if any, when the producer is replaced under it. */
   private abandon: (() => void) | undefined;
+  private readonly isolation: IsolationSteps<Pending> = {
+    send: (batch) => this.sendBatch(batch),
+    answered: () => this.answered(),
+    delivered: (batch) => this.delivered(batch),
+    refused: (only, type, error) => {
+      this.settle(1);
+      this.metrics.rejected.inc({ topic: only.record.topic, reason: type });
+      only.reject(new KafkaError(KafkaErrorCode.Rejected, `Kafka rejected the record: ${type}`, false, { cause: error }));
+    },
+  };
 
   constructor(
     private readonly kafka: Kafka,
@@ -51,18 +57,7 @@ export class BatchingProducer {
     options: ProducerOptions = {},
   ) {
     this.options = { ...PRODUCER_DEFAULTS, ...options };
-    this.producer = this.createProducer();
-  }
-
-  private createProducer(): Producer {
-    // maxInFlightRequests 1 keeps idempotent sequence numbers and per-key order safe.
-    // The default (murmur2, Java-compatible) partitioner, named so kafkajs does not warn about its v2 change.
-    return this.kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: false,
-      createPartitioner: Partitioners.DefaultPartitioner,
-    });
+    this.producer = createIdempotentProducer(this.kafka);
   }
 
   /** Resolves once Kafka has acknowledged the record (acks=all). */
@@ -137,13 +132,12 @@ export class BatchingProducer {
       const batch = this.nextBatch();
       try {
         await this.sendBatch(batch);
-        this.settle(batch.length);
-        batch.forEach((p) => p.resolve());
+        this.delivered(batch);
         backoff.reset();
       } catch (error) {
         const permanent = permanentErrorType(error);
         if (permanent !== undefined) {
-          await this.isolate(batch, permanent, error);
+          await isolate(batch, permanent, error, this.isolation);
           continue;
         }
         const stateError = producerStateErrorType(error);
@@ -158,23 +152,9 @@ export class BatchingProducer {
     }
   }
 
-  /**
-   * The oldest records, up to maxBatchRecords and maxBatchBytes. The broker refuses a record batch
-   * over its max.message.bytes (1 MiB by default) for good, and kafkajs sends one batch per
-   * partition without splitting it: a backlog of one device's small readings once made a
-   * 5000-record batch of 1.5 MB (issue 10). A single record over the limit still goes alone.
-   */
+  /** The oldest records, as many as one request may carry (see batchLength). */
   private nextBatch(): Pending[] {
-    let bytes = 0;
-    let count = 0;
-    for (const pending of this.queue) {
-      if (count >= this.options.maxBatchRecords) break;
-      const size = recordBytes(pending.record);
-      if (count > 0 && bytes + size > this.options.maxBatchBytes) break;
-      bytes += size;
-      count++;
-    }
-    return this.queue.slice(0, count);
+    return this.queue.slice(0, batchLength(this.queue, this.options));
   }
 
   /**
@@ -196,40 +176,10 @@ export class BatchingProducer {
    */
   async rebuild(): Promise<void> {
     const old = this.producer;
-    this.producer = this.createProducer();
+    this.producer = createIdempotentProducer(this.kafka);
     this.connected = false;
     this.abandon?.();
     await Promise.race([old.disconnect().catch(() => undefined), sleep(5000)]);
-  }
-
-  /**
-   * Kafka refused `batch` for good. Splits it in halves until each refusal is down to its own
-   * record, so the rest is delivered in order. Returns false once a failure is transient again:
-   * the main loop then retries what is left.
-   */
-  private async isolate(batch: Pending[], type: string, error: unknown): Promise<boolean> {
-    this.answered();
-    const [only] = batch;
-    if (batch.length === 1 && only) {
-      this.settle(1);
-      this.metrics.rejected.inc({ topic: only.record.topic, reason: type });
-      only.reject(new KafkaError(KafkaErrorCode.Rejected, `Kafka rejected the record: ${type}`, false, { cause: error }));
-      return true;
-    }
-    const half = Math.ceil(batch.length / 2);
-    return (await this.sendIsolating(batch.slice(0, half))) && this.sendIsolating(batch.slice(half));
-  }
-
-  private async sendIsolating(batch: Pending[]): Promise<boolean> {
-    try {
-      await this.sendBatch(batch);
-    } catch (error) {
-      const type = permanentErrorType(error);
-      return type !== undefined && this.isolate(batch, type, error);
-    }
-    this.settle(batch.length);
-    batch.forEach((p) => p.resolve());
-    return true;
   }
 
   private async sendBatch(batch: Pending[]): Promise<void> {
@@ -240,12 +190,7 @@ export class BatchingProducer {
       await Promise.race([producer.connect(), replaced]);
       this.connected = true;
     }
-    const byTopic = new Map<string, Message[]>();
-    for (const { record } of batch) {
-      const messages = byTopic.get(record.topic) ?? [];
-      messages.push({ key: record.key, value: record.value, headers: record.headers });
-      byTopic.set(record.topic, messages);
-    }
+    const byTopic = messagesByTopic(batch);
     const topicMessages: TopicMessages[] = [...byTopic].map(([topic, messages]) => ({ topic, messages }));
     const timer = this.metrics.sendSeconds.startTimer();
     const sent = producer.sendBatch({
@@ -274,6 +219,11 @@ export class BatchingProducer {
     this.failingSince = undefined;
   }
 
+  private delivered(batch: Pending[]): void {
+    this.settle(batch.length);
+    batch.forEach((p) => p.resolve());
+  }
+
   /** Removes the first `count` records from the queue once they are settled. */
   private settle(count: number): void {
     // close() may already have failed and removed them.
@@ -287,13 +237,4 @@ export class BatchingProducer {
     this.metrics.pending.dec(rest.length);
     rest.forEach((p) => p.reject(error));
   }
-}
-
-// Key, value and headers, plus a record's framing (length, attributes, deltas) in a record batch.
-const RECORD_OVERHEAD_BYTES = 32;
-
-function recordBytes(record: OutgoingRecord): number {
-  let bytes = RECORD_OVERHEAD_BYTES + Buffer.byteLength(record.value) + (record.key === null ? 0 : Buffer.byteLength(record.key));
-  for (const [name, value] of Object.entries(record.headers ?? {})) bytes += Buffer.byteLength(name) + Buffer.byteLength(value);
-  return bytes;
 }

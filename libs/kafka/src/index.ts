@@ -1,5 +1,6 @@
 export { BatchConsumer, type BatchConsumerOptions, type ConsumedRecord } from './batch-consumer';
-export { BatchingProducer, type OutgoingRecord } from './batching-producer';
+export { BatchingProducer } from './batching-producer';
+export { type OutgoingRecord } from './outgoing-record';
 export { KafkaError, KafkaErrorCode } from './errors';
 export {
   type Compression,

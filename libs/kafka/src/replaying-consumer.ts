@@ -1,4 +1,4 @@
-import { type Admin, type Consumer, type Kafka } from 'kafkajs';
+import { type Admin, type Batch, type Consumer, type EachBatchPayload, type Kafka } from 'kafkajs';
 import { type ConsumedRecord, toRecord } from './batch-consumer';
 import { describe } from './errors';
 import { type KafkaMetrics } from './kafka.metrics';
@@ -102,45 +102,53 @@ export class ReplayingConsumer {
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.options.concurrency ?? 1,
-      eachBatch: (payload) => this.supervisor.whileHandling(async () => {
-        const { batch } = payload;
-        if (batch.messages.length === 0 || payload.isStale()) return;
-        const { topic, partition } = batch;
-        const rewindTo = this.rewinding.get(partition);
-        if (rewindTo !== undefined) {
-          // Until the re-read arrives, batches fetched before the seek must neither be handled nor committed.
-          if (Number(batch.firstOffset() ?? rewindTo) > Number(rewindTo)) {
-            consumer.seek({ topic, partition, offset: rewindTo });
-            return;
-          }
-          this.rewinding.delete(partition);
-          this.commitChains.delete(partition);
-        }
-        let sought = false;
-        const control: PartitionControl = {
-          committed: () => this.committed(topic, partition),
-          offsetAt: (timestamp) => this.offsetAt(topic, partition, timestamp),
-          seek: (offset) => {
-            sought = true;
-            consumer.seek({ topic, partition, offset });
-          },
-        };
-        const records = batch.messages.map((m) => toRecord(topic, partition, m));
-        let result: HandleResult;
-        try {
-          result = await this.options.handle(records, control);
-        } catch (error) {
-          this.logger.error({ err: describe(error), topic, partition }, 'batch handler failed; it will be redelivered');
-          throw error;
-        }
-        if (sought) return;
-        payload.resolveOffset(batch.lastOffset());
-        if (result !== null && typeof result === 'object') this.commitLater(topic, partition, result.later);
-        else if (result !== null) await this.commit(topic, partition, result);
-        this.metrics.consumed.inc({ topic }, records.length);
-        await payload.heartbeat();
-      }),
+      eachBatch: (payload) => this.supervisor.whileHandling(() => this.handleBatch(consumer, payload)),
     });
+  }
+
+  private async handleBatch(consumer: Consumer, payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
+    if (batch.messages.length === 0 || payload.isStale()) return;
+    const { topic, partition } = batch;
+    if (this.awaitingRewind(consumer, batch)) return;
+    let sought = false;
+    const control: PartitionControl = {
+      committed: () => this.committed(topic, partition),
+      offsetAt: (timestamp) => this.offsetAt(topic, partition, timestamp),
+      seek: (offset) => {
+        sought = true;
+        consumer.seek({ topic, partition, offset });
+      },
+    };
+    const records = batch.messages.map((m) => toRecord(topic, partition, m));
+    let result: HandleResult;
+    try {
+      result = await this.options.handle(records, control);
+    } catch (error) {
+      this.logger.error({ err: describe(error), topic, partition }, 'batch handler failed; it will be redelivered');
+      throw error;
+    }
+    if (sought) return;
+    payload.resolveOffset(batch.lastOffset());
+    if (result !== null && typeof result === 'object') this.commitLater(topic, partition, result.later);
+    else if (result !== null) await this.commit(topic, partition, result);
+    this.metrics.consumed.inc({ topic }, records.length);
+    await payload.heartbeat();
+  }
+
+  /** Whether `batch` is skipped because its partition is being rewound; the first batch of the re-read ends the rewind. */
+  private awaitingRewind(consumer: Consumer, batch: Batch): boolean {
+    const { topic, partition } = batch;
+    const rewindTo = this.rewinding.get(partition);
+    if (rewindTo === undefined) return false;
+    // Until the re-read arrives, batches fetched before the seek must neither be handled nor committed.
+    if (Number(batch.firstOffset() ?? rewindTo) > Number(rewindTo)) {
+      consumer.seek({ topic, partition, offset: rewindTo });
+      return true;
+    }
+    this.rewinding.delete(partition);
+    this.commitChains.delete(partition);
+    return false;
   }
 
   /** Commits deferred offsets in batch order; a failure rewinds the partition to its last commit. */

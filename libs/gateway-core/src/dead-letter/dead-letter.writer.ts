@@ -5,7 +5,7 @@ import { type Logger } from '@fieldlink/service';
 import { CoreErrorCode, GatewayError } from '../errors';
 import { type Protocol } from '../ingest/inbound-message';
 import { type IngestMetrics, UNROUTED } from '../observability/ingest.metrics';
-import { type RecordSink } from '../spool/spooling-sink';
+import { type RecordSink } from '../spool/record-sink';
 
 /** What is set aside: the raw message and where it came from. */
 export interface DeadLetterSubject {

@@ -4,7 +4,7 @@ import pino from 'pino';
 import { Registry } from 'prom-client';
 import { DeadLetterWriter } from '../dead-letter/dead-letter.writer';
 import { IngestMetrics } from '../observability/ingest.metrics';
-import { type SinkState } from '../spool/spooling-sink';
+import { type SinkState } from '../spool/record-sink';
 import { type DecodedMessage, type EncodedMessage } from './inbound-message';
 import { IngestPipeline } from './ingest.pipeline';
 

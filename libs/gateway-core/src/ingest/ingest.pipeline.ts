@@ -1,6 +1,6 @@
 import { type Reading, type TopicMap, decodePayload, deviceIdFromBody, validateDeviceStatus, validateTelemetry } from '@fieldlink/schemas';
 import { KafkaError, type OutgoingRecord } from '@fieldlink/kafka';
-import { type RecordSink, type SinkState } from '../spool/spooling-sink';
+import { type RecordSink, type SinkState } from '../spool/record-sink';
 import { type DeadLetterSubject, type DeadLetterWriter } from '../dead-letter/dead-letter.writer';
 import { CoreError, CoreErrorCode } from '../errors';
 import { type IngestMetrics, UNROUTED } from '../observability/ingest.metrics';

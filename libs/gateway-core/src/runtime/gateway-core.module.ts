@@ -14,7 +14,8 @@ import { IngestMetrics } from '../observability/ingest.metrics';
 import { GatewayRuntime } from './gateway.runtime';
 import { type ProtocolAdapter } from './protocol-adapter';
 import { CORE_CONFIG, PROTOCOL_ADAPTER, RECORD_SINK } from './tokens';
-import { type RecordSink, SpoolingSink } from '../spool/spooling-sink';
+import { type RecordSink } from '../spool/record-sink';
+import { SpoolingSink } from '../spool/spooling-sink';
 import { SpoolMetrics } from '../spool/spool.metrics';
 
 export interface GatewayCoreOptions {

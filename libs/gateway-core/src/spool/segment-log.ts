@@ -1,7 +1,16 @@
-import { mkdir, open, readdir, rename, rm, writeFile, readFile, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readdir, rm, readFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { crc32 } from 'node:zlib';
 import { EntryIndex } from './entry-index';
+import { loadReadPosition, type Position, saveReadPosition } from './read-position';
+import { listSegments, readSegmentEntries, segmentName, truncateSegment } from './segment-file';
+import { frame, type LogEntry, scanFrames } from './segment-frame';
+
+export { type LogEntry } from './segment-frame';
+
+export interface SegmentLogOptions {
+  dir: string;
+  segmentBytes: number;
+}
 
 /**
  * An append-only log of records in numbered segment files, with a persisted read position.
@@ -14,26 +23,6 @@ import { EntryIndex } from './entry-index';
  * a crash) fails its length or checksum and is cut off on open. It was never fsynced, so
  * nobody was told it was safe.
  */
-export interface LogEntry {
-  payload: Buffer;
-  writtenAt: number;
-}
-
-interface Position {
-  segment: number;
-  offset: number;
-}
-
-const HEADER_BYTES = 16;
-const READ_CHUNK_BYTES = 1024 * 1024;
-const POSITION_FILE = 'read-position.json';
-const segmentName = (n: number): string => `${String(n).padStart(10, '0')}.seg`;
-
-export interface SegmentLogOptions {
-  dir: string;
-  segmentBytes: number;
-}
-
 export class SegmentLog {
   private writer: FileHandle | undefined;
   private writeSegment = 0;
@@ -124,31 +113,7 @@ export class SegmentLog {
         offset = 0;
         continue;
       }
-      const file = await open(join(this.options.dir, segmentName(segment)), 'r');
-      try {
-        while (entries.length < wanted && offset < size) {
-          const chunk = Buffer.alloc(Math.min(READ_CHUNK_BYTES, size - offset));
-          await file.read(chunk, 0, chunk.length, offset);
-          let at = 0;
-          while (entries.length < wanted && at + HEADER_BYTES <= chunk.length) {
-            const length = chunk.readUInt32LE(at);
-            if (at + HEADER_BYTES + length > chunk.length) break;
-            entries.push({ payload: Buffer.from(chunk.subarray(at + HEADER_BYTES, at + HEADER_BYTES + length)), writtenAt: chunk.readDoubleLE(at + 8) });
-            at += HEADER_BYTES + length;
-          }
-          if (at === 0) {
-            // One frame larger than the chunk: read it whole.
-            const header = chunk.subarray(0, HEADER_BYTES);
-            const payload = Buffer.alloc(header.readUInt32LE(0));
-            await file.read(payload, 0, payload.length, offset + HEADER_BYTES);
-            entries.push({ payload, writtenAt: header.readDoubleLE(8) });
-            at = HEADER_BYTES + payload.length;
-          }
-          offset += at;
-        }
-      } finally {
-        await file.close();
-      }
+      offset = await readSegmentEntries(join(this.options.dir, segmentName(segment)), offset, size, wanted, entries);
     }
     return entries;
   }
@@ -173,7 +138,7 @@ export class SegmentLog {
       offset += bytes;
     }
     this.read = { segment, offset };
-    await this.savePosition();
+    await saveReadPosition(this.options.dir, this.read);
     await this.dropSegmentsBefore(segment);
   }
 
@@ -195,13 +160,6 @@ export class SegmentLog {
     this.writeOffset = (await this.writer.stat()).size;
   }
 
-  private async savePosition(): Promise<void> {
-    // Losing this write only replays entries Kafka already has; they keep their ids.
-    const path = join(this.options.dir, POSITION_FILE);
-    await writeFile(`${path}.tmp`, JSON.stringify(this.read));
-    await rename(`${path}.tmp`, path);
-  }
-
   private async dropSegmentsBefore(segment: number): Promise<void> {
     for (const name of await readdir(this.options.dir)) {
       const n = Number.parseInt(name, 10);
@@ -214,8 +172,8 @@ export class SegmentLog {
 
   private async recover(): Promise<void> {
     await mkdir(this.options.dir, { recursive: true });
-    const saved = await readFile(join(this.options.dir, POSITION_FILE), 'utf8').then((t) => JSON.parse(t) as Position, () => undefined);
-    const segments = (await readdir(this.options.dir)).filter((n) => n.endsWith('.seg')).map((n) => Number.parseInt(n, 10)).sort((a, b) => a - b);
+    const saved = await loadReadPosition(this.options.dir);
+    const segments = await listSegments(this.options.dir);
     this.read = saved ?? { segment: segments[0] ?? 0, offset: 0 };
     for (const segment of segments.filter((s) => s >= this.read.segment)) {
       await this.scan(segment, segment === segments[segments.length - 1]);
@@ -228,33 +186,18 @@ export class SegmentLog {
   private async scan(segment: number, last: boolean): Promise<void> {
     const path = join(this.options.dir, segmentName(segment));
     const data = await readFile(path);
-    let offset = segment === this.read.segment ? this.read.offset : 0;
-    while (offset + HEADER_BYTES <= data.length) {
-      const length = data.readUInt32LE(offset);
-      const end = offset + HEADER_BYTES + length;
-      if (end > data.length || crc32(data.subarray(offset + HEADER_BYTES, end)) !== data.readUInt32LE(offset + 4)) break;
-      this.unread.push(data.readDoubleLE(offset + 8), HEADER_BYTES + length);
-      this.unreadBytes += HEADER_BYTES + length;
-      offset = end;
-    }
+    const offset = scanFrames(data, segment === this.read.segment ? this.read.offset : 0, (writtenAt, bytes) => {
+      this.unread.push(writtenAt, bytes);
+      this.unreadBytes += bytes;
+    });
     this.sizes.set(segment, offset);
     if (offset < data.length) {
       if (last) {
-        const file = await open(path, 'r+');
-        await file.truncate(offset);
-        await file.close();
+        await truncateSegment(path, offset);
       } else {
         // Frames after a bad one in the middle of the log cannot be trusted; they are counted as lost.
         this.corruptOnOpen++;
       }
     }
   }
-}
-
-function frame(payload: Buffer, writtenAt: number): Buffer {
-  const header = Buffer.alloc(HEADER_BYTES);
-  header.writeUInt32LE(payload.length, 0);
-  header.writeUInt32LE(crc32(payload), 4);
-  header.writeDoubleLE(writtenAt, 8);
-  return Buffer.concat([header, payload]);
 }

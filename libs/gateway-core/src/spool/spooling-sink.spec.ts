@@ -5,7 +5,8 @@ import { type OutgoingRecord } from '@fieldlink/kafka';
 import { waitFor } from '@fieldlink/testing';
 import pino from 'pino';
 import { Registry } from 'prom-client';
-import { SpoolingSink, type SpoolOptions } from './spooling-sink';
+import { type SpoolOptions } from './spool.options';
+import { SpoolingSink } from './spooling-sink';
 import { SpoolMetrics } from './spool.metrics';
 
 /**

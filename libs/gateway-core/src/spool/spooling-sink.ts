@@ -2,46 +2,17 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { type BatchingProducer, type OutgoingRecord } from '@fieldlink/kafka';
 import { type Logger } from '@fieldlink/service';
 import { CoreError, CoreErrorCode } from '../errors';
+import { DirectSends } from './direct-sends';
+import { type RecordSink, type SinkState } from './record-sink';
 import { SegmentLog } from './segment-log';
 import { type SpoolMetrics } from './spool.metrics';
-
-/**
- * Whether a sink takes records: straight to Kafka (`accepting`), to the durable spool while
- * Kafka is away or behind (`spooling`), or not at all until space frees up (`full`).
- */
-export type SinkState = 'accepting' | 'spooling' | 'full';
-
-/** Where the ingest pipeline hands records; resolves once they are safe (in Kafka or on disk). */
-export interface RecordSink {
-  send(record: OutgoingRecord): Promise<void>;
-  readonly state: SinkState;
-}
-
-export type OverflowPolicy = 'block' | 'drop-newest' | 'drop-oldest' | 'reject';
-
-export interface SpoolOptions {
-  dir: string;
-  maxBytes: number;
-  maxAgeMs: number;
-  segmentBytes: number;
-  /** Records waiting for Kafka beyond which new ones are spooled: Kafka is slower than the input. */
-  highWaterRecords: number;
-  /** A record waiting this long for Kafka means Kafka is failing, even before any error says so. */
-  stallMs: number;
-  overflow: OverflowPolicy;
-}
+import { type SpoolOptions } from './spool.options';
+import { sendSpooled } from './spool-replay';
+import { encodeSpooled, spoolKey } from './spooled-record';
+import { Turns } from './turns';
 
 const REPLAY_BATCH = 1000;
 const WATCH_INTERVAL_MS = 200;
-
-/** Envelopes carry unique ids, so topic and value identify a record. */
-const spoolKey = (topic: string, value: string): string => `${topic}\u0000${value}`;
-
-interface SpooledRecord {
-  t: string;
-  k: string | null;
-  v: string;
-}
 
 /**
  * Sends records straight to Kafka while it keeps up. When Kafka fails or falls behind, new
@@ -57,11 +28,9 @@ export class SpoolingSink implements RecordSink {
   private stopped = false;
   private spaceWaiters: (() => void)[] = [];
   private noRoom = false;
-  /** Records sent straight to Kafka and not yet acknowledged, in send order, with a way to spool each instead. */
-  private readonly direct = new Map<number, () => Promise<void>>();
-  private nextDirect = 0;
+  private readonly direct: DirectSends;
   private watch: NodeJS.Timeout | undefined;
-  private admission: Promise<void> = Promise.resolve();
+  private readonly admission = new Turns();
   /** Bytes admitted to the spool but not yet on disk. */
   private reserved = 0;
   /**
@@ -70,7 +39,7 @@ export class SpoolingSink implements RecordSink {
    */
   private readonly landedAfterMove = new Set<string>();
   /** Replay and drop-oldest both consume from the front of the log; they take turns. */
-  private front: Promise<unknown> = Promise.resolve();
+  private readonly front = new Turns();
 
   private constructor(
     private readonly producer: Pick<BatchingProducer, 'send' | 'healthy' | 'pending' | 'oldestWaitMs'>,
@@ -79,6 +48,11 @@ export class SpoolingSink implements RecordSink {
     private readonly logger: Logger,
   ) {
     this.spooling = log.depth > 0;
+    this.direct = new DirectSends(
+      producer,
+      (record) => this.spool(record),
+      (record) => this.landedAfterMove.add(spoolKey(record.topic, record.value.toString())),
+    );
   }
 
   static async open(producer: Pick<BatchingProducer, 'send' | 'healthy' | 'pending' | 'oldestWaitMs'>, options: SpoolOptions, logger: Logger): Promise<SpoolingSink> {
@@ -119,7 +93,7 @@ export class SpoolingSink implements RecordSink {
     this.watch = setInterval(() => {
       if (this.direct.size === 0 || !this.kafkaFailing()) return;
       if (!this.spooling) this.switchToSpool();
-      else this.migrateWaiting();
+      else this.direct.moveToSpool();
     }, WATCH_INTERVAL_MS);
     this.watch.unref();
     this.kickDrain();
@@ -128,21 +102,7 @@ export class SpoolingSink implements RecordSink {
   send(record: OutgoingRecord): Promise<void> {
     if (!this.spooling && (this.kafkaFailing() || this.producer.pending >= this.options.highWaterRecords)) this.switchToSpool();
     if (this.spooling) return this.spool(record);
-    return new Promise<void>((resolve, reject) => {
-      const id = this.nextDirect++;
-      const settle = (outcome: () => void) => {
-        if (!this.direct.delete(id)) return;
-        outcome();
-      };
-      this.direct.set(id, () => this.spool(record).then(resolve, reject));
-      this.producer.send(record).then(
-        () => {
-          if (this.direct.has(id)) settle(resolve);
-          else this.landedAfterMove.add(spoolKey(record.topic, record.value.toString()));
-        },
-        (error: unknown) => settle(() => reject(error instanceof Error ? error : new Error(String(error)))),
-      );
-    });
+    return this.direct.send(record);
   }
 
   /**
@@ -156,23 +116,12 @@ export class SpoolingSink implements RecordSink {
     this.spooling = true;
     const failing = this.kafkaFailing();
     this.logger.warn({ kafkaHealthy: this.producer.healthy, waiting: this.producer.pending, oldestWaitMs: this.producer.oldestWaitMs }, 'Kafka is down or behind; spooling to disk');
-    if (failing) this.migrateWaiting();
+    if (failing) this.direct.moveToSpool();
   }
 
   /** A send failed, or a record has waited stallMs: a silent path never fails a send at all. */
   private kafkaFailing(): boolean {
     return !this.producer.healthy || this.producer.oldestWaitMs >= this.options.stallMs;
-  }
-
-  /**
-   * Spools the records waiting in the producer. Spooled after newer ones if spooling began
-   * while Kafka was merely behind; the producer still delivers its copies first, so the first
-   * copy of each id keeps per-device order.
-   */
-  private migrateWaiting(): void {
-    const waiting = [...this.direct.values()];
-    this.direct.clear();
-    for (const spoolIt of waiting) void spoolIt();
   }
 
   async stop(): Promise<void> {
@@ -185,18 +134,16 @@ export class SpoolingSink implements RecordSink {
   }
 
   private async spool(record: OutgoingRecord): Promise<void> {
-    const payload = Buffer.from(JSON.stringify({ t: record.topic, k: record.key, v: record.value.toString() } satisfies SpooledRecord));
+    const payload = encodeSpooled(record);
     this.appending++;
     try {
       // Records take turns, so one blocked on a full spool is not overtaken by a later one.
       let written: Promise<void> | undefined;
-      const turn = this.admission.then(async () => {
+      await this.admission.take(async () => {
         if (!(await this.waitForSpace(payload.length, record))) return;
         this.reserved += payload.length;
         written = this.log.append([payload]);
       });
-      this.admission = turn.catch(() => undefined);
-      await turn;
       if (!written) return;
       try {
         await written;
@@ -233,7 +180,7 @@ export class SpoolingSink implements RecordSink {
 
   /** Drops the oldest spooled records that keep `bytes` more from fitting; returns how many. */
   private dropOldest(bytes: number): Promise<number> {
-    return this.atFront(async () => {
+    return this.front.take(async () => {
       const count = this.log.oldestCovering(this.log.bytes + this.reserved + bytes - this.options.maxBytes);
       if (count === 0) return 0;
       const oldest = this.log.oldestWrittenAt ?? Date.now();
@@ -243,12 +190,6 @@ export class SpoolingSink implements RecordSink {
       this.logger.warn({ dropped: count, oldestWrittenAt: new Date(oldest).toISOString() }, 'spool full; dropped the oldest records (overflow: drop-oldest)');
       return count;
     });
-  }
-
-  private atFront<T>(work: () => Promise<T>): Promise<T> {
-    const turn = this.front.then(work);
-    this.front = turn.catch(() => undefined);
-    return turn;
   }
 
   private wakeSpaceWaiters(): void {
@@ -271,7 +212,7 @@ export class SpoolingSink implements RecordSink {
         await sleep(100);
         continue;
       }
-      if (!(await this.atFront(() => this.replayBatch()))) return;
+      if (!(await this.front.take(() => this.replayBatch()))) return;
       this.wakeSpaceWaiters();
     }
     if (!this.stopped && this.log.depth === 0 && this.appending === 0 && this.spooling) {
@@ -285,15 +226,7 @@ export class SpoolingSink implements RecordSink {
     const entries = await this.log.peek(REPLAY_BATCH);
     const expiredBefore = Date.now() - this.options.maxAgeMs;
     const expired = entries.filter((e) => e.writtenAt < expiredBefore);
-    const sends: Promise<void>[] = [];
-    const landed: string[] = [];
-    for (const entry of entries) {
-      if (entry.writtenAt < expiredBefore) continue;
-      const spooled = JSON.parse(entry.payload.toString('utf8')) as SpooledRecord;
-      const key = spoolKey(spooled.t, spooled.v);
-      if (this.landedAfterMove.has(key)) landed.push(key);
-      else sends.push(this.producer.send({ topic: spooled.t, key: spooled.k, value: spooled.v }));
-    }
+    const { sends, landed } = sendSpooled(entries, expiredBefore, this.landedAfterMove, (record) => this.producer.send(record));
     const results = await Promise.allSettled(sends);
     const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     // A retryable failure means the producer stopped; the records stay spooled for the next run.
