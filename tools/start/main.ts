@@ -16,7 +16,8 @@ import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { topicMap } from '@fieldlink/schemas';
-import { EventFeed, ServiceProbe, type Snapshot, alertFor, render } from './live-view';
+import { EventFeed, ServiceProbe, type Snapshot, alertFor } from './live-view';
+import { render } from './render';
 import { type SimulatorSpec, type StackOptions, deviceSimulators, plcSimulator, serviceSpecs } from './stack';
 import { Supervised } from './supervisor';
 

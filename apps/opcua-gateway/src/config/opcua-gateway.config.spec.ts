@@ -2,7 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ServiceError } from '@fieldlink/service';
-import { loadOpcuaGatewayConfig, password } from './opcua-gateway.config';
+import { loadOpcuaGatewayConfig } from './opcua-gateway.config';
+import { password } from './password';
 
 function file(name: string, text: string): string {
   const path = join(mkdtempSync(join(tmpdir(), 'opcua-cfg-')), name);

@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { type Static, Type } from '@sinclair/typebox';
 import { CORE_ENV_OVERRIDES, CoreConfigSchema } from '@fieldlink/gateway-core';
-import { type EnvOverride, ServiceError, ServiceErrorCode, loadConfig } from '@fieldlink/service';
+import { type EnvOverride, loadConfig } from '@fieldlink/service';
 import { BrowsePattern } from '../mapping/browse-pattern';
+import { invalid, password } from './password';
 
 const SecurityMode = Type.Union([Type.Literal('None'), Type.Literal('Sign'), Type.Literal('SignAndEncrypt')], { default: 'None' });
 const SecurityPolicy = Type.Union(
@@ -176,8 +176,6 @@ export const OPCUA_ENV_OVERRIDES: EnvOverride[] = [
   { env: 'OPCUA_PKI_DIR', path: 'opcua.pki.dir', kind: 'string' },
 ];
 
-const invalid = (key: string, why: string) => new ServiceError(ServiceErrorCode.ConfigInvalid, `config key "${key}": ${why}`);
-
 /**
  * Loads and validates the config and builds its runtime parts, passwords read from the environment
  * given or their files; the checks the schema cannot express name their key too, so startup exits 2.
@@ -232,23 +230,4 @@ function defaultName(url: string, key: string): string {
   } catch {
     throw invalid(key, 'is not a valid opc.tcp:// URL');
   }
-}
-
-/** The password of a username identity, from its environment variable or file; never echoed. */
-export function password(identity: { passwordEnv?: string; passwordFile?: string }, key: string, env: NodeJS.ProcessEnv): string {
-  if (identity.passwordEnv && identity.passwordFile) throw invalid(key, 'give passwordEnv or passwordFile, not both');
-  if (identity.passwordEnv) {
-    const value = env[identity.passwordEnv];
-    if (!value) throw invalid(`${key}.passwordEnv`, `environment variable ${identity.passwordEnv} is not set`);
-    return value;
-  }
-  if (identity.passwordFile) {
-    try {
-      return readFileSync(identity.passwordFile, 'utf8').replace(/[\r\n]+$/, '');
-    } catch (error) {
-      const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : 'unreadable';
-      throw invalid(`${key}.passwordFile`, `cannot read ${identity.passwordFile} (${code})`);
-    }
-  }
-  throw invalid(key, 'a username identity needs passwordEnv or passwordFile');
 }
