@@ -3,8 +3,9 @@ import { NestFactory } from '@nestjs/core';
 import { type DynamicModule, type INestApplication } from '@nestjs/common';
 import { type ServiceConfig } from './config/service-config.schema';
 import { type Logger, NestPinoLogger, createLogger } from './observability/logger';
+import { type ProcessFaults } from './observability/process-faults';
 import { type ServiceRuntime } from './service-runtime';
-import { SERVICE_RUNTIME } from './tokens';
+import { PROCESS_FAULTS, SERVICE_RUNTIME } from './tokens';
 
 export interface RunServiceOptions<C extends ServiceConfig> {
   service: string;
@@ -17,7 +18,8 @@ export interface RunServiceOptions<C extends ServiceConfig> {
 
 /**
  * Starts a service: config, then HTTP (so liveness answers while Kafka is still being
- * reached), then the runtime. SIGTERM/SIGINT drain it and exit 0.
+ * reached), then the runtime. SIGTERM/SIGINT drain it and exit 0. From then on an error no code
+ * handled is logged and counted instead of ending the process (ProcessFaults).
  */
 export async function runService<C extends ServiceConfig>(options: RunServiceOptions<C>): Promise<INestApplication | undefined> {
   const { service } = options;
@@ -33,6 +35,7 @@ export async function runService<C extends ServiceConfig>(options: RunServiceOpt
   }
   const logger = createLogger(service, config.log.level, config.gateway.instanceId);
   const app = await NestFactory.create(options.module(config, logger), { logger: new NestPinoLogger(logger), abortOnError: false });
+  app.get<ProcessFaults>(PROCESS_FAULTS).install();
   await app.listen(config.http.port, config.http.host);
   logger.info({ port: config.http.port }, 'health and metrics listening');
   const runtime = app.get<ServiceRuntime>(SERVICE_RUNTIME);

@@ -4,9 +4,10 @@ import { topicMap } from '@fieldlink/schemas';
 import { type ServiceConfig } from './config/service-config.schema';
 import { kafkaOptionsFrom } from './kafka/kafka-from-config';
 import { type Logger } from './observability/logger';
+import { ProcessFaults } from './observability/process-faults';
 import { createRegistry } from './observability/registry';
 import { OpsController } from './ops/ops.controller';
-import { LOGGER, METRICS_REGISTRY, SERVICE_CONFIG, SERVICE_RUNTIME, TOPICS } from './tokens';
+import { LOGGER, METRICS_REGISTRY, PROCESS_FAULTS, SERVICE_CONFIG, SERVICE_RUNTIME, TOPICS } from './tokens';
 
 export interface ServiceModuleOptions {
   service: string;
@@ -31,6 +32,7 @@ export class ServiceModule {
         { provide: SERVICE_CONFIG, useValue: config },
         { provide: LOGGER, useValue: logger },
         { provide: METRICS_REGISTRY, useValue: registry },
+        { provide: PROCESS_FAULTS, useValue: new ProcessFaults(registry, logger) },
         { provide: TOPICS, useValue: topicMap(config.topics.prefix) },
         { provide: KafkaService, useFactory: () => new KafkaService(kafkaOptionsFrom(config, service, registry, logger)) },
         ...options.providers,

@@ -4,3 +4,4 @@ export const LOGGER = Symbol('LOGGER');
 export const METRICS_REGISTRY = Symbol('METRICS_REGISTRY');
 export const TOPICS = Symbol('TOPICS');
 export const SERVICE_RUNTIME = Symbol('SERVICE_RUNTIME');
+export const PROCESS_FAULTS = Symbol('PROCESS_FAULTS');

@@ -1,8 +1,9 @@
 import { Controller, Get, Header, HttpCode, Inject, ServiceUnavailableException } from '@nestjs/common';
 import { KafkaService } from '@fieldlink/kafka';
 import { Registry } from 'prom-client';
+import { type ProcessFaults } from '../observability/process-faults';
 import { type ServiceRuntime } from '../service-runtime';
-import { METRICS_REGISTRY, SERVICE_RUNTIME } from '../tokens';
+import { METRICS_REGISTRY, PROCESS_FAULTS, SERVICE_RUNTIME } from '../tokens';
 
 /** /health/live, /health/ready and /metrics on HTTP_PORT, for every service. */
 @Controller()
@@ -11,10 +12,13 @@ export class OpsController {
     @Inject(SERVICE_RUNTIME) private readonly runtime: ServiceRuntime,
     @Inject(KafkaService) private readonly kafka: KafkaService,
     @Inject(METRICS_REGISTRY) private readonly registry: Registry,
+    @Inject(PROCESS_FAULTS) private readonly faults: ProcessFaults,
   ) {}
 
   @Get('health/live')
   live(): { status: 'ok' } {
+    const broken = this.faults.brokenBy;
+    if (broken) throw new ServiceUnavailableException({ status: 'broken', reason: `uncaught exception (${broken}); restart the service` });
     if (!this.kafka.live) throw new ServiceUnavailableException({ status: 'stalled', reason: 'Kafka clients moved nothing even after a rebuild' });
     return { status: 'ok' };
   }
