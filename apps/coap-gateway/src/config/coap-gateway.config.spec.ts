@@ -10,7 +10,7 @@ describe(loadCoapGatewayConfig.name, () => {
     const example = loadCoapGatewayConfig({ FIELDLINK_CONFIG: join(__dirname, 'example.yaml') });
     expect(example.routes.map((r) => r.path)).toEqual(['sensors/{deviceId}', 'sensors', 'plant/boiler/temperature']);
     const defaults = loadCoapGatewayConfig({ COAP_PORT: '5700' });
-    expect(defaults.coap).toEqual({ port: 5700, host: '::', ackTimeoutMs: 2000, maxRetransmit: 4, maxBlockTransfers: 1000, auth: { queryParameter: 'token' } });
+    expect(defaults.coap).toEqual({ port: 5700, host: '::', ackTimeoutMs: 2000, maxRetransmit: 4, piggybackReplyMs: 50, maxBlockTransfers: 1000, auth: { queryParameter: 'token' } });
     expect(defaults.commands).toEqual({ path: 'commands/{deviceId}' });
     expect(defaults.routes).toMatchObject([
       { name: 'sensors', path: 'sensors/{deviceId}', deviceId: '{deviceId}' },

@@ -25,6 +25,12 @@ export const CoapGatewayConfigSchema = Type.Object(
         host: Type.String({ default: '::', description: 'Bind address; :: takes IPv6 and IPv4 (dual stack)' }),
         ackTimeoutMs: Type.Integer({ minimum: 10, default: 2000, description: 'RFC 7252 ACK_TIMEOUT for command notifications' }),
         maxRetransmit: Type.Integer({ minimum: 0, maximum: 8, default: 4, description: 'RFC 7252 MAX_RETRANSMIT for command notifications' }),
+        piggybackReplyMs: Type.Integer({
+          minimum: 0,
+          maximum: 1500,
+          default: 50,
+          description: 'How long a CON request waits for its answer before an empty ACK goes out and the answer follows as a separate confirmable response; keep it below ACK_TIMEOUT of the devices (2 s), or they retransmit',
+        }),
         maxBlockTransfers: Type.Integer({ minimum: 1, default: 1000, description: 'Block1 uploads held at once; the oldest is dropped beyond this' }),
         auth: Type.Object(
           {

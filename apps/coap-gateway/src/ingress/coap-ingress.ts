@@ -42,8 +42,9 @@ export class CoapIngress {
     this.lastReadings = new LastReadings(routes, config.commands.path, auth);
     this.post = new ReadingsPost(routes, pipeline, auth, this.upload, this.lastReadings);
     this.observe = new CommandObserve(observers, devices, auth, logger);
-    const replies = new ReplyWriter(config.ingest.maxPayloadBytes, metrics.responses);
-    this.exchanges = new Exchanges((req) => this.handle(req), (res, reply) => replies.write(res, reply), logger);
+    const replies = new ReplyWriter(config.ingest.maxPayloadBytes, metrics.responses, metrics.replyFailures, logger);
+    const answer = (req: IncomingMessage, res: OutgoingMessage, reply: CoapReply) => replies.write(res, reply, `${req.rsinfo.address}:${req.rsinfo.port}`);
+    this.exchanges = new Exchanges((req) => this.handle(req), answer, logger);
   }
 
   get blockTransfers(): number {

@@ -12,7 +12,7 @@ describe(Exchanges.name, () => {
     const finish: ((reply: CoapReply) => void)[] = [];
     const handle = jest.fn(() => new Promise<CoapReply>((resolve) => finish.push(resolve)));
     const answered: string[] = [];
-    const exchanges = new Exchanges(handle, (_res, reply) => answered.push(reply.code), pino({ level: 'silent' }));
+    const exchanges = new Exchanges(handle, (_req, _res, reply) => answered.push(reply.code), pino({ level: 'silent' }));
     const res = {} as OutgoingMessage;
     exchanges.onRequest(request(7), res);
     exchanges.onRequest(request(7), res);
@@ -27,7 +27,7 @@ describe(Exchanges.name, () => {
 
   it('answers 5.03 when handling fails, so the device sends again', async () => {
     const answered: CoapReply[] = [];
-    const exchanges = new Exchanges(() => Promise.reject(new Error('Kafka went away')), (_res, reply) => answered.push(reply), pino({ level: 'silent' }));
+    const exchanges = new Exchanges(() => Promise.reject(new Error('Kafka went away')), (_req, _res, reply) => answered.push(reply), pino({ level: 'silent' }));
     exchanges.onRequest(request(1), {} as OutgoingMessage);
     await exchanges.drain();
     await new Promise((resolve) => setImmediate(resolve));

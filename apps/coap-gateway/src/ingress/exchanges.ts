@@ -12,7 +12,7 @@ export class Exchanges {
 
   constructor(
     private readonly handle: (req: IncomingMessage) => Promise<CoapReply>,
-    private readonly answer: (res: OutgoingMessage, reply: CoapReply) => void,
+    private readonly answer: (req: IncomingMessage, res: OutgoingMessage, reply: CoapReply) => void,
     private readonly logger: Logger,
   ) {}
 
@@ -28,7 +28,7 @@ export class Exchanges {
       this.pending.set(key, reply);
       void reply.finally(() => this.pending.delete(key));
     }
-    void reply.then((r) => this.answer(res, r));
+    void reply.then((r) => this.answer(req, res, r));
   }
 
   /** Settles once every request in flight is answered. */

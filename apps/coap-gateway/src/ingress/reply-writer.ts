@@ -1,5 +1,6 @@
 import { ObserveWriteStream, type OutgoingMessage } from 'coap';
 import { type Counter } from 'prom-client';
+import { type Logger } from '@fieldlink/service';
 import { type CoapReply } from './response';
 
 /** Writes a reply with its options, and counts it by response code. */
@@ -7,9 +8,16 @@ export class ReplyWriter {
   constructor(
     private readonly maxPayloadBytes: number,
     private readonly responses: Counter<'code'>,
+    private readonly failures: Counter<'reason'>,
+    private readonly logger: Logger,
   ) {}
 
-  write(res: OutgoingMessage, reply: CoapReply): void {
+  /** `peer` (address:port) only names the device in a log line if the reply cannot be delivered. */
+  write(res: OutgoingMessage, reply: CoapReply, peer: string): void {
+    // node-coap emits 'error' on a response it could not build or send, and on a separate
+    // (confirmable) response the device never acknowledged, after its last retransmission
+    // (about 247 s later). With no listener, that event would end the process.
+    res.on('error', (err: Error) => this.failed(err, reply, peer));
     if (reply.contentFormat !== undefined) res.setOption('Content-Format', reply.contentFormat);
     if (reply.maxAgeSeconds !== undefined) res.setOption('Max-Age', reply.maxAgeSeconds);
     if (reply.block1 !== undefined) res.setOption('Block1', reply.block1);
@@ -25,5 +33,12 @@ export class ReplyWriter {
     }
     res.code = reply.code;
     res.end(reply.payload ?? reply.diagnostic ?? '');
+  }
+
+  private failed(err: Error, reply: CoapReply, peer: string): void {
+    // node-coap's RetrySendError carries no name or code of its own, only this message.
+    const reason = /^No reply in/.test(err.message) ? 'no-ack' : 'send';
+    this.failures.inc({ reason });
+    this.logger.warn({ peer, code: reply.code, reason, err: err.message }, 'CoAP response not delivered');
   }
 }
