@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Infra, ServiceProcess, exited, freePort, freshName, run, track, writeConfig } from '@fieldlink/testing';
+import { type Infra, type MemoryCgroup, ServiceProcess, exited, freePort, freshName, run, track, writeConfig } from '@fieldlink/testing';
 
 export interface CoapGatewayUnderTest {
   gateway: ServiceProcess;
@@ -12,8 +12,8 @@ export interface CoapGatewayUnderTest {
   brokers: string;
 }
 
-/** Starts the built coap-gateway on a free UDP port with this test's own Kafka topic prefix. */
-export async function startCoapGateway(infra: Infra, config: Record<string, unknown> = {}, brokers = infra.kafkaBrokers): Promise<CoapGatewayUnderTest> {
+/** Starts the built coap-gateway on a free UDP port with this test's own Kafka topic prefix; in `cgroup`, under its memory limit. */
+export async function startCoapGateway(infra: Infra, config: Record<string, unknown> = {}, brokers = infra.kafkaBrokers, cgroup?: MemoryCgroup): Promise<CoapGatewayUnderTest> {
   const root = freshName('coap');
   const coapPort = await freePort();
   const gateway = await ServiceProcess.start('coap-gateway', {
@@ -23,7 +23,7 @@ export async function startCoapGateway(infra: Infra, config: Record<string, unkn
     TOPIC_PREFIX: `${root}.`,
     GATEWAY_INSTANCE_ID: root,
     LOG_LEVEL: 'info',
-  });
+  }, cgroup ? { cgroup } : {});
   return { gateway, coapPort, root, topic: (name) => `${root}.${name}`, brokers };
 }
 

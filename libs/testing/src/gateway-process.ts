@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { track } from './children';
+import { type MemoryCgroup } from './memory-cgroup';
 import { freePort } from './names';
 import { exited } from './processes';
 import { GiveUp, waitFor } from './wait-for';
@@ -30,12 +31,17 @@ export class ServiceProcess {
     readonly httpPort: number,
     /** Set only for a bundle installed elsewhere; the workspace's dist/apps/<app> otherwise, run from the current folder. */
     private readonly bundleDir: string | undefined,
+    /** Set to run the service under a memory limit, as in a container. */
+    private readonly cgroup: MemoryCgroup | undefined,
   ) {}
 
-  /** `dir`: run main.js from another folder, such as a production bundle installed on its own; it is also the cwd. */
-  static async start(app: string, env: NodeJS.ProcessEnv, options: { waitReady?: boolean; dir?: string } = {}): Promise<ServiceProcess> {
+  /**
+   * `dir`: run main.js from another folder, such as a production bundle installed on its own; it is also the cwd.
+   * `cgroup`: run it, and every restart of it, inside this memory cgroup.
+   */
+  static async start(app: string, env: NodeJS.ProcessEnv, options: { waitReady?: boolean; dir?: string; cgroup?: MemoryCgroup } = {}): Promise<ServiceProcess> {
     const httpPort = await freePort();
-    const service = new ServiceProcess(app, { HTTP_PORT: String(httpPort), ...env }, httpPort, options.dir);
+    const service = new ServiceProcess(app, { HTTP_PORT: String(httpPort), ...env }, httpPort, options.dir, options.cgroup);
     await service.spawn(options.waitReady ?? true);
     return service;
   }
@@ -56,8 +62,10 @@ export class ServiceProcess {
   async spawn(waitReady = true): Promise<void> {
     const main = join(this.bundleDir ?? join(workspaceRoot(), 'dist', 'apps', this.app), 'main.js');
     if (!existsSync(main)) throw new Error(`${main} is missing: build it with "npx nx run ${this.app}:build"`);
+    const node: [string, string[]] = [process.execPath, ['--enable-source-maps', main]];
+    const [command, args] = this.cgroup ? this.cgroup.wrap(...node) : node;
     const child = track(
-      spawn(process.execPath, ['--enable-source-maps', main], {
+      spawn(command, args, {
         cwd: this.bundleDir,
         env: { ...process.env, ...this.env },
         stdio: ['ignore', 'pipe', 'pipe'],

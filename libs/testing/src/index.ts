@@ -7,6 +7,8 @@ export { type RunResult, exited, run } from './processes';
 export { GiveUp, waitFor } from './wait-for';
 export { track } from './children';
 export { fieldlinkCache, workspaceRoot } from './workspace';
+export { MemoryCgroup } from './memory-cgroup';
+export { RssSampler } from './rss-sampler';
 export { StallingRelay } from './stalling-relay';
 export { Toxiproxy } from './toxiproxy';
 export { type KeyPair, type OpcuaAppCert, type TestPki, makeOpcuaAppCert, makePki } from './certs';

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { ServiceProcess, writeConfig } from './gateway-process';
 import { type Infra } from './infra';
+import { type MemoryCgroup } from './memory-cgroup';
 import { freshName } from './names';
 import { run } from './processes';
 import { waitFor } from './wait-for';
@@ -30,6 +31,8 @@ export async function startMqttGateway(
     env?: NodeJS.ProcessEnv;
     /** Topic root and Kafka prefix (root + '.'), for a test that prepares topics first. */
     root?: string;
+    /** Runs the gateway under this memory limit, as in a container. */
+    cgroup?: MemoryCgroup;
   } = {},
 ): Promise<MqttGatewayUnderTest> {
   const root = options.root ?? freshName('it');
@@ -57,7 +60,7 @@ export async function startMqttGateway(
       LOG_LEVEL: 'info',
       ...options.env,
     },
-    { waitReady: options.waitReady ?? true },
+    { waitReady: options.waitReady ?? true, ...(options.cgroup ? { cgroup: options.cgroup } : {}) },
   );
   return { gateway, root, prefix, topic: (name) => `${prefix}${name}`, brokers };
 }
