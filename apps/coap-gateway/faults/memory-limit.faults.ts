@@ -56,14 +56,17 @@ describe('coap-gateway: Kafka away for 60 s under load, inside a 512 MiB memory 
     const checker = new TelemetryChecker(kafka.address, g.topic('telemetry'), 3);
     await checker.waitForAll(run.acked, 300_000);
     const delivery = checker.delivery(run.acked);
+    const heapLimit = await g.gateway.metric('fieldlink_heap_limit_bytes');
     const spooled = await g.gateway.metric('fieldlink_spool_spooled_total');
     reportFault(
       `CoAP gateway in a ${MiB(LIMIT_BYTES)} cgroup, Kafka down ${DOWN_MS / 1000} s, ${DEVICES} devices at full speed`,
       run.sent,
       delivery,
-      `answers ${JSON.stringify(Object.fromEntries(run.codes))}; spooled ${spooled}; peak RSS ${MiB(rss.peakBytes)}, cgroup peak ${MiB(cgroup.peakBytes)} (page cache included), OOM kills ${cgroup.oomKills}`,
+      `answers ${JSON.stringify(Object.fromEntries(run.codes))}; spooled ${spooled}; peak RSS ${MiB(rss.peakBytes)}, cgroup peak ${MiB(cgroup.peakBytes)} (page cache included), heap limit ${MiB(heapLimit)}, OOM kills ${cgroup.oomKills}`,
     );
     expect(cgroup.oomKills).toBe(0);
+    // Node sized its heap from the cgroup's limit, leaving room for buffers and the spool's page cache.
+    expect(heapLimit).toBeLessThan(LIMIT_BYTES * 0.75);
     expect(g.gateway.running).toBe(true);
     expect(g.gateway.pid).toBe(pid);
     // The devices went on being answered (from the spool) through the outage.

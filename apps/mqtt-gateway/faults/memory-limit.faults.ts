@@ -62,14 +62,17 @@ describe('fault: Kafka away for 60 s under load, the gateway inside a 512 MiB me
     const checker = new TelemetryChecker(kafka.address, started.topic('telemetry'), 3);
     await checker.waitForAll(pub.acked, 300_000);
     const delivery = checker.delivery(pub.acked);
+    const heapLimit = await running.metric('fieldlink_heap_limit_bytes');
     const spooled = await running.metric('fieldlink_spool_spooled_total');
     reportFault(
       `MQTT gateway in a ${MiB(LIMIT_BYTES)} cgroup, Kafka down ${DOWN_MS / 1000} s at ${RATE} msg/s`,
       pub.published,
       delivery,
-      `spooled ${spooled}; peak RSS ${MiB(rss.peakBytes)}, cgroup peak ${MiB(cgroup.peakBytes)} (page cache included), OOM kills ${cgroup.oomKills}`,
+      `spooled ${spooled}; peak RSS ${MiB(rss.peakBytes)}, cgroup peak ${MiB(cgroup.peakBytes)} (page cache included), heap limit ${MiB(heapLimit)}, OOM kills ${cgroup.oomKills}`,
     );
     expect(cgroup.oomKills).toBe(0);
+    // Node sized its heap from the cgroup's limit, leaving room for buffers and the spool's page cache.
+    expect(heapLimit).toBeLessThan(LIMIT_BYTES * 0.75);
     expect(running.running).toBe(true);
     expect(running.pid).toBe(pid);
     expect(spooled).toBeGreaterThan(RATE * (DOWN_MS / 1000) * 0.5);

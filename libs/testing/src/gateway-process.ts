@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { track } from './children';
-import { type MemoryCgroup } from './memory-cgroup';
+import { MemoryCgroup } from './memory-cgroup';
+import { RssSampler } from './rss-sampler';
 import { freePort } from './names';
 import { exited } from './processes';
 import { GiveUp, waitFor } from './wait-for';
@@ -24,6 +25,7 @@ export function writeConfig(config: object): string {
 export class ServiceProcess {
   private child: ChildProcess | undefined;
   private output = '';
+  private peakRss = 0;
 
   private constructor(
     readonly app: string,
@@ -41,7 +43,7 @@ export class ServiceProcess {
    */
   static async start(app: string, env: NodeJS.ProcessEnv, options: { waitReady?: boolean; dir?: string; cgroup?: MemoryCgroup } = {}): Promise<ServiceProcess> {
     const httpPort = await freePort();
-    const service = new ServiceProcess(app, { HTTP_PORT: String(httpPort), ...env }, httpPort, options.dir, options.cgroup);
+    const service = new ServiceProcess(app, { HTTP_PORT: String(httpPort), ...env }, httpPort, options.dir, options.cgroup ?? cgroupFromEnv());
     await service.spawn(options.waitReady ?? true);
     return service;
   }
@@ -53,6 +55,11 @@ export class ServiceProcess {
 
   get pid(): number | undefined {
     return this.child?.pid;
+  }
+
+  /** The most resident memory any of its processes so far used, sampled every 250 ms. */
+  get peakRssBytes(): number {
+    return this.peakRss;
   }
 
   get running(): boolean {
@@ -72,12 +79,25 @@ export class ServiceProcess {
       }),
     );
     this.child = child;
+    this.watchMemory(child);
     const append = (chunk: Buffer) => {
       this.output = (this.output + chunk.toString('utf8')).slice(-200_000);
     };
     child.stdout?.on('data', append);
     child.stderr?.on('data', append);
     if (waitReady) await this.waitReady();
+  }
+
+  private watchMemory(child: ChildProcess): void {
+    const rss = new RssSampler(() => child.pid);
+    child.once('exit', () => {
+      rss.stop();
+      this.peakRss = Math.max(this.peakRss, rss.peakBytes);
+      if (!process.env['SERVICE_MEMORY_LIMIT_MIB']) return;
+      const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
+      const cgroup = this.cgroup ? `, cgroup peak ${mib(this.cgroup.peakBytes)} of ${mib(this.cgroup.limitBytes)}, OOM kills ${this.cgroup.oomKills}` : '';
+      process.stderr.write(`[memory] ${this.app} (pid ${child.pid}) peak RSS ${mib(rss.peakBytes)}${cgroup}\n`);
+    });
   }
 
   async waitReady(timeoutMs = 60_000): Promise<void> {
@@ -129,4 +149,14 @@ export class ServiceProcess {
     this.child?.kill('SIGKILL');
     await this.waitExit();
   }
+}
+
+/**
+ * SERVICE_MEMORY_LIMIT_MIB=512 runs every service a test or benchmark starts in a memory cgroup
+ * of that size, as in a container, and prints its peak memory when it exits: how the chart's
+ * limits were measured (helm/README.md, Sizing).
+ */
+function cgroupFromEnv(): MemoryCgroup | undefined {
+  const mib = Number(process.env['SERVICE_MEMORY_LIMIT_MIB'] ?? 0);
+  return mib > 0 ? MemoryCgroup.create(mib * 2 ** 20) : undefined;
 }
