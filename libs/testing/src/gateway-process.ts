@@ -113,8 +113,15 @@ export class ServiceProcess {
   }
 
   async get(path: string): Promise<{ status: number; body: string }> {
-    const res = await fetch(`http://127.0.0.1:${this.httpPort}${path}`);
-    return { status: res.status, body: await res.text() };
+    try {
+      const res = await fetch(`http://127.0.0.1:${this.httpPort}${path}`);
+      return { status: res.status, body: await res.text() };
+    } catch (err) {
+      // A refused connection usually means the service died: say so, with what it printed last.
+      if (this.running) throw err;
+      const how = this.child?.signalCode ?? `code ${this.child?.exitCode}`;
+      throw new Error(`${this.app} exited (${how}) before GET ${path}:\n${this.output.slice(-4000)}`);
+    }
   }
 
   /** The value of one Prometheus sample, e.g. metric('fieldlink_ingest_received_total', {mapping: 'x'}). */
