@@ -30,6 +30,8 @@ export async function startMqttGateway(
     env?: NodeJS.ProcessEnv;
     /** Topic root and Kafka prefix (root + '.'), for a test that prepares topics first. */
     root?: string;
+    /** What the gateway must never print (ServiceProcess `secrets`). */
+    secrets?: readonly string[];
   } = {},
 ): Promise<MqttGatewayUnderTest> {
   const root = options.root ?? freshName('it');
@@ -57,7 +59,7 @@ export async function startMqttGateway(
       LOG_LEVEL: 'info',
       ...options.env,
     },
-    { waitReady: options.waitReady ?? true },
+    { waitReady: options.waitReady ?? true, secrets: options.secrets ?? [] },
   );
   return { gateway, root, prefix, topic: (name) => `${prefix}${name}`, brokers };
 }
