@@ -155,6 +155,7 @@ export class ServiceProcess {
 
   /** Once the output is closed (bounded, in case a grandchild holds a pipe open), every line of it is checked. */
   private async checkOutput(): Promise<void> {
+    if (!this.guard.guarding) return;
     await Promise.race([this.closed, new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
     this.guard.assertClean();
   }
