@@ -1,13 +1,20 @@
 #!/usr/bin/env bash
 # Runs Mosquitto in the foreground on 127.0.0.1.
 #   mosquitto.sh <state-dir> [port]
+# With MOSQUITTO_USERNAME and MOSQUITTO_PASSWORD set (tests), only that user may connect.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 dir="$1"; port="${2:-$MQTT_PORT}"
 mkdir -p "$dir/data"
+auth="allow_anonymous true"
+if [ -n "${MOSQUITTO_USERNAME:-}" ]; then
+  mosquitto_passwd -c -b "$dir/passwords" "$MOSQUITTO_USERNAME" "${MOSQUITTO_PASSWORD:?MOSQUITTO_PASSWORD goes with MOSQUITTO_USERNAME}"
+  auth="allow_anonymous false
+password_file $dir/passwords"
+fi
 cat > "$dir/mosquitto.conf" <<CONF
 listener $port 127.0.0.1
-allow_anonymous true
+$auth
 persistence true
 persistence_location $dir/data/
 autosave_interval 10

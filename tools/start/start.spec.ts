@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { exited, freePort, freshName, waitFor, workspaceRoot } from '@fieldlink/testing';
+import { SecretGuard, exited, freePort, freshName, waitFor, workspaceRoot } from '@fieldlink/testing';
 import { alertFor, type Snapshot } from './live-view';
 
 jest.setTimeout(9 * 60_000);
@@ -100,5 +100,15 @@ describe('npm start', () => {
     expect(output).toContain('stopped 9 processes');
     expect(output).toContain('npm run infra:down');
     expect(pids.filter(alive)).toEqual([]);
+
+    // Every service got the local Kafka's SASL password; none may have printed it, up to and including its shutdown.
+    const state = process.env['FIELDLINK_STATE'] ?? join(workspaceRoot(), '.infra');
+    const guard = new SecretGuard('npm start', [readFileSync(join(state, 'kafka-credentials', 'password'), 'utf8').trim()]);
+    for (const text of [output, ...readdirSync(join(dir, 'logs')).map((f) => readFileSync(join(dir, 'logs', f), 'utf8'))]) {
+      const lines = guard.stream();
+      lines.write(text);
+      lines.end();
+    }
+    expect(() => guard.assertClean()).not.toThrow();
   });
 });

@@ -32,7 +32,7 @@ describe('coap-gateway: Kafka away for 60 s under load, inside a 512 MiB memory 
     cgroup = MemoryCgroup.create(LIMIT_BYTES);
     kafka = await LocalService.kafka();
     const spool = { dir: mkdtempSync(join(tmpdir(), 'fieldlink-coap-spool-')) };
-    const g = (started = await startCoapGateway(await sharedInfra(), { spool }, kafka.address, cgroup));
+    const g = (started = await startCoapGateway(await sharedInfra(), { spool }, kafka.address, { cgroup }));
     const pid = g.gateway.pid;
     rss = new RssSampler(() => g.gateway.pid);
     devices = await CoapDevices.open(g.coapPort, DEVICES);

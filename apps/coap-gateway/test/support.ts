@@ -12,8 +12,16 @@ export interface CoapGatewayUnderTest {
   brokers: string;
 }
 
-/** Starts the built coap-gateway on a free UDP port with this test's own Kafka topic prefix; in `cgroup`, under its memory limit. */
-export async function startCoapGateway(infra: Infra, config: Record<string, unknown> = {}, brokers = infra.kafkaBrokers, cgroup?: MemoryCgroup): Promise<CoapGatewayUnderTest> {
+/**
+ * Starts the built coap-gateway on a free UDP port with this test's own Kafka topic prefix.
+ * `cgroup`: under its memory limit; `secrets`: what it must never print (ServiceProcess).
+ */
+export async function startCoapGateway(
+  infra: Infra,
+  config: Record<string, unknown> = {},
+  brokers = infra.kafkaBrokers,
+  options: { cgroup?: MemoryCgroup; secrets?: readonly string[] } = {},
+): Promise<CoapGatewayUnderTest> {
   const root = freshName('coap');
   const coapPort = await freePort();
   const gateway = await ServiceProcess.start('coap-gateway', {
@@ -23,7 +31,7 @@ export async function startCoapGateway(infra: Infra, config: Record<string, unkn
     TOPIC_PREFIX: `${root}.`,
     GATEWAY_INSTANCE_ID: root,
     LOG_LEVEL: 'info',
-  }, cgroup ? { cgroup } : {});
+  }, { secrets: options.secrets ?? [], ...(options.cgroup ? { cgroup: options.cgroup } : {}) });
   return { gateway, coapPort, root, topic: (name) => `${root}.${name}`, brokers };
 }
 
@@ -33,21 +41,21 @@ export interface CoapAnswer {
   output: string;
 }
 
-/** One confirmable request with a body (POST unless told) with libcoap's coap-client-notls (not our code). */
-export async function coapClientPost(port: number, path: string, payload: Buffer, contentFormat?: number, host = '127.0.0.1', method = 'post'): Promise<CoapAnswer> {
+/** One confirmable request with a body (POST unless told) with libcoap's coap-client-notls (not our code); `extra` are more of its arguments, e.g. -O for an option. */
+export async function coapClientPost(port: number, path: string, payload: Buffer, contentFormat?: number, host = '127.0.0.1', method = 'post', extra: string[] = []): Promise<CoapAnswer> {
   const file = join(tmpdir(), `${freshName('coap-body')}.bin`);
   writeFileSync(file, payload);
   const address = host.includes(':') ? `[${host}]` : host;
-  const args = ['-m', method, '-v', '7', '-B', '10', '-f', file, ...(contentFormat === undefined ? [] : ['-t', String(contentFormat)]), `coap://${address}:${port}/${path}`];
+  const args = ['-m', method, '-v', '7', '-B', '10', '-f', file, ...(contentFormat === undefined ? [] : ['-t', String(contentFormat)]), ...extra, `coap://${address}:${port}/${path}`];
   const result = await run('coap-client-notls', args, { timeoutMs: 30_000 });
   const output = `${result.stdout}\n${result.stderr}`;
   return { code: responseCode(output), output };
 }
 
 /** One confirmable GET; `payload` is what coap-client-notls prints of the answer's body. */
-export async function coapClientGet(port: number, path: string): Promise<CoapAnswer & { payload: string }> {
-  const quiet = await run('coap-client-notls', ['-m', 'get', '-B', '10', `coap://127.0.0.1:${port}/${path}`], { timeoutMs: 30_000 });
-  const verbose = await run('coap-client-notls', ['-m', 'get', '-v', '7', '-B', '10', `coap://127.0.0.1:${port}/${path}`], { timeoutMs: 30_000 });
+export async function coapClientGet(port: number, path: string, extra: string[] = []): Promise<CoapAnswer & { payload: string }> {
+  const quiet = await run('coap-client-notls', ['-m', 'get', '-B', '10', ...extra, `coap://127.0.0.1:${port}/${path}`], { timeoutMs: 30_000 });
+  const verbose = await run('coap-client-notls', ['-m', 'get', '-v', '7', '-B', '10', ...extra, `coap://127.0.0.1:${port}/${path}`], { timeoutMs: 30_000 });
   const output = `${verbose.stdout}\n${verbose.stderr}`;
   return { code: responseCode(output), output, payload: quiet.stdout.trim() };
 }

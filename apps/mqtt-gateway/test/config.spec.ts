@@ -1,10 +1,10 @@
 import { ServiceProcess, writeConfig } from '@fieldlink/testing';
 
-async function startupError(config: object | undefined, env: Record<string, string> = {}): Promise<{ code: number | null; logs: string }> {
+async function startupError(config: object | undefined, env: Record<string, string> = {}, secrets: string[] = []): Promise<{ code: number | null; logs: string }> {
   const service = await ServiceProcess.start(
     'mqtt-gateway',
     { ...(config ? { FIELDLINK_CONFIG: writeConfig(config) } : {}), ...env },
-    { waitReady: false },
+    { waitReady: false, secrets },
   );
   const code = await service.waitExit();
   return { code, logs: service.logs };
@@ -24,7 +24,8 @@ describe('mqtt-gateway config validation', () => {
   });
 
   it('refuses a value of the wrong type, naming the key without echoing the secret', async () => {
-    const { code, logs } = await startupError({ mqtt: { password: 918273645 } });
+    // waitExit fails the test if any line held the value.
+    const { code, logs } = await startupError({ mqtt: { password: 918273645 } }, {}, ['918273645']);
     expect(code).toBe(2);
     expect(logs).toContain('config key \\"mqtt.password\\" (env MQTT_PASSWORD) must be string');
     expect(logs).not.toContain('918273645');

@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
 import { type Telemetry } from '@fieldlink/schemas';
-import { freePort, freshName, type KeyPair, LocalService, makePki, readTopic, run, ServiceProcess, sharedInfra, startMqttGateway, type TestPki, waitFor, writeConfig } from '@fieldlink/testing';
+import { freePort, freshName, type KeyPair, keySecret, LocalService, makePki, readTopic, run, ServiceProcess, sharedInfra, startMqttGateway, type TestPki, waitFor, writeConfig } from '@fieldlink/testing';
 
 const USER = 'fieldlink';
 const PASSWORD = `pw-${freshName('s')}`;
+const WRONG_PASSWORD = 'not-the-password';
 const DEFAULT_MAPPINGS = {
   mappings: [
     { name: 'telemetry', topic: 'sensors/{deviceId}/data' },
@@ -57,10 +58,12 @@ describe('security: mTLS with an ACL to Mosquitto, SASL_SSL with SCRAM-SHA-512 t
     kafka: kafkaSecurity(),
   });
   const goodTls = () => ({ caFile: pki.ca, certFile: pki.clients['fieldlink-gateway']?.cert ?? '', keyFile: pki.clients['fieldlink-gateway']?.key ?? '' });
+  // Every secret this suite uses; no service may print one (the harness checks each line). The SASL user name is no secret, and too common a word to look for.
+  const secrets = () => [PASSWORD, WRONG_PASSWORD, keySecret(goodTls().keyFile), keySecret(pki.expired.key)];
 
   it('carries a device reading to Kafka and a shutdown back to the device, with every hop authenticated, and holds each device to its own topics', async () => {
     const infra = await sharedInfra();
-    const started = await startMqttGateway(infra, { brokers: saslBrokers, mqttUrl: mqttUrl(), config: gatewayConfig(goodTls()), env: { KAFKA_SASL_PASSWORD: PASSWORD } });
+    const started = await startMqttGateway(infra, { brokers: saslBrokers, mqttUrl: mqttUrl(), config: gatewayConfig(goodTls()), env: { KAFKA_SASL_PASSWORD: PASSWORD }, secrets: secrets() });
     services.push(started.gateway);
     const processor = await ServiceProcess.start('stream-processor', {
       // A value rule, so the one hot reading is enough for a command (the default decides on anomalies, which need history).
@@ -69,7 +72,7 @@ describe('security: mTLS with an ACL to Mosquitto, SASL_SSL with SCRAM-SHA-512 t
       KAFKA_SASL_PASSWORD: PASSWORD,
       TOPIC_PREFIX: started.prefix,
       LOG_LEVEL: 'info',
-    });
+    }, { secrets: secrets() });
     services.push(processor);
 
     const dev1 = pki.clients['dev-1'];
@@ -109,7 +112,7 @@ describe('security: mTLS with an ACL to Mosquitto, SASL_SSL with SCRAM-SHA-512 t
     const infra = await sharedInfra();
     const clientId = freshName('fieldlink-neg');
     // A good first run creates the gateway's session, so the broker keeps what devices send while it is away.
-    const first = await startMqttGateway(infra, { brokers: saslBrokers, mqttUrl: mqttUrl(), clientId, config: gatewayConfig(goodTls()), env: { KAFKA_SASL_PASSWORD: PASSWORD } });
+    const first = await startMqttGateway(infra, { brokers: saslBrokers, mqttUrl: mqttUrl(), clientId, config: gatewayConfig(goodTls()), env: { KAFKA_SASL_PASSWORD: PASSWORD }, secrets: secrets() });
     await first.gateway.stop();
     const dev1 = pki.clients['dev-1'];
     const readings = [1, 2, 3].map((seq) => JSON.stringify({ seq, temperature: 21 }));
@@ -122,13 +125,13 @@ describe('security: mTLS with an ACL to Mosquitto, SASL_SSL with SCRAM-SHA-512 t
       { name: 'an expired client certificate', url: mqttUrl(), tls: { ...goodTls(), certFile: pki.expired.cert, keyFile: pki.expired.key }, password: PASSWORD, waitFor: 'MQTT connection closed or refused', error: /expired|reset|hang up|closed/i },
       // No certificate either: with one, mqtt.js would quietly upgrade mqtt:// to TLS.
       { name: 'plaintext to the TLS-only port', url: `mqtt://${mosquitto.address}`, tls: {}, password: PASSWORD, waitFor: 'MQTT connection closed or refused', error: /ECONNRESET.*mqtts:\/\//s },
-      { name: 'a wrong Kafka password', url: mqttUrl(), tls: goodTls(), password: 'not-the-password', waitFor: 'could not ensure Kafka topics; retrying', error: /authentication failed/i },
+      { name: 'a wrong Kafka password', url: mqttUrl(), tls: goodTls(), password: WRONG_PASSWORD, waitFor: 'could not ensure Kafka topics; retrying', error: /authentication failed/i },
     ];
     for (const c of cases) {
       const gateway = await ServiceProcess.start(
         'mqtt-gateway',
         { ...env, FIELDLINK_CONFIG: writeConfig(gatewayConfig(c.tls)()), MQTT_URL: c.url, KAFKA_SASL_PASSWORD: c.password },
-        { waitReady: false },
+        { waitReady: false, secrets: secrets() },
       );
       services.push(gateway);
       const failures = await waitFor(`three failed attempts with ${c.name}`, () => {
@@ -140,11 +143,11 @@ describe('security: mTLS with an ACL to Mosquitto, SASL_SSL with SCRAM-SHA-512 t
       expect(JSON.stringify({ err: failures[0]?.err, hint: failures[0]?.hint })).toMatch(c.error);
       expect((await gateway.get('/health/ready')).status).toBe(503);
       expect(gateway.logs).not.toContain(PASSWORD);
-      expect(gateway.logs).not.toContain('not-the-password');
+      expect(gateway.logs).not.toContain(WRONG_PASSWORD);
       await gateway.kill();
     }
 
-    const fixed = await ServiceProcess.start('mqtt-gateway', { ...env, FIELDLINK_CONFIG: writeConfig(gatewayConfig(goodTls())()), MQTT_URL: mqttUrl(), KAFKA_SASL_PASSWORD: PASSWORD });
+    const fixed = await ServiceProcess.start('mqtt-gateway', { ...env, FIELDLINK_CONFIG: writeConfig(gatewayConfig(goodTls())()), MQTT_URL: mqttUrl(), KAFKA_SASL_PASSWORD: PASSWORD }, { secrets: secrets() });
     services.push(fixed);
     const arrived = await waitFor('the readings sent while the gateway was refused', async () => {
       const records = (await readTopic(kafka.address, first.topic('telemetry'))).map((r) => JSON.parse(r.payload ?? '') as Telemetry);

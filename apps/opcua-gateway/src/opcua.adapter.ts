@@ -1,7 +1,7 @@
 import { type Registry } from 'prom-client';
 import { CoreErrorCode, type DeliveryOutcome, type IngestPipeline, type ProtocolAdapter } from '@fieldlink/gateway-core';
 import { type Command } from '@fieldlink/schemas';
-import { type Logger } from '@fieldlink/service';
+import { type Logger, redactUrl } from '@fieldlink/service';
 import { type EndpointConfig, type OpcuaRuntimeConfig } from './config/opcua-gateway.config';
 import { executeCommand } from './downlink/command-executor';
 import { OpcuaErrorCode } from './errors';
@@ -87,7 +87,7 @@ export class OpcuaAdapter implements ProtocolAdapter {
       const events = gapReporter(endpoint, monitor, this.pipeline, this.metrics, this.logger);
       const session = new EndpointSession(endpoint, this.clients, this.config.opcua.reconnect, monitor, events, this.logger);
       this.served.set(name, { session, monitor });
-      this.logger.info({ endpoint: name, url: endpoint.url }, 'serving OPC UA endpoint');
+      this.logger.info({ endpoint: name, url: redactUrl(endpoint.url) }, 'serving OPC UA endpoint');
       session.start();
     }
   }

@@ -96,7 +96,8 @@ describe('opcua-gateway against an independent OPC UA server (Python asyncua)', 
     [{ endpoints: [{ url: 'opc.tcp://127.0.0.1:4840', securityMode: 'Sign' }] }, 'config key \\"endpoints.0.securityPolicy\\": securityMode Sign needs a policy'],
     [{ opcua: { requireSecurity: true }, endpoints: [{ url: 'opc.tcp://127.0.0.1:4840' }] }, 'config key \\"endpoints.0.securityMode\\": is None, but opcua.requireSecurity refuses'],
     [{ endpoints: [{ url: 'http://127.0.0.1:4840' }] }, 'config key \\"endpoints.0.url\\"'],
-    [{ endpoints: [{ url: 'opc.tcp://a:1', identity: { type: 'username', username: 'op', passwordEnv: 'NO_SUCH_VAR_XYZ' } }] }, 'config key \\"endpoints.0.identity.passwordEnv\\": environment variable NO_SUCH_VAR_XYZ is not set'],
+    [{ endpoints: [{ url: 'opc.tcp://a:1', securityMode: 'Sign', securityPolicy: 'Basic256Sha256', identity: { type: 'username', username: 'op', passwordEnv: 'NO_SUCH_VAR_XYZ' } }] }, 'config key \\"endpoints.0.identity.passwordEnv\\": environment variable NO_SUCH_VAR_XYZ is not set'],
+    [{ endpoints: [{ url: 'opc.tcp://a:1', identity: { type: 'username', username: 'op', passwordEnv: 'NO_SUCH_VAR_XYZ' } }] }, 'config key \\"endpoints.0.securityMode\\": is None, which would use the username identity'],
   ])('exits 2 on an invalid config, naming the key (%#)', async (config, message) => {
     const service = await ServiceProcess.start('opcua-gateway', { FIELDLINK_CONFIG: writeConfig(config) }, { waitReady: false });
     expect(await service.waitExit()).toBe(2);

@@ -6,6 +6,7 @@ import { type Infra, type OpcuaAppCert, type ServiceProcess, makeOpcuaAppCert, r
 import { AsyncuaPlc, type OpcuaGatewayUnderTest, startOpcuaGateway } from './support';
 
 const PASSWORD = 'op-s3cret-Z9';
+const WRONG_PASSWORD = 'wrong-password-Q7';
 
 async function offline(g: OpcuaGatewayUnderTest, endpoint: string): Promise<DeviceStatus> {
   return waitFor(`an offline record for ${endpoint}`, async () =>
@@ -42,6 +43,8 @@ describe('opcua-gateway security against asyncua (SignAndEncrypt, Basic256Sha256
       config: { opcua: { requireSecurity: true, reconnect: { initialDelayMs: 300, maxDelayMs: 2000 } }, endpoints: [endpoint()] },
       env: { PLC_PASSWORD: password },
       waitReady: false,
+      // Neither password may appear in any line the gateway prints, shutdown included (the harness checks).
+      secrets: [PASSWORD, WRONG_PASSWORD],
     });
     gateways.push(g.gateway);
     return g;
@@ -77,11 +80,11 @@ describe('opcua-gateway security against asyncua (SignAndEncrypt, Basic256Sha256
     const pkiDir = mkdtempSync(join(tmpdir(), 'fieldlink-pki-'));
     mkdirSync(join(pkiDir, 'trusted', 'certs'), { recursive: true });
     copyFileSync(serverCert.cert, join(pkiDir, 'trusted', 'certs', 'test-plc.pem'));
-    const g = await start(pkiDir, 'wrong-password-Q7');
+    const g = await start(pkiDir, WRONG_PASSWORD);
     const status = await offline(g, 'secure-plc');
     expect(status.detail).toMatchObject({ reason: 'auth_failed' });
     expect(String(status.detail?.['message'])).toContain('refused the user identity');
-    expect(g.gateway.logs).not.toContain('wrong-password-Q7');
+    expect(g.gateway.logs).not.toContain(WRONG_PASSWORD);
     expect((await readTopic(g.brokers, g.topic('telemetry'))).length).toBe(0);
     expect(await g.gateway.metric('fieldlink_opcua_connect_failures_total', { endpoint: 'secure-plc', reason: 'auth_failed' })).toBeGreaterThanOrEqual(1);
     await g.gateway.stop();

@@ -73,7 +73,7 @@ export interface OpcuaGatewayUnderTest {
 /** Starts the built opcua-gateway with this test's own topic prefix and PKI folder; `config` is optional, as with zero-config discovery. */
 export async function startOpcuaGateway(
   infra: Infra,
-  options: { config?: Record<string, unknown>; env?: Record<string, string>; waitReady?: boolean; root?: string; pkiDir?: string; instanceId?: string } = {},
+  options: { config?: Record<string, unknown>; env?: Record<string, string>; waitReady?: boolean; root?: string; pkiDir?: string; instanceId?: string; secrets?: readonly string[] } = {},
 ): Promise<OpcuaGatewayUnderTest> {
   const root = options.root ?? freshName('opcua');
   const pkiDir = options.pkiDir ?? mkdtempSync(join(tmpdir(), 'fieldlink-pki-'));
@@ -89,7 +89,7 @@ export async function startOpcuaGateway(
       LOG_LEVEL: 'info',
       ...options.env,
     },
-    { waitReady: options.waitReady ?? true },
+    { waitReady: options.waitReady ?? true, secrets: options.secrets ?? [] },
   );
   return { gateway, root, pkiDir, brokers: infra.kafkaBrokers, topic: (name) => `${root}.${name}` };
 }

@@ -6,6 +6,7 @@ export { kafkaOptionsFrom } from './kafka/kafka-from-config';
 export { topicSpecs } from './kafka/topic-specs';
 export { type Logger, NestPinoLogger, createLogger } from './observability/logger';
 export { ProcessFaults } from './observability/process-faults';
+export { redactUrl } from './observability/redact-url';
 export { createRegistry } from './observability/registry';
 export { type RunServiceOptions, runService } from './run-service';
 export { ServiceModule, type ServiceModuleOptions } from './service.module';

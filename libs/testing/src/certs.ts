@@ -92,3 +92,14 @@ export async function makeOpcuaAppCert(name: string, applicationUri: string): Pr
   await openssl(dir, ['x509', '-in', `${name}.pem`, '-outform', 'der', '-out', `${name}.der`]);
   return { cert: join(dir, `${name}.pem`), key: join(dir, `${name}.key`), der: join(dir, `${name}.der`) };
 }
+
+/**
+ * A distinctive piece of a PEM private key, to give a SecretGuard: the second line of its base64
+ * body, since the first mostly spells the ASN.1 header every key of its type shares.
+ */
+export function keySecret(pemFile: string): string {
+  const body = readFileSync(pemFile, 'utf8').split('\n').filter((line) => line !== '' && !line.startsWith('-----'));
+  const line = body[1] ?? body[0];
+  if (!line) throw new Error(`${pemFile} holds no PEM body`);
+  return line;
+}

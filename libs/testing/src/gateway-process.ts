@@ -8,6 +8,7 @@ import { MemoryCgroup } from './memory-cgroup';
 import { RssSampler } from './rss-sampler';
 import { freePort } from './names';
 import { exited } from './processes';
+import { type SecretGuard, watchForSecrets } from './secret-guard';
 import { GiveUp, waitFor } from './wait-for';
 import { workspaceRoot } from './workspace';
 
@@ -20,12 +21,15 @@ export function writeConfig(config: object): string {
 
 /**
  * One service run from its build output (dist/apps/<app>/main.js, or another folder), as operators
- * run it: a real process with real signals, logs and HTTP endpoints.
+ * run it: a real process with real signals, logs and HTTP endpoints. Given `secrets`, it fails the
+ * test if any line the service prints holds one (see SecretGuard).
  */
 export class ServiceProcess {
   private child: ChildProcess | undefined;
   private output = '';
   private peakRss = 0;
+  /** Settles once the current run's stdout and stderr are closed: every line it printed has been checked. */
+  private closed: Promise<void> = Promise.resolve();
 
   private constructor(
     readonly app: string,
@@ -35,15 +39,23 @@ export class ServiceProcess {
     private readonly bundleDir: string | undefined,
     /** Set to run the service under a memory limit, as in a container. */
     private readonly cgroup: MemoryCgroup | undefined,
+    private readonly guard: SecretGuard,
   ) {}
 
   /**
    * `dir`: run main.js from another folder, such as a production bundle installed on its own; it is also the cwd.
    * `cgroup`: run it, and every restart of it, inside this memory cgroup.
+   * `secrets`: passwords, tokens and keys the service is given and must never print; stop, kill and
+   * waitExit throw once its output is closed if a line held one.
    */
-  static async start(app: string, env: NodeJS.ProcessEnv, options: { waitReady?: boolean; dir?: string; cgroup?: MemoryCgroup } = {}): Promise<ServiceProcess> {
+  static async start(
+    app: string,
+    env: NodeJS.ProcessEnv,
+    options: { waitReady?: boolean; dir?: string; cgroup?: MemoryCgroup; secrets?: readonly string[] } = {},
+  ): Promise<ServiceProcess> {
     const httpPort = await freePort();
-    const service = new ServiceProcess(app, { HTTP_PORT: String(httpPort), ...env }, httpPort, options.dir, options.cgroup ?? cgroupFromEnv());
+    const cgroup = options.cgroup ?? cgroupFromEnv();
+    const service = new ServiceProcess(app, { HTTP_PORT: String(httpPort), ...env }, httpPort, options.dir, cgroup, watchForSecrets(app, options.secrets ?? []));
     await service.spawn(options.waitReady ?? true);
     return service;
   }
@@ -83,8 +95,24 @@ export class ServiceProcess {
     const append = (chunk: Buffer) => {
       this.output = (this.output + chunk.toString('utf8')).slice(-200_000);
     };
-    child.stdout?.on('data', append);
-    child.stderr?.on('data', append);
+    const out = this.guard.stream();
+    const err = this.guard.stream();
+    child.stdout?.on('data', (chunk: Buffer) => {
+      append(chunk);
+      out.write(chunk);
+    });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      append(chunk);
+      err.write(chunk);
+    });
+    // 'close' comes after 'exit', once both pipes are drained: the last lines are in by then.
+    this.closed = new Promise((resolve) =>
+      child.once('close', () => {
+        out.end();
+        err.end();
+        resolve();
+      }),
+    );
     if (waitReady) await this.waitReady();
   }
 
@@ -136,25 +164,38 @@ export class ServiceProcess {
     return total;
   }
 
+  /** The exit code; throws if the service printed a secret it was given. */
   async waitExit(timeoutMs = 30_000): Promise<number | null> {
     const child = this.child;
     if (!child) return null;
-    return Promise.race([
+    const code = await Promise.race([
       exited(child),
       new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${this.app} did not exit`)), timeoutMs).unref()),
     ]);
+    await this.checkOutput();
+    return code;
   }
 
   async stop(): Promise<number | null> {
-    if (!this.running) return this.child?.exitCode ?? null;
+    if (!this.running) {
+      await this.checkOutput();
+      return this.child?.exitCode ?? null;
+    }
     this.child?.kill('SIGTERM');
     return this.waitExit();
   }
 
   async kill(): Promise<void> {
-    if (!this.running) return;
+    if (!this.running) return this.checkOutput();
     this.child?.kill('SIGKILL');
     await this.waitExit();
+  }
+
+  /** Once the output is closed (bounded, in case a grandchild holds a pipe open), every line of it is checked. */
+  private async checkOutput(): Promise<void> {
+    if (!this.guard.guarding) return;
+    await Promise.race([this.closed, new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
+    this.guard.assertClean();
   }
 }
 

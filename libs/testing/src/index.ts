@@ -1,4 +1,5 @@
 export { ServiceProcess, writeConfig } from './gateway-process';
+export { type GuardedStream, SecretGuard, assertNoSecretsLogged, watchForSecrets } from './secret-guard';
 export { type Infra, sharedInfra } from './infra';
 export { type KafkaRecord, produce, readTopic, waitForRecords } from './kcat';
 export { type KafkaSaslSsl, LocalService } from './local-service';
@@ -11,7 +12,7 @@ export { MemoryCgroup } from './memory-cgroup';
 export { RssSampler } from './rss-sampler';
 export { StallingRelay } from './stalling-relay';
 export { Toxiproxy } from './toxiproxy';
-export { type KeyPair, type OpcuaAppCert, type TestPki, makeOpcuaAppCert, makePki } from './certs';
+export { type KeyPair, type OpcuaAppCert, type TestPki, keySecret, makeOpcuaAppCert, makePki } from './certs';
 export { reportFault } from './faults/fault-report';
 export { SeqSet } from './faults/seq-set';
 export { type Delivery, TelemetryChecker } from './faults/telemetry-checker';

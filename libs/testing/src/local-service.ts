@@ -61,12 +61,22 @@ export class LocalService {
     return service;
   }
 
-  static async mosquitto(): Promise<LocalService> {
+  /** `credentials`: the one user the broker lets in; without them, anyone. */
+  static async mosquitto(options: { credentials?: { username: string; password: string } } = {}): Promise<LocalService> {
     const port = await freePort();
-    const service = new LocalService('mosquitto.sh', [String(port)], port, async () => {
-      const probe = await run('mosquitto_pub', ['-p', String(port), '-t', 'probe', '-m', 'x'], { timeoutMs: 5000 });
-      return probe.code === 0;
-    });
+    const { credentials } = options;
+    const login = credentials ? ['-u', credentials.username, '-P', credentials.password] : [];
+    const env = credentials ? { MOSQUITTO_USERNAME: credentials.username, MOSQUITTO_PASSWORD: credentials.password } : {};
+    const service = new LocalService(
+      'mosquitto.sh',
+      [String(port)],
+      port,
+      async () => {
+        const probe = await run('mosquitto_pub', ['-p', String(port), ...login, '-t', 'probe', '-m', 'x'], { timeoutMs: 5000 });
+        return probe.code === 0;
+      },
+      env,
+    );
     await service.start();
     return service;
   }

@@ -33,6 +33,8 @@ export async function startMqttGateway(
     root?: string;
     /** Runs the gateway under this memory limit, as in a container. */
     cgroup?: MemoryCgroup;
+    /** What the gateway must never print (ServiceProcess `secrets`). */
+    secrets?: readonly string[];
   } = {},
 ): Promise<MqttGatewayUnderTest> {
   const root = options.root ?? freshName('it');
@@ -60,7 +62,7 @@ export async function startMqttGateway(
       LOG_LEVEL: 'info',
       ...options.env,
     },
-    { waitReady: options.waitReady ?? true, ...(options.cgroup ? { cgroup: options.cgroup } : {}) },
+    { waitReady: options.waitReady ?? true, secrets: options.secrets ?? [], ...(options.cgroup ? { cgroup: options.cgroup } : {}) },
   );
   return { gateway, root, prefix, topic: (name) => `${prefix}${name}`, brokers };
 }

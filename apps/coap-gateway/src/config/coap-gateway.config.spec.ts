@@ -10,7 +10,7 @@ describe(loadCoapGatewayConfig.name, () => {
     const example = loadCoapGatewayConfig({ FIELDLINK_CONFIG: join(__dirname, 'example.yaml') });
     expect(example.routes.map((r) => r.path)).toEqual(['sensors/{deviceId}', 'sensors', 'plant/boiler/temperature']);
     const defaults = loadCoapGatewayConfig({ COAP_PORT: '5700' });
-    expect(defaults.coap).toEqual({ port: 5700, host: '::', ackTimeoutMs: 2000, maxRetransmit: 4, piggybackReplyMs: 50, maxBlockTransfers: 1000, auth: { queryParameter: 'token' } });
+    expect(defaults.coap).toEqual({ port: 5700, host: '::', ackTimeoutMs: 2000, maxRetransmit: 4, piggybackReplyMs: 50, maxBlockTransfers: 1000, auth: { queryParameter: 'token', tokenOption: 65001 } });
     expect(defaults.commands).toEqual({ path: 'commands/{deviceId}' });
     expect(defaults.routes).toMatchObject([
       { name: 'sensors', path: 'sensors/{deviceId}', deviceId: '{deviceId}' },
@@ -44,5 +44,12 @@ describe(loadCoapGatewayConfig.name, () => {
     expect(() => loadCoapGatewayConfig({ COAP_TOKEN_FILE: `${tokens}.missing` })).toThrow(/config key "coap.auth.tokenFile": ENOENT/);
     writeFileSync(tokens, 'pump-1\n');
     expect(() => loadCoapGatewayConfig({ COAP_TOKEN_FILE: tokens })).toThrow(/config key "coap.auth.tokenFile": .*tokens:1: expected "<deviceId> <token>"/);
+  });
+
+  it('takes the token option from the experimental range and refuses one a cache would not key on, naming the key', () => {
+    expect(loadCoapGatewayConfig({ FIELDLINK_CONFIG: writeConfig({ coap: { auth: { tokenOption: 65009 } } }) }).coap.auth.tokenOption).toBe(65009);
+    expect(() => loadCoapGatewayConfig({ FIELDLINK_CONFIG: writeConfig({ coap: { auth: { tokenOption: 11 } } }) })).toThrow('config key "coap.auth.tokenOption" must be >= 65000');
+    // 65020 = 0xFDFC: (n & 0x1e) === 0x1c, NoCacheKey (RFC 7252 §5.4.6).
+    expect(() => loadCoapGatewayConfig({ FIELDLINK_CONFIG: writeConfig({ coap: { auth: { tokenOption: 65020 } } }) })).toThrow('config key "coap.auth.tokenOption": 65020 is a NoCacheKey option');
   });
 });

@@ -14,6 +14,14 @@ const RouteSchema = Type.Object(
 
 const spool = CoreConfigSchema.spool;
 
+/**
+ * The default token option: the lowest experimental number (RFC 7252 §12.2) that is critical, so an
+ * endpoint that does not know it refuses the request (4.02) instead of ignoring the credential,
+ * safe-to-forward, so a proxy passes it on, and part of the cache key, so a cache never answers one
+ * device's request with a response fetched under another's token (§5.4.6).
+ */
+const TOKEN_OPTION = 65001;
+
 export const CoapGatewayConfigSchema = Type.Object(
   {
     ...CoreConfigSchema,
@@ -35,7 +43,13 @@ export const CoapGatewayConfigSchema = Type.Object(
         auth: Type.Object(
           {
             tokenFile: Type.Optional(Type.String({ minLength: 1, description: 'Path to a file of "<deviceId> <token>" lines; unset: no device authentication (env COAP_TOKEN_FILE)' })),
-            queryParameter: Type.String({ minLength: 1, default: 'token', description: 'URI query parameter carrying the token, e.g. /sensors/pump-1?token=...' }),
+            queryParameter: Type.String({ minLength: 1, default: 'token', description: 'URI query parameter carrying the token, e.g. /sensors/pump-1?token=...; kept for devices that cannot set tokenOption' }),
+            tokenOption: Type.Integer({
+              minimum: 65000,
+              maximum: 65535,
+              default: TOKEN_OPTION,
+              description: 'CoAP option number carrying the token (UTF-8), taken before the query; from the experimental range 65000-65535 (RFC 7252 §12.2), critical, safe-to-forward and part of the cache key',
+            }),
           },
           { default: {}, additionalProperties: false },
         ),
@@ -85,6 +99,7 @@ export function loadCoapGatewayConfig(env: NodeJS.ProcessEnv): CoapRuntimeConfig
   const routes = new RouteTable(config.routes, (r) => new UriPathPattern(r.path), 'routes', 'path');
   const commandResource = commandPath(config);
   const tokens = config.coap.auth.tokenFile ? deviceTokens(config.coap.auth.tokenFile) : undefined;
+  checkTokenOption(config.coap.auth.tokenOption);
   return { ...config, runtime: { routes, commandResource, tokens } };
 }
 
@@ -96,6 +111,13 @@ function deviceTokens(path: string): DeviceTokens {
     // Not instanceof Error: fs errors can come from another realm (Jest's sandbox).
     const reason = typeof error === 'object' && error !== null && 'message' in error ? String(error.message) : String(error);
     throw new ServiceError(ServiceErrorCode.ConfigInvalid, `config key "coap.auth.tokenFile": ${reason}`);
+  }
+}
+
+/** RFC 7252 §5.4.6: a NoCacheKey option would let a proxy cache answer a request with a response fetched under another device's token. */
+function checkTokenOption(option: number): void {
+  if ((option & 0x1e) === 0x1c) {
+    throw new ServiceError(ServiceErrorCode.ConfigInvalid, `config key "coap.auth.tokenOption": ${option} is a NoCacheKey option (RFC 7252 §5.4.6); a cache would not tell devices apart by their token, so pick one that is part of the cache key, e.g. ${TOKEN_OPTION}`);
   }
 }
 

@@ -37,7 +37,7 @@ export class CoapIngress {
     logger: Logger,
   ) {
     const { routes, tokens } = config.runtime;
-    const auth = new DeviceAuth(tokens, config.coap.auth.queryParameter, metrics.authFailures, logger);
+    const auth = new DeviceAuth(tokens, config.coap.auth.queryParameter, metrics.authFailures, logger, config.coap.auth.tokenOption);
     this.upload = new Block1Upload((req) => endpoint.block1Of(req), { maxBytes: config.ingest.maxPayloadBytes, maxTransfers: config.coap.maxBlockTransfers });
     this.lastReadings = new LastReadings(routes, config.commands.path, auth);
     this.post = new ReadingsPost(routes, pipeline, auth, this.upload, this.lastReadings);

@@ -22,7 +22,7 @@ export class CommandObserve {
   ) {}
 
   handle({ req, path, query }: CoapRequest, deviceId: string): CoapReply {
-    const refused = this.auth.check(deviceId, query);
+    const refused = this.auth.check(deviceId, query, req._packet.options);
     if (refused) return refused;
     const observe = uintOption(req, 'Observe');
     const token = req._packet.token ?? Buffer.alloc(0);

@@ -3,8 +3,8 @@ import pino from 'pino';
 import { Exchanges } from './exchanges';
 import { type CoapReply } from './response';
 
-function request(messageId: number, port = 5683): IncomingMessage {
-  return { rsinfo: { address: '127.0.0.1', port }, _packet: { messageId }, url: '/sensors/a' } as unknown as IncomingMessage;
+function request(messageId: number, port = 5683, url = '/sensors/a'): IncomingMessage {
+  return { rsinfo: { address: '127.0.0.1', port }, _packet: { messageId }, url } as unknown as IncomingMessage;
 }
 
 describe(Exchanges.name, () => {
@@ -32,5 +32,16 @@ describe(Exchanges.name, () => {
     await exchanges.drain();
     await new Promise((resolve) => setImmediate(resolve));
     expect(answered).toEqual([{ code: '5.03', diagnostic: 'not stored; retry', maxAgeSeconds: 1 }]);
+  });
+
+  it('logs the path of a request it could not forward, never its query, which may carry the device token', async () => {
+    const lines: string[] = [];
+    const logger = pino({ level: 'warn' }, { write: (line: string) => lines.push(line) });
+    const exchanges = new Exchanges(() => Promise.reject(new Error('Kafka went away')), () => undefined, logger);
+    exchanges.onRequest(request(2, 5683, '/sensors/a?token=s3cret-pump'), {} as OutgoingMessage);
+    await exchanges.drain();
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain('"path":"/sensors/a"');
+    expect(lines[0]).not.toContain('s3cret-pump');
   });
 });

@@ -1,5 +1,6 @@
 import { type IncomingMessage, type OutgoingMessage } from 'coap';
 import { type Logger } from '@fieldlink/service';
+import { requestOf } from './request';
 import { type CoapReply } from './response';
 
 /**
@@ -22,7 +23,8 @@ export class Exchanges {
     if (!reply) {
       reply = this.handle(req).catch((err: unknown): CoapReply => {
         // Only a retryable Kafka failure at shutdown: the device should send again.
-        this.logger.warn({ err, url: req.url }, 'CoAP request not forwarded');
+        // The path only: the query may carry the device's token.
+        this.logger.warn({ err, path: requestOf(req).path }, 'CoAP request not forwarded');
         return { code: '5.03', diagnostic: 'not stored; retry', maxAgeSeconds: 1 };
       });
       this.pending.set(key, reply);

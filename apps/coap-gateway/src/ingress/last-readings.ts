@@ -21,11 +21,11 @@ export class LastReadings {
   }
 
   /** GET /.well-known/core (RFC 6690), or the last reading accepted from a route's device. */
-  get({ path, query }: CoapRequest): CoapReply {
+  get({ req, path, query }: CoapRequest): CoapReply {
     if (path.replace(/^\//, '') === '.well-known/core') return { code: '2.05', payload: wellKnownCore(this.routes.routes, this.commandPath), contentFormat: 40 };
     const deviceId = this.routes.match(path)?.deviceId;
     if (deviceId === undefined) return { code: '4.04', diagnostic: `${path} names no device; GET a device path such as /sensors/<deviceId>` };
-    const refused = this.auth.check(deviceId, query);
+    const refused = this.auth.check(deviceId, query, req._packet.options);
     if (refused) return refused;
     const last = this.last.get(deviceId);
     if (!last) return { code: '4.04', diagnostic: `no reading from ${deviceId} yet` };

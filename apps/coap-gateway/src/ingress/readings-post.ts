@@ -25,7 +25,7 @@ export class ReadingsPost {
     const base = { deviceId: routed?.deviceId, labels: routed?.labels ?? {}, ref: path, receivedAt: new Date() };
     const idInBody = routed?.route.decodeOptions?.deviceIdField !== undefined;
     // A device named in the path is checked before its blocks are buffered; one named in the body once the body is whole.
-    const refused = idInBody ? undefined : this.auth.check(routed?.deviceId, query);
+    const refused = idInBody ? undefined : this.auth.check(routed?.deviceId, query, req._packet.options);
     if (refused) return refused;
     const body = this.upload.body(req, path);
     if ('reply' in body) return body.reply;
@@ -39,7 +39,7 @@ export class ReadingsPost {
     };
     const last = body.block1 ? { block1: body.block1 } : {};
     if (routed && idInBody) {
-      const refusedByBody = this.auth.check(bodyDeviceId(routed, payload, format), query);
+      const refusedByBody = this.auth.check(bodyDeviceId(routed, payload, format), query, req._packet.options);
       if (refusedByBody) return refusedByBody;
     }
     if (req.method !== 'POST') {

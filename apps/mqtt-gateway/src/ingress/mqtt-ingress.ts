@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { connect, type IClientOptions, type MqttClient, type Packet } from 'mqtt';
 import { type IngestOutcome, type IngestPipeline } from '@fieldlink/gateway-core';
 import { Backoff } from '@fieldlink/resilience';
-import { type Logger } from '@fieldlink/service';
+import { type Logger, redactUrl } from '@fieldlink/service';
 import { stableId } from '@fieldlink/schemas';
 import { type MqttRuntimeConfig } from '../config/mqtt-gateway.config';
 import { type MappingRouter } from '../mapping/mapping.router';
@@ -72,7 +72,7 @@ export class MqttIngress {
     this.interceptAcks(client);
     client.on('connect', (connack) => {
       this.takeovers.connected();
-      this.logger.info({ url: this.config.mqtt.url, sessionPresent: connack.sessionPresent }, 'MQTT connected');
+      this.logger.info({ url: redactUrl(this.config.mqtt.url), sessionPresent: connack.sessionPresent }, 'MQTT connected');
       // With a persistent session the broker keeps our subscriptions; subscribing again is harmless and covers a lost session.
       client.subscribe(this.router.subscriptions(), (err, granted) => {
         if (err) this.logger.error({ err }, 'MQTT subscribe failed');
@@ -160,7 +160,7 @@ export class MqttIngress {
       if (this.draining || timer) return;
       const retryInMs = backoff.next();
       const hint = !client.connected && this.config.mqtt.url.startsWith('mqtt://') && /ECONNRESET/.test(lastError) ? { hint: PLAINTEXT_HINT } : {};
-      this.logger.warn({ url: this.config.mqtt.url, attempt: backoff.failures, retryInMs, ...(lastError ? { err: lastError } : {}), ...hint }, 'MQTT connection closed or refused; reconnecting');
+      this.logger.warn({ url: redactUrl(this.config.mqtt.url), attempt: backoff.failures, retryInMs, ...(lastError ? { err: lastError } : {}), ...hint }, 'MQTT connection closed or refused; reconnecting');
       lastError = '';
       timer = setTimeout(() => {
         timer = undefined;

@@ -25,10 +25,23 @@ describe(loadOpcuaGatewayConfig.name, () => {
   });
 
   it('reads a username identity\'s password at load, from the environment it is given', () => {
-    const yaml = 'endpoints: [{url: "opc.tcp://x:1", identity: {type: username, username: op, passwordEnv: PLC_PW}}]';
+    const yaml = 'endpoints: [{url: "opc.tcp://x:1", securityMode: Sign, securityPolicy: Basic256Sha256, identity: {type: username, username: op, passwordEnv: PLC_PW}}]';
     const [endpoint] = load(yaml, { PLC_PW: 'from-env' }).runtime.endpoints;
     expect(endpoint?.identity).toEqual({ type: 'username', username: 'op', passwordEnv: 'PLC_PW', password: 'from-env' });
     expect(() => load(yaml)).toThrow('config key "endpoints.0.identity.passwordEnv": environment variable PLC_PW is not set');
+  });
+
+  it('refuses securityMode None with any identity but anonymous, naming the key, before reading the password', () => {
+    const username = 'identity: {type: username, username: op, passwordEnv: PLC_PW}';
+    expect(() => load(`endpoints: [{url: "opc.tcp://x:1", ${username}}]`, { PLC_PW: 'from-env' })).toThrow(
+      'config key "endpoints.0.securityMode": is None, which would use the username identity (endpoints.0.identity) over an unsigned, unencrypted channel',
+    );
+    // The security check comes first, so an operator fixes that before chasing the secret.
+    expect(() => load(`endpoints: [{url: "opc.tcp://x:1", securityMode: None, ${username}}]`)).toThrow('config key "endpoints.0.securityMode": is None');
+    const certificate = 'identity: {type: certificate, certificateFile: /c.pem, privateKeyFile: /k.pem}';
+    expect(() => load(`endpoints: [{name: a, url: "opc.tcp://x:1"}, {url: "opc.tcp://y:1", ${certificate}}]`)).toThrow('config key "endpoints.1.securityMode": is None, which would use the certificate identity');
+    expect(load('endpoints: [{url: "opc.tcp://x:1", identity: {type: anonymous}}]').runtime.endpoints[0]?.securityMode).toBe('None');
+    expect(load(`endpoints: [{url: "opc.tcp://x:1", securityMode: Sign, securityPolicy: Basic256Sha256, ${username}}]`, { PLC_PW: 'pw' }).runtime.endpoints[0]?.identity.type).toBe('username');
   });
 
   it('refuses two endpoints of one name, naming the second', () => {

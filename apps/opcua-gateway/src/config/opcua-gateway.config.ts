@@ -214,9 +214,15 @@ function endpointsOf(config: OpcuaGatewayConfig, env: NodeJS.ProcessEnv): Endpoi
   });
 }
 
-function checkSecurity(endpoint: { securityMode: string; securityPolicy: string }, key: string, required: boolean): void {
+function checkSecurity(endpoint: { securityMode: string; securityPolicy: string; identity: Identity }, key: string, required: boolean): void {
   if (endpoint.securityMode === 'None') {
     if (required) throw invalid(`${key}.securityMode`, 'is None, but opcua.requireSecurity refuses unsecured endpoints; use Sign or SignAndEncrypt');
+    // Over None a password goes in clear unless the server's user token policy happens to name a
+    // policy of its own, which is only known once connected; and an unsigned channel can be taken over
+    // after a user has logged in, whatever the identity.
+    if (endpoint.identity.type !== 'anonymous') {
+      throw invalid(`${key}.securityMode`, `is None, which would use the ${endpoint.identity.type} identity (${key}.identity) over an unsigned, unencrypted channel; use Sign or SignAndEncrypt with a securityPolicy, or an anonymous identity`);
+    }
     if (endpoint.securityPolicy !== 'None') throw invalid(`${key}.securityPolicy`, 'must be None when securityMode is None');
   } else if (endpoint.securityPolicy === 'None') {
     throw invalid(`${key}.securityPolicy`, `securityMode ${endpoint.securityMode} needs a policy: Basic256Sha256, Aes128_Sha256_RsaOaep or Aes256_Sha256_RsaPss`);

@@ -1,6 +1,6 @@
 import { type IngestPipeline } from '@fieldlink/gateway-core';
 import { stableId } from '@fieldlink/schemas';
-import { type Logger } from '@fieldlink/service';
+import { type Logger, redactUrl } from '@fieldlink/service';
 import { type EndpointConfig } from '../config/opcua-gateway.config';
 import { type OpcuaMetrics } from '../opcua.metrics';
 import { type ConnectFailure } from '../session/connect-failure';
@@ -13,7 +13,7 @@ export function gapReporter(endpoint: EndpointConfig, monitor: EndpointMonitor, 
   const report = (status: 'offline' | 'online', detail: Record<string, unknown>, at: Date) => {
     const deviceIds = [endpoint.name, ...[...monitor.devices.keys()].filter((d) => d !== endpoint.name)];
     for (const deviceId of deviceIds) {
-      const record = { deviceId, route: endpoint.name, ref: endpoint.url, status, detail: { endpoint: endpoint.name, ...detail }, at, id: stableId('opcua-status', endpoint.name, deviceId, status, at.getTime()) };
+      const record = { deviceId, route: endpoint.name, ref: redactUrl(endpoint.url), status, detail: { endpoint: endpoint.name, ...detail }, at, id: stableId('opcua-status', endpoint.name, deviceId, status, at.getTime()) };
       pipeline.reportStatus(record).catch((err: unknown) => logger.warn({ err, deviceId }, 'device-status record not written'));
     }
   };

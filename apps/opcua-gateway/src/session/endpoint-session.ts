@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type ClientSession, type OPCUAClient } from 'node-opcua';
 import { Backoff } from '@fieldlink/resilience';
-import { type Logger } from '@fieldlink/service';
+import { type Logger, redactUrl } from '@fieldlink/service';
 import { type EndpointConfig, type OpcuaGatewayConfig } from '../config/opcua-gateway.config';
 import { type ClientFactory } from './client-factory';
 import { type ConnectFailure, classifyFailure } from './connect-failure';
@@ -86,7 +86,9 @@ export class EndpointSession {
   /** One session's life: resolves with why it ended. */
   private async connectAndServe(onUp: () => void): Promise<ConnectFailure> {
     const { url } = this.endpoint;
-    const context = { url, pkiDir: this.clients.pkiDir };
+    // Logs, status records and failure messages name the URL without any credentials written into it.
+    const shown = redactUrl(url);
+    const context = { url: shown, pkiDir: this.clients.pkiDir };
     let client: OPCUAClient | undefined;
     let session: ClientSession | undefined;
     let attached = false;
@@ -104,11 +106,11 @@ export class EndpointSession {
       attached = true;
       await this.bounded(this.user.attach(session, lost), 'subscribe');
       this.state = 'connected';
-      this.logger.info({ endpoint: this.endpoint.name, url }, 'OPC UA session up');
+      this.logger.info({ endpoint: this.endpoint.name, url: shown }, 'OPC UA session up');
       onUp();
       const stopped = new Promise<string>((resolve) => (this.wake = () => resolve('stopping')));
       const reason = await Promise.race([ended, stopped]);
-      return { reason: 'session_lost', message: `${url}: ${reason}` };
+      return { reason: 'session_lost', message: `${shown}: ${reason}` };
     } catch (error) {
       return classifyFailure(error, context);
     } finally {
