@@ -3,7 +3,7 @@ import { deviceIdFromBody } from '@fieldlink/schemas';
 import { type Logger } from '@fieldlink/service';
 import { type Counter } from 'prom-client';
 import { type CoapRoute } from '../config/coap-gateway.config';
-import { type DeviceTokens } from '../config/device-tokens';
+import { type AnyDevice, type DeviceTokens } from '../config/device-tokens';
 import { type RawContentFormat, decoderFor } from './content-format';
 import { type CoapReply } from './response';
 
@@ -17,7 +17,7 @@ export class DeviceAuth {
   ) {}
 
   /** 4.01 unless device authentication is off or the request carries the device's token. Nothing refused reaches Kafka. */
-  check(deviceId: string | undefined, query: URLSearchParams): CoapReply | undefined {
+  check(deviceId: string | AnyDevice | undefined, query: URLSearchParams): CoapReply | undefined {
     if (!this.tokens) return undefined;
     const parameter = this.parameter;
     const result = this.tokens.check(deviceId, query.get(parameter) ?? undefined);
