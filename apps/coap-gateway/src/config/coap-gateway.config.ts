@@ -25,7 +25,15 @@ export const CoapGatewayConfigSchema = Type.Object(
         host: Type.String({ default: '::', description: 'Bind address; :: takes IPv6 and IPv4 (dual stack)' }),
         ackTimeoutMs: Type.Integer({ minimum: 10, default: 2000, description: 'RFC 7252 ACK_TIMEOUT for command notifications' }),
         maxRetransmit: Type.Integer({ minimum: 0, maximum: 8, default: 4, description: 'RFC 7252 MAX_RETRANSMIT for command notifications' }),
-        maxBlockTransfers: Type.Integer({ minimum: 1, default: 1000, description: 'Block1 uploads held at once; the oldest is dropped beyond this' }),
+        maxBlockTransfers: Type.Integer({ minimum: 1, default: 1000, description: 'Block1 uploads held at once; the least recently continued is dropped beyond this' }),
+        maxBlockTransferBytes: Type.Integer({
+          minimum: 1,
+          default: 32 * 1024 ** 2,
+          description: 'Bytes all Block1 uploads together may hold; at least ingest.maxPayloadBytes. A block beyond it gets 5.03 with Max-Age, once uploads paused 10 s or more are dropped',
+        }),
+        maxLastReadings: Type.Integer({ minimum: 0, default: 10_000, description: 'Devices whose last reading is kept for GET; the least recently used is evicted beyond this' }),
+        maxLastReadingsBytes: Type.Integer({ minimum: 0, default: 64 * 1024 ** 2, description: 'Payload bytes of the last readings kept for GET, over all devices' }),
+        maxObservers: Type.Integer({ minimum: 1, default: 100_000, description: 'Observations of the command resource held; the least recently registered ends beyond this' }),
         auth: Type.Object(
           {
             tokenFile: Type.Optional(Type.String({ minLength: 1, description: 'Path to a file of "<deviceId> <token>" lines; unset: no device authentication (env COAP_TOKEN_FILE)' })),
@@ -78,6 +86,9 @@ export function loadCoapGatewayConfig(env: NodeJS.ProcessEnv): CoapRuntimeConfig
   const config = loadConfig({ schema: CoapGatewayConfigSchema, overrides: COAP_ENV_OVERRIDES, env });
   const routes = new RouteTable(config.routes, (r) => new UriPathPattern(r.path), 'routes', 'path');
   const commandResource = commandPath(config);
+  if (config.coap.maxBlockTransferBytes < config.ingest.maxPayloadBytes) {
+    throw new ServiceError(ServiceErrorCode.ConfigInvalid, `config key "coap.maxBlockTransferBytes": must be at least ingest.maxPayloadBytes (${config.ingest.maxPayloadBytes}), or no upload of that size could finish`);
+  }
   const tokens = config.coap.auth.tokenFile ? deviceTokens(config.coap.auth.tokenFile) : undefined;
   return { ...config, runtime: { routes, commandResource, tokens } };
 }
