@@ -25,9 +25,15 @@ export class CoapAdapter implements ProtocolAdapter {
     private readonly logger: Logger,
     registry: Registry,
   ) {
-    const metrics = new CoapMetrics(registry, { observers: () => this.downlink.observers, blockTransfers: () => this.ingress.blockTransfers });
+    const metrics = new CoapMetrics(registry, {
+      observers: () => this.downlink.observers,
+      blockTransfers: () => this.ingress.blockTransfers,
+      blockTransferBytes: () => this.ingress.blockTransferBytes,
+      lastReadings: () => this.ingress.lastReadingDevices,
+      lastReadingsBytes: () => this.ingress.lastReadingBytes,
+    });
     this.endpoint = new CoapEndpoint(config.coap, logger);
-    this.downlink = new CoapDownlink(config);
+    this.downlink = new CoapDownlink(config, metrics.observersEvicted);
     this.ingress = new CoapIngress(config, pipeline, devices, this.endpoint, () => this.downlink.observations, metrics, logger);
   }
 

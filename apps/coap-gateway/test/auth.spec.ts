@@ -66,4 +66,15 @@ describe('coap-gateway per-device tokens', () => {
       return ids.filter((id) => id === 'pump-1').length >= 2 && ids.filter((id) => id === 'valve-2').length >= 2;
     }, { timeoutMs: 30_000 });
   });
+
+  it('refuses a Block1 upload at its first block, before buffering it, when the token is no device\'s or not the path\'s device\'s', async () => {
+    const g = started as CoapGatewayUnderTest;
+    // Three blocks of 1024: a 2.31 in the output would mean the first block was held.
+    const big = Buffer.from(JSON.stringify({ device_id: 'pump-1', pad: 'x'.repeat(2500) }));
+    const byBody = await coapClientPost(g.coapPort, 'sensors?token=no-such-token', big, 50);
+    const byPath = await coapClientPost(g.coapPort, 'sensors/pump-1?token=other-token', big, 50);
+    expect([byBody.code, byPath.code]).toEqual(['4.01', '4.01']);
+    expect([byBody.output, byPath.output].filter((o) => o.includes('c:2.31'))).toEqual([]);
+    expect(await g.gateway.metric('fieldlink_coap_block_transfers')).toBe(0);
+  });
 });

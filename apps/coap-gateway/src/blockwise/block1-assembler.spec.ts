@@ -25,7 +25,7 @@ describe('Block option', () => {
 });
 
 describe('Block1Assembler', () => {
-  const options = { maxBytes: 4096, lifetimeMs: 1000, maxTransfers: 2 };
+  const options = { maxBytes: 4096, maxTotalBytes: 1 << 20, lifetimeMs: 1000, idleUnderPressureMs: 100, maxTransfers: 2 };
 
   it('reassembles any body within the limit from its blocks, whatever the block size', () => {
     fc.assert(
@@ -35,7 +35,7 @@ describe('Block1Assembler', () => {
         const steps = blocks(body, szx).map((b) => assembler.accept('ep|/sensors/a', b, b.payload));
         expect(steps.slice(0, -1).every((s) => s.kind === 'continue')).toBe(true);
         expect(steps.at(-1)).toEqual({ kind: 'complete', body });
-        expect(assembler.inProgress).toBe(0);
+        expect([assembler.inProgress, assembler.bytes]).toEqual([0, 0]);
       }),
     );
   });
@@ -71,6 +71,54 @@ describe('Block1Assembler', () => {
     assembler.accept('k', b0, b0.payload);
     now = 1001;
     expect(assembler.accept('k', b1, b1.payload).kind).toBe('incomplete');
+  });
+
+  it('holds at most maxTotalBytes over all uploads: a block beyond it is busy until the idlest upload may be dropped, and nothing of it is kept', () => {
+    let now = 0;
+    const assembler = new Block1Assembler({ ...options, maxTransfers: 10, maxTotalBytes: 48, now: () => now });
+    const a = blocks(Buffer.alloc(64, 'a'), 0);
+    const [b0] = blocks(Buffer.alloc(64, 'b'), 0);
+    expect(a.slice(0, 3).map((b) => assembler.accept('a', b, b.payload).kind)).toEqual(['continue', 'continue', 'continue']);
+    expect(assembler.bytes).toBe(48);
+    now = 50;
+    // `a` was continued 50 ms ago: busy for the 50 ms until it has paused idleUnderPressureMs, at least 1 s.
+    expect(assembler.accept('b', b0, b0.payload)).toEqual({ kind: 'busy', retryAfterMs: 1000, reason: 'holding block 0 would pass the 48 bytes all uploads may hold' });
+    expect([assembler.inProgress, assembler.bytes]).toEqual([1, 48]);
+  });
+
+  it('under pressure drops the upload idle longest once it has paused idleUnderPressureMs, to take a new block', () => {
+    let now = 0;
+    const assembler = new Block1Assembler({ ...options, maxTransfers: 10, maxTotalBytes: 32, now: () => now });
+    const [a0, a1, a2] = blocks(Buffer.alloc(64, 'a'), 0);
+    const [b0] = blocks(Buffer.alloc(64, 'b'), 0);
+    assembler.accept('a', a0, a0.payload);
+    assembler.accept('a', a1, a1.payload);
+    now = 100;
+    expect(assembler.accept('b', b0, b0.payload).kind).toBe('continue');
+    expect(assembler.accept('a', a2, a2.payload).kind).toBe('incomplete');
+    expect(assembler.bytes).toBe(16);
+  });
+
+  it('drops the upload whose block would pass maxTotalBytes while the others are recent', () => {
+    const assembler = new Block1Assembler({ ...options, maxTransfers: 10, maxTotalBytes: 48 });
+    const [a0, a1] = blocks(Buffer.alloc(64, 'a'), 0);
+    const [b0, b1] = blocks(Buffer.alloc(64, 'b'), 0);
+    assembler.accept('a', a0, a0.payload);
+    assembler.accept('b', b0, b0.payload);
+    assembler.accept('a', a1, a1.payload);
+    expect(assembler.accept('b', b1, b1.payload)).toMatchObject({ kind: 'busy', reason: 'holding block 1 would pass the 48 bytes all uploads may hold' });
+    expect([assembler.inProgress, assembler.bytes]).toEqual([1, 32]);
+  });
+
+  it('drops an upload not continued within lifetimeMs and releases its bytes', () => {
+    let now = 0;
+    const assembler = new Block1Assembler({ ...options, now: () => now });
+    const [a0] = blocks(Buffer.alloc(64, 'a'), 0);
+    const [b0] = blocks(Buffer.alloc(16, 'b'), 0);
+    assembler.accept('a', a0, a0.payload);
+    now = 1001;
+    expect(assembler.accept('b', b0, b0.payload).kind).toBe('complete');
+    expect([assembler.inProgress, assembler.bytes]).toEqual([0, 0]);
   });
 
   it('holds at most maxTransfers uploads, dropping the oldest', () => {

@@ -10,7 +10,8 @@ describe(loadCoapGatewayConfig.name, () => {
     const example = loadCoapGatewayConfig({ FIELDLINK_CONFIG: join(__dirname, 'example.yaml') });
     expect(example.routes.map((r) => r.path)).toEqual(['sensors/{deviceId}', 'sensors', 'plant/boiler/temperature']);
     const defaults = loadCoapGatewayConfig({ COAP_PORT: '5700' });
-    expect(defaults.coap).toEqual({ port: 5700, host: '::', ackTimeoutMs: 2000, maxRetransmit: 4, piggybackReplyMs: 50, maxBlockTransfers: 1000, auth: { queryParameter: 'token', tokenOption: 65001 } });
+    expect(defaults.coap).toMatchObject({ port: 5700, host: '::', ackTimeoutMs: 2000, maxRetransmit: 4, piggybackReplyMs: 50, maxBlockTransfers: 1000, auth: { queryParameter: 'token', tokenOption: 65001 } });
+    expect(defaults.coap).toMatchObject({ maxBlockTransferBytes: 32 * 1024 ** 2, maxLastReadings: 10_000, maxLastReadingsBytes: 64 * 1024 ** 2, maxObservers: 100_000 });
     expect(defaults.commands).toEqual({ path: 'commands/{deviceId}' });
     expect(defaults.routes).toMatchObject([
       { name: 'sensors', path: 'sensors/{deviceId}', deviceId: '{deviceId}' },
@@ -35,6 +36,11 @@ describe(loadCoapGatewayConfig.name, () => {
     expect(() => loadCoapGatewayConfig(env)).toThrow('config key "routes.0.path": must capture {deviceId}');
     const commands = { FIELDLINK_CONFIG: writeConfig({ commands: { path: 'commands' } }) };
     expect(() => loadCoapGatewayConfig(commands)).toThrow('config key "commands.path": must capture {deviceId}');
+  });
+
+  it('refuses coap.maxBlockTransferBytes below ingest.maxPayloadBytes: no upload of the largest size could finish', () => {
+    const env = { FIELDLINK_CONFIG: writeConfig({ coap: { maxBlockTransferBytes: 1000 }, ingest: { maxPayloadBytes: 2000 } }) };
+    expect(() => loadCoapGatewayConfig(env)).toThrow('config key "coap.maxBlockTransferBytes": must be at least ingest.maxPayloadBytes (2000)');
   });
 
   it('takes the token file from COAP_TOKEN_FILE, and names the key when it cannot be read or parsed', () => {

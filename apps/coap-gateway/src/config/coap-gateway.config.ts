@@ -39,7 +39,15 @@ export const CoapGatewayConfigSchema = Type.Object(
           default: 50,
           description: 'How long a CON request waits for its answer before an empty ACK goes out and the answer follows as a separate confirmable response; keep it below ACK_TIMEOUT of the devices (2 s), or they retransmit',
         }),
-        maxBlockTransfers: Type.Integer({ minimum: 1, default: 1000, description: 'Block1 uploads held at once; the oldest is dropped beyond this' }),
+        maxBlockTransfers: Type.Integer({ minimum: 1, default: 1000, description: 'Block1 uploads held at once; the least recently continued is dropped beyond this' }),
+        maxBlockTransferBytes: Type.Integer({
+          minimum: 1,
+          default: 32 * 1024 ** 2,
+          description: 'Bytes all Block1 uploads together may hold; at least ingest.maxPayloadBytes. A block beyond it gets 5.03 with Max-Age, once uploads paused 10 s or more are dropped',
+        }),
+        maxLastReadings: Type.Integer({ minimum: 0, default: 10_000, description: 'Devices whose last reading is kept for GET; the least recently used is evicted beyond this' }),
+        maxLastReadingsBytes: Type.Integer({ minimum: 0, default: 64 * 1024 ** 2, description: 'Payload bytes of the last readings kept for GET, over all devices' }),
+        maxObservers: Type.Integer({ minimum: 1, default: 100_000, description: 'Observations of the command resource held; the least recently registered ends beyond this' }),
         auth: Type.Object(
           {
             tokenFile: Type.Optional(Type.String({ minLength: 1, description: 'Path to a file of "<deviceId> <token>" lines; unset: no device authentication (env COAP_TOKEN_FILE)' })),
@@ -98,6 +106,9 @@ export function loadCoapGatewayConfig(env: NodeJS.ProcessEnv): CoapRuntimeConfig
   const config = loadConfig({ schema: CoapGatewayConfigSchema, overrides: COAP_ENV_OVERRIDES, env });
   const routes = new RouteTable(config.routes, (r) => new UriPathPattern(r.path), 'routes', 'path');
   const commandResource = commandPath(config);
+  if (config.coap.maxBlockTransferBytes < config.ingest.maxPayloadBytes) {
+    throw new ServiceError(ServiceErrorCode.ConfigInvalid, `config key "coap.maxBlockTransferBytes": must be at least ingest.maxPayloadBytes (${config.ingest.maxPayloadBytes}), or no upload of that size could finish`);
+  }
   const tokens = config.coap.auth.tokenFile ? deviceTokens(config.coap.auth.tokenFile) : undefined;
   checkTokenOption(config.coap.auth.tokenOption);
   return { ...config, runtime: { routes, commandResource, tokens } };

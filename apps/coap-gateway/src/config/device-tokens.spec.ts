@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DeviceTokens } from './device-tokens';
+import { ANY_DEVICE, DeviceTokens } from './device-tokens';
 
 function file(text: string): string {
   const path = join(mkdtempSync(join(tmpdir(), 'tokens-')), 'tokens');
@@ -21,6 +21,14 @@ describe(DeviceTokens.name, () => {
     expect(tokens.check(undefined, 'abc')).toBe('unknown_device');
     expect(tokens.check('pump-1', undefined)).toBe('missing_token');
     expect(tokens.check('pump-1', '')).toBe('missing_token');
+  });
+
+  it('tells whether a token is some device\'s, for a body that names its device before it is buffered', () => {
+    const tokens = DeviceTokens.load(file('pump-1 abc\nvalve-2 xyz\n'));
+    expect(tokens.check(ANY_DEVICE, 'abc')).toBe('ok');
+    expect(tokens.check(ANY_DEVICE, 'xyz')).toBe('ok');
+    expect(tokens.check(ANY_DEVICE, 'abd')).toBe('wrong_token');
+    expect(tokens.check(ANY_DEVICE, undefined)).toBe('missing_token');
   });
 
   it('names the line of a malformed or repeated entry', () => {

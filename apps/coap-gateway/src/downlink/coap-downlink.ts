@@ -1,6 +1,7 @@
 import { type Socket } from 'node:dgram';
 import { CoreErrorCode, DEFAULT_COMMAND_TEMPLATE, type DeliveryOutcome } from '@fieldlink/gateway-core';
 import { type Command } from '@fieldlink/schemas';
+import { type Counter } from 'prom-client';
 import { type CoapGatewayConfig } from '../config/coap-gateway.config';
 import { CommandNotifier } from './command-notifier';
 import { ConfirmableSender } from './confirmable-sender';
@@ -9,11 +10,16 @@ import { ConfirmableSender } from './confirmable-sender';
 export class CoapDownlink {
   private notifier: CommandNotifier | undefined;
 
-  constructor(private readonly config: CoapGatewayConfig) {}
+  constructor(
+    private readonly config: CoapGatewayConfig,
+    private readonly observersEvicted: Counter,
+  ) {}
 
   /** Sends on the socket, and reads every datagram it receives for the ACKs and RSTs of notifications. */
   attach(socket: Socket): void {
-    const notifier = new CommandNotifier(new ConfirmableSender(socket, this.config.coap), this.config.commands.payload ?? DEFAULT_COMMAND_TEMPLATE);
+    const sender = new ConfirmableSender(socket, this.config.coap);
+    const limits = { maxObservers: this.config.coap.maxObservers, onEvict: () => this.observersEvicted.inc() };
+    const notifier = new CommandNotifier(sender, this.config.commands.payload ?? DEFAULT_COMMAND_TEMPLATE, limits);
     this.notifier = notifier;
     socket.on('message', (message, from) => notifier.onDatagram(message, from));
   }

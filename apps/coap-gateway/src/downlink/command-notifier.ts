@@ -26,6 +26,7 @@ export class CommandNotifier {
   constructor(
     private readonly sender: ConfirmableSender,
     private readonly template: unknown,
+    private readonly limits: { maxObservers: number; onEvict: () => void },
   ) {}
 
   get observers(): number {
@@ -34,7 +35,15 @@ export class CommandNotifier {
 
   /** A GET with Observe 0; the registration's own answer (Observe 1) is node-coap's. A later one replaces it. */
   observe(deviceId: string, from: Pick<RemoteInfo, 'address' | 'port'>, token: Buffer): void {
+    // Re-inserted, so the map stays in registration order and the least recently registered ends first.
+    this.observations.delete(deviceId);
     this.observations.set(deviceId, { address: from.address, port: from.port, token, sequence: 1 });
+    for (const [oldest] of this.observations) {
+      if (this.observations.size <= this.limits.maxObservers) break;
+      // Its commands now fail FL_COAP_NOT_OBSERVING until the device observes again.
+      this.observations.delete(oldest);
+      this.limits.onEvict();
+    }
   }
 
   /** A GET with Observe 1 (RFC 7641 §3.6); only the observation it names, by endpoint and token. */

@@ -9,6 +9,7 @@ import { CommandObserve, type CommandObservers } from './command-observe';
 import { DeviceAuth } from './device-auth';
 import { Exchanges } from './exchanges';
 import { LastReadings } from './last-readings';
+import { ReadingCache } from './reading-cache';
 import { ReadingsPost } from './readings-post';
 import { ReplyWriter } from './reply-writer';
 import { requestOf } from './request';
@@ -38,8 +39,11 @@ export class CoapIngress {
   ) {
     const { routes, tokens } = config.runtime;
     const auth = new DeviceAuth(tokens, config.coap.auth.queryParameter, metrics.authFailures, logger, config.coap.auth.tokenOption);
-    this.upload = new Block1Upload((req) => endpoint.block1Of(req), { maxBytes: config.ingest.maxPayloadBytes, maxTransfers: config.coap.maxBlockTransfers });
-    this.lastReadings = new LastReadings(routes, config.commands.path, auth);
+    const { maxBlockTransfers, maxBlockTransferBytes, maxLastReadings, maxLastReadingsBytes } = config.coap;
+    const uploadLimits = { maxBytes: config.ingest.maxPayloadBytes, maxTransfers: maxBlockTransfers, maxTotalBytes: maxBlockTransferBytes };
+    this.upload = new Block1Upload((req) => endpoint.block1Of(req), uploadLimits, metrics.blockTransfersRefused);
+    const cache = new ReadingCache({ maxDevices: maxLastReadings, maxBytes: maxLastReadingsBytes }, () => metrics.lastReadingsEvicted.inc());
+    this.lastReadings = new LastReadings(routes, config.commands.path, auth, cache);
     this.post = new ReadingsPost(routes, pipeline, auth, this.upload, this.lastReadings);
     this.observe = new CommandObserve(observers, devices, auth, logger);
     const replies = new ReplyWriter(config.ingest.maxPayloadBytes, metrics.responses, metrics.replyFailures, logger);
@@ -49,6 +53,18 @@ export class CoapIngress {
 
   get blockTransfers(): number {
     return this.upload.inProgress;
+  }
+
+  get blockTransferBytes(): number {
+    return this.upload.bytes;
+  }
+
+  get lastReadingDevices(): number {
+    return this.lastReadings.devices;
+  }
+
+  get lastReadingBytes(): number {
+    return this.lastReadings.bytes;
   }
 
   onRequest(req: IncomingMessage, res: OutgoingMessage): void {

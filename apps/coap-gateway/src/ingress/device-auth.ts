@@ -3,7 +3,7 @@ import { deviceIdFromBody } from '@fieldlink/schemas';
 import { type Logger } from '@fieldlink/service';
 import { type Counter } from 'prom-client';
 import { type CoapRoute } from '../config/coap-gateway.config';
-import { type DeviceTokens } from '../config/device-tokens';
+import { type AnyDevice, type DeviceTokens } from '../config/device-tokens';
 import { type RawContentFormat, decoderFor } from './content-format';
 import { type CoapReply } from './response';
 
@@ -28,7 +28,7 @@ export class DeviceAuth {
    * 4.01 unless device authentication is off or the request carries the device's token: in the
    * token option (pass the request's options) or in the query. Nothing refused reaches Kafka.
    */
-  check(deviceId: string | undefined, query: URLSearchParams, options: RequestOptions = []): CoapReply | undefined {
+  check(deviceId: string | AnyDevice | undefined, query: URLSearchParams, options: RequestOptions = []): CoapReply | undefined {
     if (!this.tokens) return undefined;
     const result = this.tokens.check(deviceId, this.optionToken(options) ?? query.get(this.parameter) ?? undefined);
     if (result === 'ok') return undefined;

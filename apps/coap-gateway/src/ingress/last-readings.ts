@@ -3,18 +3,26 @@ import { type CoapRoute } from '../config/coap-gateway.config';
 import { type RawContentFormat, formatNumber } from './content-format';
 import { type DeviceAuth } from './device-auth';
 import { wellKnownCore } from './link-format';
+import { type ReadingCache } from './reading-cache';
 import { type CoapRequest } from './request';
 import { type CoapReply } from './response';
 
-/** The last reading accepted from each device, which GET answers with. */
+/** The last reading accepted from each device, which GET answers with; bounded by coap.maxLastReadings and coap.maxLastReadingsBytes. */
 export class LastReadings {
-  private readonly last = new Map<string, { payload: Buffer; format: RawContentFormat }>();
-
   constructor(
     private readonly routes: RouteTable<string, CoapRoute>,
     private readonly commandPath: string,
     private readonly auth: DeviceAuth,
+    private readonly last: ReadingCache,
   ) {}
+
+  get devices(): number {
+    return this.last.size;
+  }
+
+  get bytes(): number {
+    return this.last.bytes;
+  }
 
   accepted(deviceId: string, payload: Buffer, format: RawContentFormat): void {
     this.last.set(deviceId, { payload, format });

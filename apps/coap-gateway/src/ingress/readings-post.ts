@@ -1,6 +1,7 @@
 import { type IngestOutcome, type IngestPipeline, type RouteTable } from '@fieldlink/gateway-core';
 import { stableId } from '@fieldlink/schemas';
 import { type CoapRoute } from '../config/coap-gateway.config';
+import { ANY_DEVICE } from '../config/device-tokens';
 import { CoapError, CoapErrorCode } from '../errors';
 import { type Block1Upload } from './block1-upload';
 import { SUPPORTED_FORMATS, contentFormatOf, decoderFor, describeFormat } from './content-format';
@@ -24,8 +25,9 @@ export class ReadingsPost {
     const format = contentFormatOf(req._packet.options ?? []);
     const base = { deviceId: routed?.deviceId, labels: routed?.labels ?? {}, ref: path, receivedAt: new Date() };
     const idInBody = routed?.route.decodeOptions?.deviceIdField !== undefined;
-    // A device named in the path is checked before its blocks are buffered; one named in the body once the body is whole.
-    const refused = idInBody ? undefined : this.auth.check(routed?.deviceId, query, req._packet.options);
+    // Checked on every block, before anything is buffered: a device named in the path against its
+    // own token; for one named in the body, the token must be some device's now, and that device's once the body is whole.
+    const refused = this.auth.check(idInBody ? ANY_DEVICE : routed?.deviceId, query, req._packet.options);
     if (refused) return refused;
     const body = this.upload.body(req, path);
     if ('reply' in body) return body.reply;

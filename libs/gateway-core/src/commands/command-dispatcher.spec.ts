@@ -25,7 +25,7 @@ const consumed = (commands: Command[]): ConsumedRecord[] =>
 const delivered: DeliveryOutcome = { status: 'delivered' };
 
 /** Kafka and the registry as fakes: the dispatcher's decisions are pure logic over them. */
-function setup(devices: DeviceRecord[], deliver: (c: Command) => Promise<DeliveryOutcome>) {
+function setup(devices: DeviceRecord[], deliver: (c: Command) => Promise<DeliveryOutcome>, bounds: { forgets: boolean; maxDevices: number } = { forgets: false, maxDevices: 100_000 }) {
   const handlers = new Map<string, BatchConsumerOptions['handle']>();
   const sent: OutgoingRecord[] = [];
   const kafka = {
@@ -35,7 +35,7 @@ function setup(devices: DeviceRecord[], deliver: (c: Command) => Promise<Deliver
     },
     producer: { send: (r: OutgoingRecord) => Promise.resolve(void sent.push(r)) },
   } as unknown as KafkaService;
-  const registry = { owner: (id: string) => Promise.resolve(devices.find((d) => d.deviceId === id)) } as unknown as DeviceRegistry;
+  const registry = { ...bounds, owner: (id: string) => Promise.resolve(devices.find((d) => d.deviceId === id)) } as unknown as DeviceRegistry;
   const target: CommandTarget = { protocol: 'mqtt', deliver };
   const deadLettered: DeadLetterSubject[] = [];
   const deadLetters = {
@@ -119,6 +119,13 @@ describe(CommandDispatcher.name, () => {
       ['c-moved', 'failed', 'FL_COMMAND_WRONG_TARGET'],
       ['c-proto', 'failed', 'FL_COMMAND_WRONG_TARGET'],
     ]);
+  });
+
+  it('router: a command for a device the registry forgot (devices.maxDevices) fails FL_COMMAND_UNKNOWN_DEVICE, saying so', async () => {
+    const { run, results } = setup([], () => Promise.resolve(delivered), { forgets: true, maxDevices: 100 });
+    await run('command-router', [command({ deviceId: 'quiet' })]);
+    expect(results().map((r) => [r.status, r.code])).toEqual([['failed', 'FL_COMMAND_UNKNOWN_DEVICE']]);
+    expect(results()[0]?.detail).toContain('which the registry forgets beyond devices.maxDevices (100)');
   });
 
   it('reports a delivery that throws as failed FL_COMMAND_NOT_DELIVERED, with the error as detail', async () => {

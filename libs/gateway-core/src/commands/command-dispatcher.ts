@@ -128,7 +128,9 @@ export class CommandDispatcher {
     }
     const owner = await this.registry.owner(command.deviceId);
     if (!owner) {
-      await this.report(command, { status: 'failed', code: CoreErrorCode.CommandUnknownDevice, detail: `no gateway serves device "${command.deviceId}": none has had a message from it` });
+      // A device the registry forgot (devices.maxDevices) gets this clear answer too, never silence.
+      const forgotten = this.registry.forgets ? `, or none since it was among the devices seen least recently, which the registry forgets beyond devices.maxDevices (${this.registry.maxDevices})` : '';
+      await this.report(command, { status: 'failed', code: CoreErrorCode.CommandUnknownDevice, detail: `no gateway serves device "${command.deviceId}": none has had a message from it${forgotten}` });
     } else if (mismatch(command, owner.protocol, owner.gateway)) {
       const wanted = [command.protocol, command.gateway].filter(Boolean).join(' gateway ');
       await this.report(command, {

@@ -28,6 +28,12 @@ export const CoreConfigSchema = {
         default: 3000,
         description: 'How long command routing waits for the device registry to catch up with Kafka before it decides from what it has',
       }),
+      maxDevices: Type.Integer({
+        minimum: 1,
+        default: 100_000,
+        description:
+          'Devices (of every gateway) the registry holds, about 0.5 KiB each; beyond this the one seen least recently is forgotten, and a command for it fails FL_COMMAND_UNKNOWN_DEVICE until it sends again',
+      }),
     },
     { default: {}, additionalProperties: false },
   ),

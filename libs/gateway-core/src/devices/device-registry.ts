@@ -3,6 +3,8 @@ import { type BatchConsumer, type ConsumedRecord, type KafkaService } from '@fie
 import { type DeviceRecord, SCHEMA_VERSION, type TopicMap, parseJson, validateDeviceRecord } from '@fieldlink/schemas';
 import { type Logger } from '@fieldlink/service';
 import { type Protocol } from '../ingest/inbound-message';
+import { type DeviceRegistryMetrics } from './device-registry.metrics';
+import { DeviceTable } from './device-table';
 
 const CATCH_UP_REUSE_MS = 100;
 const PROGRESS_LOG_MS = 10_000;
@@ -17,6 +19,8 @@ export interface DeviceRegistryOptions {
   refreshMs: number;
   /** How long a lookup waits for the registry to catch up with Kafka before it answers anyway. */
   catchUpTimeoutMs: number;
+  /** Devices held; beyond this the one seen least recently (lastSeen) is forgotten. */
+  maxDevices: number;
 }
 
 /**
@@ -24,10 +28,14 @@ export interface DeviceRegistryOptions {
  * instance that serves a device writes its record: on first sight, when the device arrives
  * from another instance, and every refreshMs while it keeps sending. Every instance reads the
  * whole topic, so command routing knows each device's owner.
+ *
+ * It holds at most `maxDevices`: a device forgotten (seen less recently than all those held) is
+ * unknown to command routing until it sends again, so a command for it fails with
+ * FL_COMMAND_UNKNOWN_DEVICE from the router; its record stays in the topic.
  */
 export class DeviceRegistry {
-  private readonly devices = new Map<string, DeviceRecord>();
-  /** When this instance last wrote each of its devices' records. */
+  private readonly devices: DeviceTable;
+  /** When this instance last wrote each of its devices' records; only devices still held. */
   private readonly written = new Map<string, number>();
   /** The next offset to read, per partition. */
   private readonly positions = new Map<number, bigint>();
@@ -35,12 +43,33 @@ export class DeviceRegistry {
   private consumer: BatchConsumer | undefined;
   private loaded = false;
   private readonly early = new Map<string, [route: string, ref: string, at: Date]>();
+  /** Set by the module once the metrics registry is there. */
+  metrics: DeviceRegistryMetrics | undefined;
 
   constructor(
     private readonly kafka: KafkaService,
     private readonly options: DeviceRegistryOptions,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.devices = new DeviceTable(options.maxDevices, (deviceId) => {
+      this.written.delete(deviceId);
+      this.metrics?.evicted.inc();
+    });
+  }
+
+  /** Devices held now. */
+  get size(): number {
+    return this.devices.size;
+  }
+
+  /** Whether a device has been forgotten to stay within maxDevices: a command for an unknown device may be for one. */
+  get forgets(): boolean {
+    return this.devices.evicted > 0;
+  }
+
+  get maxDevices(): number {
+    return this.options.maxDevices;
+  }
 
   async start(): Promise<void> {
     // Created once: start() is retried while Kafka is away, and each consumer is watched for good.
@@ -73,7 +102,8 @@ export class DeviceRegistry {
   async seen(deviceId: string, route: string, ref: string, at: Date): Promise<void> {
     if (!this.loaded) {
       // Until the registry is loaded its firstSeen is unknown; the latest sighting is written then.
-      this.early.set(deviceId, [route, ref, at]);
+      // Beyond maxDevices a new one is written with its next message instead.
+      if (this.early.has(deviceId) || this.early.size < this.options.maxDevices) this.early.set(deviceId, [route, ref, at]);
       return;
     }
     const known = this.devices.get(deviceId);
@@ -106,6 +136,7 @@ export class DeviceRegistry {
     if (!record.key) return;
     if (!record.value) {
       this.devices.delete(record.key); // a tombstone: an operator removed the device
+      this.written.delete(record.key);
       return;
     }
     try {

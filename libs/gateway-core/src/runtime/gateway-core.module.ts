@@ -7,6 +7,7 @@ import { type Registry } from 'prom-client';
 import { CommandDispatcher } from '../commands/command-dispatcher';
 import { DeadLetterWriter } from '../dead-letter/dead-letter.writer';
 import { DeviceRegistry } from '../devices/device-registry';
+import { DeviceRegistryMetrics } from '../devices/device-registry.metrics';
 import { type CoreConfig } from '../config/core-config.schema';
 import { type Protocol } from '../ingest/inbound-message';
 import { IngestPipeline } from '../ingest/ingest.pipeline';
@@ -42,9 +43,9 @@ export const GatewayCoreModule = {
         { provide: IngestMetrics, inject: [METRICS_REGISTRY], useFactory: (r: Registry) => new IngestMetrics(r) },
         {
           provide: DeviceRegistry,
-          inject: [KafkaService, TOPICS],
-          useFactory: (kafka: KafkaService, topics: TopicMap) =>
-            new DeviceRegistry(
+          inject: [KafkaService, TOPICS, METRICS_REGISTRY],
+          useFactory: (kafka: KafkaService, topics: TopicMap, registry: Registry) => {
+            const devices = new DeviceRegistry(
               kafka,
               {
                 topics,
@@ -54,7 +55,10 @@ export const GatewayCoreModule = {
                 ...config.devices,
               },
               logger,
-            ),
+            );
+            devices.metrics = new DeviceRegistryMetrics(registry, { devices: () => devices.size });
+            return devices;
+          },
         },
         {
           provide: RECORD_SINK,
