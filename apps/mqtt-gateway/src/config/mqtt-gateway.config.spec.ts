@@ -1,4 +1,6 @@
 import { join } from 'node:path';
+import { writeConfig } from '@fieldlink/testing';
+import { mqttClientOptions } from '../session/mqtt-client.factory';
 import { loadMqttGatewayConfig } from './mqtt-gateway.config';
 
 describe(loadMqttGatewayConfig.name, () => {
@@ -30,5 +32,13 @@ describe(loadMqttGatewayConfig.name, () => {
     const config = loadMqttGatewayConfig({ FIELDLINK_CONFIG: join(__dirname, '..', '..', 'examples', 'edge-client.yaml') });
     expect(config.mappings).toEqual([expect.objectContaining({ topic: 'edge/{deviceId}/data', timestampField: 'timestamp', timestampUnit: 's', valuesField: 'data' })]);
     expect(config.commands.topic).toBe('edge/{deviceId}/command');
+  });
+
+  it('announces no Maximum Packet Size unless mqtt.maximumPacketBytes is set, and refuses it with MQTT 3.1.1', () => {
+    expect(mqttClientOptions(loadMqttGatewayConfig({})).properties).not.toHaveProperty('maximumPacketSize');
+    const set = loadMqttGatewayConfig({ FIELDLINK_CONFIG: writeConfig({ mqtt: { maximumPacketBytes: 1048576 } }) });
+    expect(mqttClientOptions(set).properties).toMatchObject({ maximumPacketSize: 1048576 });
+    const v4 = { FIELDLINK_CONFIG: writeConfig({ mqtt: { protocolVersion: 4, maximumPacketBytes: 1048576 } }) };
+    expect(() => loadMqttGatewayConfig(v4)).toThrow('config key "mqtt.maximumPacketBytes" needs mqtt.protocolVersion 5');
   });
 });

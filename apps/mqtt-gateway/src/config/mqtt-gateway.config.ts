@@ -39,6 +39,14 @@ export const MqttGatewayConfigSchema = Type.Object(
           default: 10_000,
           description: 'Unacknowledged QoS 1/2 messages the broker may send at once (MQTT 5); with this many waiting for Kafka the gateway stops reading. Keep spool.highWaterRecords below it',
         }),
+        maximumPacketBytes: Type.Optional(
+          Type.Integer({
+            minimum: 1,
+            maximum: 268_435_460,
+            description:
+              'Maximum Packet Size the gateway announces (MQTT 5 only): the broker then drops larger messages for the gateway, unseen and uncounted by it. Unset: the gateway takes every packet, and dead-letters a payload over ingest.maxPayloadBytes',
+          }),
+        ),
         keepaliveSeconds: Type.Integer({ minimum: 0, default: 30 }),
         reconnectPeriodMs: Type.Integer({ minimum: 100, default: 1000, description: 'Wait before the first reconnect; it doubles with every failed attempt' }),
         reconnectMaxMs: Type.Integer({ minimum: 100, default: 30_000, description: 'Longest wait between reconnect attempts' }),
@@ -90,6 +98,9 @@ export const MQTT_ENV_OVERRIDES: EnvOverride[] = [
 /** Loads and validates the config and builds its runtime parts; a bad topic template stops startup. */
 export function loadMqttGatewayConfig(env: NodeJS.ProcessEnv): MqttRuntimeConfig {
   const config = loadConfig({ schema: MqttGatewayConfigSchema, overrides: MQTT_ENV_OVERRIDES, env });
+  if (config.mqtt.maximumPacketBytes !== undefined && config.mqtt.protocolVersion !== 5) {
+    throw new ServiceError(ServiceErrorCode.ConfigInvalid, 'config key "mqtt.maximumPacketBytes" needs mqtt.protocolVersion 5; with MQTT 3.1.1 set the limit on the broker (Mosquitto: max_packet_size)');
+  }
   if (config.spool.overflow === 'reject') {
     throw new ServiceError(ServiceErrorCode.ConfigInvalid, 'config key "spool.overflow": reject needs a protocol that can answer "retry later"; MQTT cannot, so use block (the broker keeps the messages)');
   }

@@ -7,6 +7,7 @@ import { stableId } from '@fieldlink/schemas';
 import { type MqttRuntimeConfig } from '../config/mqtt-gateway.config';
 import { type MappingRouter } from '../mapping/mapping.router';
 import { type MqttMetrics } from '../mqtt.metrics';
+import { CutPublishes, guardOversizedPublishes, keptPayloadBytes } from '../session/cut-publishes';
 import { mqttClientOptions, sessionClientId } from '../session/mqtt-client.factory';
 import { SessionTakeoverDetector } from '../session/session-takeover';
 import { OrderedAcks } from './ordered-acks';
@@ -26,6 +27,9 @@ const PLAINTEXT_HINT = 'the broker reset a plaintext connection before accepting
  * continue at once and the PUBACK/PUBREC it then writes is intercepted and
  * held in OrderedAcks until Kafka confirms: messages are pipelined, acks stay
  * in order and are never sent early.
+ *
+ * A PUBLISH too large to hold is cut on its way in (session/oversize-guard.ts), and the message is
+ * dead-lettered with its full size like any too large one.
  */
 export class MqttIngress {
   private client: MqttClient | undefined;
@@ -38,6 +42,7 @@ export class MqttIngress {
   /** The done() of a message read while mqtt.receiveMaximum acks wait for Kafka (see onReliablePublish). */
   private waitingForRoom: (() => void)[] = [];
   private readonly takeovers: SessionTakeoverDetector;
+  private readonly cuts: CutPublishes;
 
   constructor(
     private readonly config: MqttRuntimeConfig,
@@ -48,6 +53,7 @@ export class MqttIngress {
     this.router = config.runtime.router;
     this.clientId = sessionClientId(config);
     this.takeovers = new SessionTakeoverDetector(this.clientId, () => metrics.sessionTakeovers.inc(), logger);
+    this.cuts = new CutPublishes(keptPayloadBytes(config));
     this.acks = new OrderedAcks((packet) => {
       this.sendPacket?.(packet);
       queueMicrotask(() => this.admitWaiting());
@@ -67,7 +73,9 @@ export class MqttIngress {
       customHandleAcks: (topic, payload, packet, done) =>
         this.onReliablePublish(topic, payload, packet as Packet, done as AckCallback),
     };
-    const client = connect(this.config.mqtt.url, options);
+    // manualConnect: the guard must be in place before the first connection is built.
+    const client = connect(this.config.mqtt.url, { ...options, manualConnect: true });
+    guardOversizedPublishes(client, this.config, this.cuts, this.logger);
     this.client = client;
     this.interceptAcks(client);
     client.on('connect', (connack) => {
@@ -85,6 +93,7 @@ export class MqttIngress {
       if (this.acks.pending > 0) this.logger.warn({ unacked: this.acks.pending }, 'MQTT connection closed; the broker will redeliver unacknowledged messages');
       this.acks.reset();
       this.inflight.clear();
+      this.cuts.clear();
       // Never call these: done() would write a PUBACK that mqtt.js can send on the next
       // connection, before Kafka has the message. The broker redelivers them instead.
       this.waitingForRoom = [];
@@ -95,9 +104,10 @@ export class MqttIngress {
       // QoS 1/2 arrive through customHandleAcks; here only QoS 0, which has no ack.
       if (packet.qos === 0 && !this.draining) {
         // QoS 0 has no ack to hold back, so a message Kafka never took can only be logged.
-        this.ingest(topic, payload).catch((err: unknown) => this.logger.warn({ err, topic }, 'QoS 0 message not forwarded'));
+        this.ingest(topic, payload, undefined, this.cuts.take(topic, undefined, payload)).catch((err: unknown) => this.logger.warn({ err, topic }, 'QoS 0 message not forwarded'));
       }
     });
+    client.connect();
     await waitForConnect(client);
   }
 
@@ -125,7 +135,8 @@ export class MqttIngress {
     if (this.draining) return; // never call done: the stream stops and the broker keeps the message for next time
     const messageId = (packet as { messageId?: number }).messageId;
     if (messageId !== undefined) {
-      const result = this.ingest(topic, payload, redeliveryStableId(this.clientId, messageId, topic, payload));
+      const payloadSize = this.cuts.take(topic, messageId, payload);
+      const result = this.ingest(topic, payload, redeliveryStableId(this.clientId, messageId, topic, payload), payloadSize);
       // interceptAcks attaches the real handler; this one keeps a rejection whose ack never came
       // through (the connection closed first) from becoming an unhandled rejection that ends the process.
       result.catch(() => undefined);
@@ -192,11 +203,12 @@ export class MqttIngress {
     };
   }
 
-  private ingest(topic: string, payload: Buffer, id?: string): Promise<IngestOutcome> {
+  /** payloadSize: the full size of a payload the guard cut (see OversizeGuard). */
+  private ingest(topic: string, payload: Buffer, id?: string, payloadSize?: number): Promise<IngestOutcome> {
     const receivedAt = new Date();
     const routed = this.router.route(topic);
     const { route, deviceId, labels } = routed ?? { deviceId: undefined, labels: {} };
-    return this.pipeline.ingest({ route, deviceId, labels, payload, ref: topic, receivedAt, ...(id ? { id } : {}) });
+    return this.pipeline.ingest({ route, deviceId, labels, payload, ref: topic, receivedAt, ...(id ? { id } : {}), ...(payloadSize !== undefined ? { payloadSize } : {}) });
   }
 }
 

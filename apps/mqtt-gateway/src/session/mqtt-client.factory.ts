@@ -23,6 +23,8 @@ export function mqttClientOptions(config: MqttGatewayConfig): IClientOptions {
   };
   if (mqtt.protocolVersion === 5) {
     options.properties = { sessionExpiryInterval: mqtt.sessionExpirySeconds, receiveMaximum: mqtt.receiveMaximum };
+    // [MQTT-3.1.2-24] The broker must not send a larger packet: it drops the message for this client instead.
+    if (mqtt.maximumPacketBytes !== undefined) options.properties.maximumPacketSize = mqtt.maximumPacketBytes;
   }
   if (mqtt.username !== undefined) options.username = mqtt.username;
   if (mqtt.password !== undefined) options.password = mqtt.password;

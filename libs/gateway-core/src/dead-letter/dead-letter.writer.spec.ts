@@ -57,6 +57,12 @@ describe(DeadLetterWriter.name, () => {
     ]);
   });
 
+  it('reports the full size of a message whose raw bytes are only its start, and marks it truncated', async () => {
+    const { writer, letters } = setup();
+    await writer.write(subject({ raw: Buffer.from('ab'), size: 50_000_000 }), new CoreError(CoreErrorCode.PayloadTooLarge, 'too large'));
+    expect(letters()[0]?.payload).toEqual({ encoding: 'base64', size: 50_000_000, data: Buffer.from('ab').toString('base64'), truncated: true });
+  });
+
   it('writes a message no route matched without a mapping or deviceId, with a fresh id, and labels it (none)', async () => {
     const { sink, writer, letters, metrics } = setup();
     await writer.write(subject({ route: undefined, deviceId: undefined, id: undefined, raw: Buffer.from('ab') }), new CoreError(CoreErrorCode.MapNoRoute, 'no route'));

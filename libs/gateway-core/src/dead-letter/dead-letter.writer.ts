@@ -19,6 +19,8 @@ export interface DeadLetterSubject {
   id?: string;
   /** The bytes as received, or what stands for them when the protocol gives none (a DDS sample as JSON). */
   raw: Buffer;
+  /** The full length of the raw message when `raw` holds only its first bytes; default raw's length. */
+  size?: number;
 }
 
 export interface DeadLetterWriterOptions {
@@ -77,6 +79,7 @@ function reasonOf(error: unknown): { code: string; message: string } {
 function deadLetterOf(subject: DeadLetterSubject, reason: { code: string; message: string }, options: DeadLetterWriterOptions): DeadLetter {
   const { raw } = subject;
   const kept = raw.subarray(0, options.maxBytes);
+  const size = subject.size ?? raw.length;
   const source: Source = { protocol: options.protocol, gateway: options.instanceId, ref: subject.ref };
   const letter: DeadLetter = {
     schemaVersion: SCHEMA_VERSION,
@@ -84,9 +87,9 @@ function deadLetterOf(subject: DeadLetterSubject, reason: { code: string; messag
     receiveTime: subject.receivedAt.toISOString(),
     source: subject.route !== undefined ? { ...source, mapping: subject.route } : source,
     reason,
-    payload: { encoding: 'base64', size: raw.length, data: kept.toString('base64') },
+    payload: { encoding: 'base64', size, data: kept.toString('base64') },
   };
-  if (kept.length < raw.length) letter.payload.truncated = true;
+  if (kept.length < size) letter.payload.truncated = true;
   if (subject.deviceId) letter.deviceId = subject.deviceId;
   return letter;
 }

@@ -49,6 +49,12 @@ export interface EncodedMessage extends InboundBase {
   /** The matched route; absent when none matched, and the pipeline then dead-letters the message. */
   route?: EncodedRoute;
   payload: Buffer;
+  /**
+   * The payload's full length when the transport kept only its first bytes in `payload`, because
+   * the whole was too large to hold (an MQTT PUBLISH of 200 MB). The size check uses it, and the
+   * dead letter reports it as the size and marks its bytes truncated.
+   */
+  payloadSize?: number;
   readings?: undefined;
 }
 
@@ -58,6 +64,7 @@ export interface DecodedMessage extends InboundBase {
   route?: DecodedRoute;
   readings: DecodedReading[];
   payload?: undefined;
+  payloadSize?: undefined;
 }
 
 export type InboundMessage = EncodedMessage | DecodedMessage;

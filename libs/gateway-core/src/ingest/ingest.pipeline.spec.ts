@@ -113,6 +113,20 @@ describe(IngestPipeline.name, () => {
     expect((await metrics.deadLettered.get()).values.find((v) => v.labels.code === code)?.value).toBe(1);
   });
 
+  it('dead-letters a payload the transport kept only the start of as too large, with its full size, marked truncated', async () => {
+    const { producer, pipeline, metrics } = setup();
+    const start = Buffer.from('{"t":1}'); // decodable, so only the size can refuse it
+    await expect(pipeline.ingest(message(start, { payloadSize: 200_000_000 }))).resolves.toMatchObject({
+      status: 'dead-lettered',
+      code: 'FL_DECODE_TOO_LARGE',
+      message: 'payload of 200000000 bytes exceeds ingest.maxPayloadBytes (64)',
+    });
+    expect(producer.sent.map((r) => r.topic)).toEqual(['fieldlink.dead-letter']);
+    const letter = JSON.parse(String(producer.sent[0]?.value)) as DeadLetter;
+    expect(letter.payload).toEqual({ encoding: 'base64', size: 200_000_000, data: start.toString('base64'), truncated: true });
+    expect((await metrics.deadLettered.get()).values).toMatchObject([{ labels: { code: 'FL_DECODE_TOO_LARGE' }, value: 1 }]);
+  });
+
   it('dead-letters a record Kafka refuses for good', async () => {
     const { producer, pipeline } = setup();
     producer.failWith = (r) =>

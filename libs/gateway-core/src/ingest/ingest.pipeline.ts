@@ -66,11 +66,9 @@ export class IngestPipeline {
 
   private toRecords(message: InboundMessage): { records: OutgoingRecord[]; deviceId: string } {
     if (!message.route) throw new CoreError(CoreErrorCode.MapNoRoute, `no route matches ${message.ref}`);
-    if (message.payload && message.payload.length > this.options.maxPayloadBytes) {
-      throw new CoreError(
-        CoreErrorCode.PayloadTooLarge,
-        `payload of ${message.payload.length} bytes exceeds ingest.maxPayloadBytes (${this.options.maxPayloadBytes})`,
-      );
+    const payloadSize = message.payloadSize ?? message.payload?.length ?? 0;
+    if (payloadSize > this.options.maxPayloadBytes) {
+      throw new CoreError(CoreErrorCode.PayloadTooLarge, `payload of ${payloadSize} bytes exceeds ingest.maxPayloadBytes (${this.options.maxPayloadBytes})`);
     }
     const deviceId = message.deviceId ?? (message.readings ? undefined : deviceIdInBody(message));
     if (!deviceId) throw new CoreError(CoreErrorCode.MapNoDevice, `route "${message.route.name}" found no deviceId in ${message.ref}`);
@@ -136,5 +134,6 @@ function deadLetterSubject(message: InboundMessage): DeadLetterSubject {
     receivedAt: message.receivedAt,
     ...(message.id ? { id: message.id } : {}),
     raw: message.raw ?? (message.readings ? readingsAsBytes(message.readings) : message.payload),
+    ...(message.raw === undefined && message.payloadSize !== undefined ? { size: message.payloadSize } : {}),
   };
 }

@@ -1,0 +1,13 @@
+import { GatewayError } from '@fieldlink/gateway-core';
+import { MqttError, MqttErrorCode } from './errors';
+
+describe(MqttError.name, () => {
+  it('keeps the wire strings of its codes, which logs and the README name', () => {
+    expect(MqttErrorCode).toEqual({ MalformedPacket: 'FL_MQTT_MALFORMED_PACKET' });
+  });
+
+  it('is a GatewayError with a code, so mqtt.js reports it as a connection error', () => {
+    expect(new MqttError(MqttErrorCode.MalformedPacket, 'x')).toMatchObject({ code: 'FL_MQTT_MALFORMED_PACKET', retryable: false, name: 'MqttError' });
+    expect(new MqttError(MqttErrorCode.MalformedPacket, 'x')).toBeInstanceOf(GatewayError);
+  });
+});
