@@ -39,6 +39,11 @@ export const CoapGatewayConfigSchema = Type.Object(
           default: 50,
           description: 'How long a CON request waits for its answer before an empty ACK goes out and the answer follows as a separate confirmable response; keep it below ACK_TIMEOUT of the devices (2 s), or they retransmit',
         }),
+        maxCachedReplies: Type.Integer({
+          minimum: 1,
+          default: 10_000,
+          description: 'Answers kept (about 5 KB of memory each) to answer a retransmitted request again without handling it twice; beyond this a retransmission is handled again, under the same message id',
+        }),
         maxBlockTransfers: Type.Integer({ minimum: 1, default: 1000, description: 'Block1 uploads held at once; the least recently continued is dropped beyond this' }),
         maxBlockTransferBytes: Type.Integer({
           minimum: 1,

@@ -42,7 +42,7 @@ export class CoapEndpoint {
   /** Starts answering requests on the bound socket. */
   serve(onRequest: (req: IncomingMessage, res: OutgoingMessage) => void): void {
     if (!this.socket) throw new Error('the CoAP socket is not bound');
-    const server = new GatewayCoapServer({ piggybackReplyMs: this.coap.piggybackReplyMs }, onRequest);
+    const server = new GatewayCoapServer({ piggybackReplyMs: this.coap.piggybackReplyMs }, this.coap.maxCachedReplies, onRequest);
     server.on('error', (err: Error) => this.logger.error({ err: err.message }, 'CoAP server error'));
     server.listen(this.socket);
     this.server = server;

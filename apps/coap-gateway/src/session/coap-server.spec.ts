@@ -1,0 +1,36 @@
+import { type Socket, createSocket } from 'node:dgram';
+import { type AddressInfo } from 'node:net';
+import { Agent, type IncomingMessage, request } from 'coap';
+import { GatewayCoapServer } from './coap-server';
+
+describe(GatewayCoapServer.name, () => {
+  let server: GatewayCoapServer | undefined;
+  let client: Socket | undefined;
+  afterEach(async () => {
+    client?.close();
+    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  });
+
+  it('keeps at most maxCachedReplies answers for retransmissions, however many requests it answered', async () => {
+    const s = (server = new GatewayCoapServer({ piggybackReplyMs: 50 }, 20, (_req, res) => {
+      res.code = '2.04';
+      res.end();
+    }));
+    await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', () => resolve()));
+    const port = (s._sock?.address() as AddressInfo).port;
+    const socket = (client = createSocket('udp4'));
+    await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', () => resolve()));
+    const agent = new Agent({ socket });
+    for (let i = 0; i < 100; i++) {
+      const code = await new Promise<string>((resolve, reject) => {
+        const req = request({ hostname: '127.0.0.1', port, pathname: '/x', method: 'POST', confirmable: true, agent });
+        req.on('response', (res: IncomingMessage) => resolve(res.code));
+        req.on('error', reject);
+        req.end('{}');
+      });
+      expect(code).toBe('2.04');
+    }
+    // node-coap's own bound (32 MiB of datagrams) would have kept all 100.
+    expect(s._lru.size).toBe(20);
+  });
+});
