@@ -1,5 +1,4 @@
 import { type Socket, createSocket } from 'node:dgram';
-import { type AddressInfo } from 'node:net';
 import { Agent, type IncomingMessage, request } from 'coap';
 import { GatewayCoapServer } from './coap-server';
 
@@ -16,8 +15,10 @@ describe(GatewayCoapServer.name, () => {
       res.code = '2.04';
       res.end();
     }));
-    await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', () => resolve()));
-    const port = (s._sock?.address() as AddressInfo).port;
+    const serverSocket = createSocket('udp4');
+    await new Promise<void>((resolve) => serverSocket.bind(0, '127.0.0.1', () => resolve()));
+    s.listen(serverSocket);
+    const port = serverSocket.address().port;
     const socket = (client = createSocket('udp4'));
     await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', () => resolve()));
     const agent = new Agent({ socket });
