@@ -1,7 +1,6 @@
-import { cpSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Infra, ServiceProcess, freshName, run, sharedInfra, workspaceRoot } from '@fieldlink/testing';
+import { type Infra, ServiceProcess, freshName, installBundle, sharedInfra, workspaceRoot } from '@fieldlink/testing';
 import { APPS, PROTOCOL_PACKAGES, localServiceEnv } from './apps';
 
 interface Manifest {
@@ -15,18 +14,6 @@ let infra: Infra;
 beforeAll(async () => {
   infra = await sharedInfra();
 });
-
-/**
- * What an image gets: the app's build output alone in an empty folder outside the workspace, so
- * nothing resolves from the workspace's node_modules, installed from its own package.json.
- */
-async function installBundle(app: string): Promise<string> {
-  const dir = join(mkdtempSync(join(tmpdir(), `fieldlink-bundle-${app}-`)), app);
-  cpSync(join(workspaceRoot(), 'dist', 'apps', app), dir, { recursive: true });
-  const result = await run('npm', ['install', '--omit=dev', '--no-audit', '--no-fund', '--no-update-notifier'], { cwd: dir, timeoutMs: 240_000 });
-  if (result.code !== 0) throw new Error(`npm install for ${app} exited ${result.code}:\n${result.stderr}`);
-  return dir;
-}
 
 describe('production bundles', () => {
   it.each(APPS)('%s lists only its own protocol package', (app) => {

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as hold } from 'node:timers/promises';
-import { LocalService, MemoryCgroup, RssSampler, TelemetryChecker, reportFault, sharedInfra, waitFor } from '@fieldlink/testing';
+import { LocalService, MemoryCgroup, RssSampler, TelemetryChecker, installBundle, reportFault, sharedInfra, waitFor } from '@fieldlink/testing';
 import { CoapDevices } from '../test/coap-devices';
 import { type CoapGatewayUnderTest, startCoapGateway } from '../test/support';
 import { ackedCount, newRun, postSeqs } from './coap-load';
@@ -32,7 +32,9 @@ describe('coap-gateway: Kafka away for 60 s under load, inside a 512 MiB memory 
     cgroup = MemoryCgroup.create(LIMIT_BYTES);
     kafka = await LocalService.kafka();
     const spool = { dir: mkdtempSync(join(tmpdir(), 'fieldlink-coap-spool-')) };
-    const g = (started = await startCoapGateway(await sharedInfra(), { spool }, kafka.address, { cgroup }));
+    // The production bundle, installed on its own as an image gets it.
+    const bundleDir = await installBundle('coap-gateway');
+    const g = (started = await startCoapGateway(await sharedInfra(), { spool }, kafka.address, { cgroup, bundleDir }));
     const pid = g.gateway.pid;
     rss = new RssSampler(() => g.gateway.pid);
     devices = await CoapDevices.open(g.coapPort, DEVICES);

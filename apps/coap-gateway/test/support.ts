@@ -14,13 +14,14 @@ export interface CoapGatewayUnderTest {
 
 /**
  * Starts the built coap-gateway on a free UDP port with this test's own Kafka topic prefix.
- * `cgroup`: under its memory limit; `secrets`: what it must never print (ServiceProcess).
+ * `cgroup`: under its memory limit; `secrets`: what it must never print (ServiceProcess);
+ * `bundleDir`: a production bundle installed there (installBundle), not the workspace's build output.
  */
 export async function startCoapGateway(
   infra: Infra,
   config: Record<string, unknown> = {},
   brokers = infra.kafkaBrokers,
-  options: { cgroup?: MemoryCgroup; secrets?: readonly string[] } = {},
+  options: { cgroup?: MemoryCgroup; secrets?: readonly string[]; bundleDir?: string } = {},
 ): Promise<CoapGatewayUnderTest> {
   const root = freshName('coap');
   const coapPort = await freePort();
@@ -31,7 +32,12 @@ export async function startCoapGateway(
     TOPIC_PREFIX: `${root}.`,
     GATEWAY_INSTANCE_ID: root,
     LOG_LEVEL: 'info',
-  }, { secrets: options.secrets ?? [], ...(options.cgroup ? { cgroup: options.cgroup } : {}) });
+    ...(options.bundleDir ? { NODE_PATH: '' } : {}),
+  }, {
+    secrets: options.secrets ?? [],
+    ...(options.cgroup ? { cgroup: options.cgroup } : {}),
+    ...(options.bundleDir ? { dir: options.bundleDir } : {}),
+  });
   return { gateway, coapPort, root, topic: (name) => `${root}.${name}`, brokers };
 }
 

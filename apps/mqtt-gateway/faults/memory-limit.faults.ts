@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { setTimeout as hold } from 'node:timers/promises';
 import {
   freshName,
+  installBundle,
   LocalService,
   MemoryCgroup,
   reportFault,
@@ -42,7 +43,9 @@ describe('fault: Kafka away for 60 s under load, the gateway inside a 512 MiB me
     cgroup = MemoryCgroup.create(LIMIT_BYTES);
     kafka = await LocalService.kafka();
     const spoolDir = mkdtempSync(join(tmpdir(), 'fieldlink-spool-'));
-    const started = await startMqttGateway(infra, { brokers: kafka.address, config: () => ({ spool: { dir: spoolDir } }), cgroup });
+    // The production bundle, installed on its own as an image gets it.
+    const bundleDir = await installBundle('mqtt-gateway');
+    const started = await startMqttGateway(infra, { brokers: kafka.address, config: () => ({ spool: { dir: spoolDir } }), cgroup, bundleDir });
     const running = (gateway = started.gateway);
     const pid = running.pid;
     rss = new RssSampler(() => running.pid);

@@ -4,6 +4,7 @@ export { type Infra, sharedInfra } from './infra';
 export { type KafkaRecord, produce, readTopic, waitForRecords } from './kcat';
 export { type KafkaSaslSsl, LocalService } from './local-service';
 export { freePort, freshName } from './names';
+export { installBundle } from './bundle';
 export { type RunResult, exited, run } from './processes';
 export { GiveUp, waitFor } from './wait-for';
 export { track } from './children';

@@ -33,6 +33,8 @@ export async function startMqttGateway(
     root?: string;
     /** Runs the gateway under this memory limit, as in a container. */
     cgroup?: MemoryCgroup;
+    /** Runs a production bundle installed there (installBundle) instead of the workspace's build output. */
+    bundleDir?: string;
     /** What the gateway must never print (ServiceProcess `secrets`). */
     secrets?: readonly string[];
   } = {},
@@ -60,9 +62,15 @@ export async function startMqttGateway(
       TOPIC_PREFIX: prefix,
       GATEWAY_INSTANCE_ID: root,
       LOG_LEVEL: 'info',
+      ...(options.bundleDir ? { NODE_PATH: '' } : {}),
       ...options.env,
     },
-    { waitReady: options.waitReady ?? true, secrets: options.secrets ?? [], ...(options.cgroup ? { cgroup: options.cgroup } : {}) },
+    {
+      waitReady: options.waitReady ?? true,
+      secrets: options.secrets ?? [],
+      ...(options.cgroup ? { cgroup: options.cgroup } : {}),
+      ...(options.bundleDir ? { dir: options.bundleDir } : {}),
+    },
   );
   return { gateway, root, prefix, topic: (name) => `${prefix}${name}`, brokers };
 }

@@ -41,8 +41,9 @@ export const CoapGatewayConfigSchema = Type.Object(
         }),
         maxCachedReplies: Type.Integer({
           minimum: 1,
-          default: 10_000,
-          description: 'Answers kept (about 5 KB of memory each) to answer a retransmitted request again without handling it twice; beyond this a retransmission is handled again, under the same message id',
+          default: 20_000,
+          description:
+            'Answers kept to answer a retransmitted request again without handling it twice (about 1 KB each; 5 KB for a separate response not yet acknowledged); the least recently sent is dropped beyond this, and a retransmission whose answer was dropped is handled again, under the same message id',
         }),
         maxBlockTransfers: Type.Integer({ minimum: 1, default: 1000, description: 'Block1 uploads held at once; the least recently continued is dropped beyond this' }),
         maxBlockTransferBytes: Type.Integer({

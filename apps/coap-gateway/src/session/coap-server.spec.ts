@@ -10,7 +10,7 @@ describe(GatewayCoapServer.name, () => {
     await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
   });
 
-  it('keeps at most maxCachedReplies answers for retransmissions, however many requests it answered', async () => {
+  it('keeps at most maxCachedReplies answers for retransmissions, however many requests it answered, and no sender for an ACK', async () => {
     const s = (server = new GatewayCoapServer({ piggybackReplyMs: 50 }, 20, (_req, res) => {
       res.code = '2.04';
       res.end();
@@ -33,5 +33,8 @@ describe(GatewayCoapServer.name, () => {
     }
     // node-coap's own bound (32 MiB of datagrams) would have kept all 100.
     expect(s._lru.size).toBe(20);
+    // Piggybacked ACKs are never retransmitted: their senders (and the exchanges their timers kept) are let go.
+    const cached = [...s._lru.values()] as { sender?: unknown }[];
+    expect(cached.filter((reply) => reply.sender !== undefined)).toEqual([]);
   });
 });

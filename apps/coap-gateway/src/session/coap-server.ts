@@ -2,11 +2,7 @@ import { type AddressInfo } from 'node:net';
 import { type CoapPacket, type CoapServerOptions, type IncomingMessage, type OutgoingMessage, Server } from 'coap';
 import { type BlockOption, parseBlockOption } from '../blockwise/block-option';
 import { decodeUint } from './coap-uint';
-
-/** What node-coap caches per answered request: the datagram, and the sender that retransmits it. */
-interface CachedReply {
-  sender?: { reset(): void };
-}
+import { boundedReplyCache } from './reply-cache';
 
 /**
  * node-coap's server with Block1 (RFC 7959) left to the gateway. node-coap reassembles uploads
@@ -21,16 +17,7 @@ export class GatewayCoapServer extends Server {
 
   constructor(options: CoapServerOptions, maxCachedReplies: number, listener: (req: IncomingMessage, res: OutgoingMessage) => void) {
     super(options, listener);
-    // node-coap limits this cache to 32 MiB of reply datagrams, kept for EXCHANGE_LIFETIME (247 s). An
-    // ACK is ~12 bytes, but each entry keeps its exchange alive (~5 KB of heap): at full load that is
-    // millions of entries, and the gateway ran out of heap within 30 s. Bounded by count instead; a
-    // retransmission whose reply was evicted is handled again, under the same message id.
-    const Cache = this._lru.constructor as new (options: object) => Server['_lru'];
-    this._lru = new Cache({
-      max: maxCachedReplies,
-      ttl: this._lru.ttl,
-      dispose: (reply: CachedReply) => reply.sender?.reset(),
-    });
+    this._lru = boundedReplyCache(this._lru, maxCachedReplies);
   }
 
   override _handle(packet: CoapPacket, rsinfo: AddressInfo): void {
