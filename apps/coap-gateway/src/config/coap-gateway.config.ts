@@ -39,6 +39,11 @@ export const CoapGatewayConfigSchema = Type.Object(
           default: 50,
           description: 'How long a CON request waits for its answer before an empty ACK goes out and the answer follows as a separate confirmable response; keep it below ACK_TIMEOUT of the devices (2 s), or they retransmit',
         }),
+        receiveBufferBytes: Type.Integer({
+          minimum: 65_536,
+          default: 4 * 1024 ** 2,
+          description: "The UDP socket's receive buffer (SO_RCVBUF), shared by every device; the kernel caps it at net.core.rmem_max",
+        }),
         maxCachedReplies: Type.Integer({
           minimum: 1,
           default: 20_000,

@@ -35,8 +35,26 @@ export class CoapEndpoint {
         resolve();
       });
     });
+    this.receiveBuffer(socket);
     this.socket = socket;
     return socket;
+  }
+
+  /**
+   * Every device shares this one socket: a burst of blocks from many devices overflows the kernel's
+   * default receive buffer (~208 KiB, about 90 datagrams), and each datagram lost costs its device
+   * an ACK_TIMEOUT. The kernel caps the size at net.core.rmem_max, so the size it granted is logged.
+   */
+  private receiveBuffer(socket: Socket): void {
+    const wanted = this.coap.receiveBufferBytes;
+    try {
+      socket.setRecvBufferSize(wanted);
+    } catch (err) {
+      this.logger.warn({ err: (err as Error).message, wanted }, 'CoAP receive buffer not enlarged');
+    }
+    const granted = socket.getRecvBufferSize();
+    const log = granted < wanted ? this.logger.warn.bind(this.logger) : this.logger.info.bind(this.logger);
+    log({ wanted, granted }, granted < wanted ? 'CoAP receive buffer smaller than coap.receiveBufferBytes: raise net.core.rmem_max' : 'CoAP receive buffer set');
   }
 
   /** Starts answering requests on the bound socket. */
