@@ -75,6 +75,9 @@ export class MqttIngress {
     };
     // manualConnect: the guard must be in place before the first connection is built.
     const client = connect(this.config.mqtt.url, { ...options, manualConnect: true });
+    // mqtt.js keeps customHandleAcks only with MQTT 5; with 3.1.1 it acks every QoS 1/2 message as
+    // it arrives and emits it as a plain 'message', which nothing forwards: set it on the client.
+    client.options.customHandleAcks = options.customHandleAcks;
     guardOversizedPublishes(client, this.config, this.cuts, this.logger);
     this.client = client;
     this.interceptAcks(client);
