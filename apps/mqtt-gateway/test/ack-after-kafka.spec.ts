@@ -13,10 +13,11 @@ describe('mqtt-gateway acknowledges only after Kafka', () => {
   });
 
   // With the spool disabled: acknowledgements wait for Kafka itself (spool-sigkill.spec.ts covers the spool).
-  it('holds QoS 1 acks while Kafka is down and loses nothing, even if the gateway dies meanwhile', async () => {
+  // MQTT 3.1.1 too: mqtt.js once acknowledged every 3.1.1 message on arrival (see MqttIngress.start).
+  it.each([5, 4])('holds QoS 1 acks while Kafka is down and loses nothing, even if the gateway dies meanwhile (MQTT protocol level %i)', async (protocolVersion) => {
     const infra = await sharedInfra();
     kafka = await LocalService.kafka();
-    const started: MqttGatewayUnderTest = await startMqttGateway(infra, { brokers: kafka.address, clientId: freshName('ack'), config: () => ({ spool: { enabled: false } }) });
+    const started: MqttGatewayUnderTest = await startMqttGateway(infra, { brokers: kafka.address, clientId: freshName('ack'), config: () => ({ mqtt: { sessionExpirySeconds: 600, protocolVersion }, spool: { enabled: false } }) });
     gateway = started.gateway;
     const running = gateway;
     const publish = (from: number) =>
