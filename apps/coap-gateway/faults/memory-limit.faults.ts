@@ -61,7 +61,7 @@ describe('coap-gateway: Kafka away for 60 s under load, inside a 512 MiB memory 
     const heapLimit = await g.gateway.metric('fieldlink_heap_limit_bytes');
     const spooled = await g.gateway.metric('fieldlink_spool_spooled_total');
     reportFault(
-      `CoAP gateway in a ${MiB(LIMIT_BYTES)} cgroup, Kafka down ${DOWN_MS / 1000} s, ${DEVICES} devices at full speed`,
+      `CoAP gateway (production bundle) in a ${MiB(LIMIT_BYTES)} cgroup, Kafka down ${DOWN_MS / 1000} s, ${DEVICES} devices at full speed`,
       run.sent,
       delivery,
       `answers ${JSON.stringify(Object.fromEntries(run.codes))}; spooled ${spooled}; peak RSS ${MiB(rss.peakBytes)}, cgroup peak ${MiB(cgroup.peakBytes)} (page cache included), heap limit ${MiB(heapLimit)}, OOM kills ${cgroup.oomKills}`,

@@ -68,7 +68,7 @@ describe('fault: Kafka away for 60 s under load, the gateway inside a 512 MiB me
     const heapLimit = await running.metric('fieldlink_heap_limit_bytes');
     const spooled = await running.metric('fieldlink_spool_spooled_total');
     reportFault(
-      `MQTT gateway in a ${MiB(LIMIT_BYTES)} cgroup, Kafka down ${DOWN_MS / 1000} s at ${RATE} msg/s`,
+      `MQTT gateway (production bundle) in a ${MiB(LIMIT_BYTES)} cgroup, Kafka down ${DOWN_MS / 1000} s at ${RATE} msg/s`,
       pub.published,
       delivery,
       `spooled ${spooled}; peak RSS ${MiB(rss.peakBytes)}, cgroup peak ${MiB(cgroup.peakBytes)} (page cache included), heap limit ${MiB(heapLimit)}, OOM kills ${cgroup.oomKills}`,
