@@ -2,6 +2,7 @@
 # npm run bench -- mqtt|coap|opcua|dds|stream|alerts [--json] [--messages N | --seconds N (opcua) | --samples N (dds)]
 # A bench lives beside what it measures: apps/<app>/bench/<name>.bench.ts; the alerts bench,
 # which runs libs/analytics over npm start's simulators with no service, in tools/bench.
+# SERVICE_MEMORY_LIMIT_MIB=512 runs each service in a memory cgroup of that size and prints its peak memory.
 set -euo pipefail
 here="$(dirname "$0")"
 name="${1:-mqtt}"
