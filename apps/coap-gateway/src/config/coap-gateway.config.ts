@@ -46,6 +46,7 @@ export const CoapGatewayConfigSchema = Type.Object(
         }),
         maxCachedReplies: Type.Integer({
           minimum: 1,
+          maximum: 1_000_000,
           default: 20_000,
           description:
             'Answers kept to answer a retransmitted request again without handling it twice (about 1 KB each; 5 KB for a separate response not yet acknowledged); the least recently sent is dropped beyond this, and a retransmission whose answer was dropped is handled again, under the same message id',

@@ -52,7 +52,8 @@ export class CoapEndpoint {
     } catch (err) {
       this.logger.warn({ err: (err as Error).message, wanted }, 'CoAP receive buffer not enlarged');
     }
-    const granted = socket.getRecvBufferSize();
+    // Linux reports twice what it granted (the kernel's bookkeeping share, socket(7)).
+    const granted = socket.getRecvBufferSize() / (process.platform === 'linux' ? 2 : 1);
     const log = granted < wanted ? this.logger.warn.bind(this.logger) : this.logger.info.bind(this.logger);
     log({ wanted, granted }, granted < wanted ? 'CoAP receive buffer smaller than coap.receiveBufferBytes: raise net.core.rmem_max' : 'CoAP receive buffer set');
   }

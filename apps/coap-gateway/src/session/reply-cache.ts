@@ -16,10 +16,19 @@ const CONFIRMABLE = 0;
  * load the gateway ran out of heap within 30 s. This one holds at most `max` replies, and lets go of
  * the sender of any reply that is not retransmitted (an ACK or NON) once it is sent: ~0.8 KB each.
  * A retransmission whose reply was evicted is handled again, under the same message id.
+ *
+ * A separate CON response the device has not acknowledged yet is still being retransmitted when
+ * it is evicted: its sender is left to finish (RFC 7252 §4.2, and `no-ack` after the last try)
+ * instead of being silenced; an ACK for it that comes afterwards is no longer matched, so it is
+ * retransmitted to the end and counted as not acknowledged.
  */
 export function boundedReplyCache(original: ReplyCache, max: number): ReplyCache {
   const Cache = original.constructor as new (options: object) => ReplyCache;
-  const cache = new Cache({ max, ttl: original.ttl, dispose: (reply: CachedReply) => reply.sender?.reset() });
+  const dispose = (reply: CachedReply, _key: string, reason: string) => {
+    if (reason === 'evict' && isConfirmable(reply)) return;
+    reply.sender?.reset();
+  };
+  const cache = new Cache({ max, ttl: original.ttl, dispose });
   const set = cache.set.bind(cache);
   cache.set = (key: string, reply: CachedReply, ...rest: unknown[]) => {
     const result = set(key, reply, ...(rest as []));
@@ -30,9 +39,12 @@ export function boundedReplyCache(original: ReplyCache, max: number): ReplyCache
   return cache;
 }
 
+function isConfirmable(reply: CachedReply): boolean {
+  return (((reply[0] ?? 0) >> 4) & 0b11) === CONFIRMABLE;
+}
+
 function release(reply: CachedReply): void {
-  const type = ((reply[0] ?? 0) >> 4) & 0b11;
-  if (type === CONFIRMABLE || !reply.sender) return;
+  if (isConfirmable(reply) || !reply.sender) return;
   reply.sender.reset();
   delete reply.sender;
 }
