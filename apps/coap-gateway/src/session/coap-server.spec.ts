@@ -24,10 +24,14 @@ describe(GatewayCoapServer.name, () => {
   let server: GatewayCoapServer | undefined;
   let client: Socket | undefined;
   let silent: Socket | undefined;
+  let serverSide: Socket | undefined;
   afterEach(async () => {
     client?.close();
     silent?.close();
     await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    // node-coap does not close a socket it was given.
+    serverSide?.close();
+    server = client = silent = serverSide = undefined;
   });
 
   it('keeps at most maxCachedReplies answers for retransmissions, however many requests it answered, and no sender for an ACK', async () => {
@@ -35,13 +39,10 @@ describe(GatewayCoapServer.name, () => {
       res.code = '2.04';
       res.end();
     }));
-    const serverSocket = createSocket('udp4');
-    await new Promise<void>((resolve) => serverSocket.bind(0, '127.0.0.1', () => resolve()));
+    const serverSocket = (serverSide = await udpSocket());
     s.listen(serverSocket);
     const port = serverSocket.address().port;
-    const socket = (client = createSocket('udp4'));
-    await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', () => resolve()));
-    const agent = new Agent({ socket });
+    const agent = new Agent({ socket: (client = await udpSocket()) });
     for (let i = 0; i < 100; i++) expect(await post(agent, port)).toBe('2.04');
     // node-coap's own bound (32 MiB of datagrams) would have kept all 100.
     expect(s._lru.size).toBe(20);
@@ -50,10 +51,14 @@ describe(GatewayCoapServer.name, () => {
     expect(cached.filter((reply) => reply.sender !== undefined)).toEqual([]);
   });
 
-  it('goes on retransmitting a separate response the device has not acknowledged when newer answers push it out of the cache', async () => {
+  /** A separate CON response a silent device never acknowledges, pushed out of a cache of two by three newer answers. */
+  async function evictUnacknowledgedResponse() {
     // The first request is answered late (a separate CON response); the others at once.
     let first = true;
+    const errors: Error[] = [];
     const s = (server = new GatewayCoapServer({ piggybackReplyMs: 0 }, 2, (_req, res) => {
+      // As the gateway's reply writer does: node-coap emits 'error' after the last retransmission.
+      res.on('error', (err: Error) => errors.push(err));
       const late = first;
       first = false;
       setTimeout(() => {
@@ -61,22 +66,38 @@ describe(GatewayCoapServer.name, () => {
         res.end();
       }, late ? 50 : 0);
     }));
-    const serverSocket = await udpSocket();
+    const serverSocket = (serverSide = await udpSocket());
     s.listen(serverSocket);
     const port = serverSocket.address().port;
     // A device that sends one CON request and never acknowledges what comes back.
     const device = (silent = await udpSocket());
-    const received: ParsedPacket[] = [];
-    device.on('message', (message) => received.push(parse(message)));
+    const received: { packet: ParsedPacket; at: number }[] = [];
+    device.on('message', (message) => received.push({ packet: parse(message), at: Date.now() }));
     device.send(generate({ confirmable: true, code: 'POST', messageId: 7, token: Buffer.from([1, 2]), options: [{ name: 'Uri-Path', value: Buffer.from('x') }], payload: Buffer.from('{}') }), port, '127.0.0.1');
-    const responses = () => received.filter((p) => p.confirmable && p.code === '2.04');
+    const responses = () => received.filter(({ packet }) => packet.confirmable && packet.code === '2.04');
     await waitFor('the separate response', () => responses().length === 1, { timeoutMs: 5000, intervalMs: 10 });
-    // Three newer answers evict it from a cache of two.
     const agent = new Agent({ socket: (client = await udpSocket()) });
     for (let i = 0; i < 3; i++) expect(await post(agent, port)).toBe('2.04');
     expect(s._lru.size).toBe(2);
+    return { server: s, responses, errors };
+  }
+
+  it('goes on retransmitting a separate response the device has not acknowledged when newer answers push it out of the cache', async () => {
+    const { responses } = await evictUnacknowledgedResponse();
     // RFC 7252 §4.2: retransmitted after ACK_TIMEOUT (2 to 3 s), with the same message id.
     await waitFor('a retransmission of the separate response', () => responses().length >= 2, { timeoutMs: 6000, intervalMs: 50 });
-    expect(new Set(responses().map((p) => p.messageId)).size).toBe(1);
+    expect(new Set(responses().map(({ packet }) => packet.messageId)).size).toBe(1);
+  });
+
+  it('stops retransmitting evicted responses when it is closed, so none outlives the server', async () => {
+    const { server: s, responses, errors } = await evictUnacknowledgedResponse();
+    await new Promise<void>((resolve) => s.close(() => resolve()));
+    server = undefined;
+    // Absence can only be watched for: the first retransmission is due at most ACK_TIMEOUT ×
+    // ACK_RANDOM_FACTOR = 3 s after the response (RFC 7252 §4.8); watch until then and a little more.
+    const due = (responses()[0]?.at ?? 0) + 3500;
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, due - Date.now())));
+    expect(responses()).toHaveLength(1);
+    expect(errors).toEqual([]);
   });
 });
