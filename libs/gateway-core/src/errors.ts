@@ -8,6 +8,8 @@ export const CoreErrorCode = {
   CommandWrongTarget: 'FL_COMMAND_WRONG_TARGET',
   CommandNotDelivered: 'FL_COMMAND_NOT_DELIVERED',
   SinkFull: 'FL_SINK_FULL',
+  /** A record the spool wrote could not be read back (bad disk, or the file changed behind its back). */
+  SpoolCorrupt: 'FL_SPOOL_CORRUPT',
   /** A dead letter's reason when the error carried none of our codes: a bug, logged in full. */
   Internal: 'FL_INTERNAL',
 } as const;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type DeadLetter, SCHEMA_VERSION, SchemaError, type Source, validateDeadLetter } from '@fieldlink/schemas';
-import { KafkaError } from '@fieldlink/kafka';
+import { KafkaError, type OutgoingRecord } from '@fieldlink/kafka';
 import { type Logger } from '@fieldlink/service';
 import { CoreErrorCode, GatewayError } from '../errors';
 import { type Protocol } from '../ingest/inbound-message';
@@ -58,7 +58,7 @@ export class DeadLetterWriter {
     if (reason.code === CoreErrorCode.Internal) this.logger.error({ err: error, ref: subject.ref }, 'unexpected ingest failure; dead-lettering');
     const letter = validateDeadLetter.assert(deadLetterOf(subject, reason, this.options));
     try {
-      await this.sink.send({ topic: this.options.topic, key: subject.deviceId ?? null, value: JSON.stringify(letter) });
+      await this.sink.send(this.recordOf(letter, subject));
     } catch (sendError) {
       if (sendError instanceof KafkaError && sendError.retryable) throw sendError;
       // The broker refused even the dead-letter record, or the spool is full with overflow reject.
@@ -68,6 +68,20 @@ export class DeadLetterWriter {
     }
     this.metrics.deadLettered.inc({ mapping, code: reason.code });
     return { status: 'dead-lettered', ...reason };
+  }
+
+  /**
+   * The dead-letter record for `subject`, counted, for a caller that sends it itself: the spool's
+   * replay, which must not write back into the spool it is draining.
+   */
+  letterFor(subject: DeadLetterSubject, error: unknown): OutgoingRecord {
+    const reason = reasonOf(error);
+    this.metrics.deadLettered.inc({ mapping: subject.route ?? UNROUTED, code: reason.code });
+    return this.recordOf(validateDeadLetter.assert(deadLetterOf(subject, reason, this.options)), subject);
+  }
+
+  private recordOf(letter: DeadLetter, subject: DeadLetterSubject): OutgoingRecord {
+    return { topic: this.options.topic, key: subject.deviceId ?? null, value: JSON.stringify(letter) };
   }
 }
 

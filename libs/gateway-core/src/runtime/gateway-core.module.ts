@@ -7,6 +7,7 @@ import { type Registry } from 'prom-client';
 import { CommandDispatcher } from '../commands/command-dispatcher';
 import { DeadLetterWriter } from '../dead-letter/dead-letter.writer';
 import { DeviceRegistry } from '../devices/device-registry';
+import { CoreError, CoreErrorCode } from '../errors';
 import { DeviceRegistryMetrics } from '../devices/device-registry.metrics';
 import { type CoreConfig } from '../config/core-config.schema';
 import { type Protocol } from '../ingest/inbound-message';
@@ -68,13 +69,15 @@ export const GatewayCoreModule = {
         {
           provide: DeadLetterWriter,
           inject: [RECORD_SINK, IngestMetrics, TOPICS],
-          useFactory: (sink: RecordSink, metrics: IngestMetrics, topics: TopicMap) =>
-            new DeadLetterWriter(
-              sink,
-              { protocol, instanceId: config.gateway.instanceId, topic: topics['dead-letter'], maxBytes: config.ingest.deadLetterMaxBytes },
-              metrics,
-              logger,
-            ),
+          useFactory: (sink: RecordSink, metrics: IngestMetrics, topics: TopicMap) => {
+            const options = { protocol, instanceId: config.gateway.instanceId, topic: topics['dead-letter'], maxBytes: config.ingest.deadLetterMaxBytes };
+            const writer = new DeadLetterWriter(sink, options, metrics, logger);
+            if (sink instanceof SpoolingSink) {
+              sink.quarantine = (raw, reason) =>
+                writer.letterFor({ ref: 'spool', receivedAt: new Date(), raw }, new CoreError(CoreErrorCode.SpoolCorrupt, reason));
+            }
+            return writer;
+          },
         },
         {
           provide: IngestPipeline,
@@ -136,6 +139,6 @@ async function openSink(kafka: KafkaService, config: CoreConfig, service: string
   }
   const dir = config.spool.dir ?? join(process.cwd(), '.fieldlink-spool', `${service}-${config.gateway.instanceId}`);
   const sink = await SpoolingSink.open(kafka.producer, { ...config.spool, dir }, logger);
-  sink.metrics = new SpoolMetrics(registry, { depth: () => sink.depth, bytes: () => sink.bytes, oldestAgeSeconds: () => sink.oldestAgeSeconds });
+  sink.metrics = new SpoolMetrics(registry, { depth: () => sink.depth, bytes: () => sink.bytes, oldestAgeSeconds: () => sink.oldestAgeSeconds, maxBytes: () => sink.maxBytes });
   return sink;
 }

@@ -41,7 +41,7 @@ export class GatewayRuntime implements ServiceRuntime {
   }
 
   async ready(): Promise<{ ready: boolean; checks: Record<string, boolean> }> {
-    const checks = { started: this.started, protocol: this.adapter.isUp(), kafka: await this.kafka.isReady(), spoolNotFull: !this.spool?.full };
+    const checks = { started: this.started, protocol: this.adapter.isUp(), kafka: await this.kafka.isReady(), spoolNotFull: !this.spool?.full, spoolDiskHasRoom: !this.spool?.diskFull };
     return { ready: Object.values(checks).every(Boolean), checks };
   }
 

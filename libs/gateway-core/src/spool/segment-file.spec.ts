@@ -10,27 +10,42 @@ describe(readSegmentEntries.name, () => {
     dir = mkdtempSync(join(tmpdir(), 'segment-file-'));
   });
 
-  it('reads entries from an offset up to the wanted number and returns where it stopped', async () => {
-    const first = frame(Buffer.from('one'), 1);
-    const data = Buffer.concat([first, frame(Buffer.from('two'), 2), frame(Buffer.from('three'), 3)]);
+  const sizesOf = (...frames: Buffer[]) => frames.map((f) => f.length);
+
+  it('reads the entries the index names from an offset, with the write times the index holds', async () => {
+    const [one, two, three] = [frame(Buffer.from('one'), 1), frame(Buffer.from('two'), 2), frame(Buffer.from('three'), 3)];
     const path = join(dir, segmentName(0));
-    writeFileSync(path, data);
+    writeFileSync(path, Buffer.concat([one, two, three]));
     const entries: LogEntry[] = [];
-    const offset = await readSegmentEntries(path, first.length, data.length, 1, entries);
-    expect(entries.map((e) => [e.payload.toString(), e.writtenAt])).toEqual([['two', 2]]);
-    expect(await readSegmentEntries(path, offset, data.length, 10, entries)).toBe(data.length);
-    expect(entries.map((e) => e.payload.toString())).toEqual(['two', 'three']);
+    await readSegmentEntries(path, one.length, sizesOf(two, three), [20, 30], entries);
+    expect(entries.map((e) => [e.payload.toString(), e.writtenAt, e.corrupt])).toEqual([
+      ['two', 20, undefined],
+      ['three', 30, undefined],
+    ]);
   });
 
   it('reads a frame larger than its read chunk whole', async () => {
-    const big = Buffer.alloc(1024 * 1024 + 10, 7);
-    const data = Buffer.concat([frame(big, 1), frame(Buffer.from('after'), 2)]);
+    const big = frame(Buffer.alloc(1024 * 1024 + 10, 7), 1);
+    const after = frame(Buffer.from('after'), 2);
     const path = join(dir, segmentName(0));
-    writeFileSync(path, data);
+    writeFileSync(path, Buffer.concat([after, big, after]));
     const entries: LogEntry[] = [];
-    expect(await readSegmentEntries(path, 0, data.length, 2, entries)).toBe(data.length);
-    expect(entries[0]?.payload.equals(big)).toBe(true);
-    expect(entries[1]?.payload.toString()).toBe('after');
+    await readSegmentEntries(path, 0, sizesOf(after, big, after), [1, 2, 3], entries);
+    expect(entries.map((e) => e.payload.length)).toEqual([5, 1024 * 1024 + 10, 5]);
+    expect(entries.every((e) => e.corrupt === undefined)).toBe(true);
+  });
+
+  it('returns a frame whose checksum fails, or that the file no longer holds, as corrupt with its raw bytes', async () => {
+    const [one, two, three] = [frame(Buffer.from('one'), 1), frame(Buffer.from('two'), 2), frame(Buffer.from('three'), 3)];
+    const data = Buffer.concat([one, two, three]);
+    data[one.length + two.length - 1] ^= 0x01;
+    const path = join(dir, segmentName(0));
+    writeFileSync(path, data.subarray(0, data.length - 2));
+    const entries: LogEntry[] = [];
+    await readSegmentEntries(path, 0, sizesOf(one, two, three), [1, 2, 3], entries);
+    expect(entries.map((e) => e.corrupt)).toEqual([undefined, 'checksum mismatch', 'the segment file ends before this entry']);
+    expect(entries[1]?.payload.equals(data.subarray(one.length, one.length + two.length))).toBe(true);
+    expect(entries[2]?.payload.length).toBe(three.length);
   });
 
   it('lists segment files in numeric order and truncates one', async () => {

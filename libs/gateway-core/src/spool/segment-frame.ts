@@ -2,8 +2,11 @@ import { crc32 } from 'node:zlib';
 
 /** One unread record of a SegmentLog. */
 export interface LogEntry {
+  /** The record, or the whole frame as read when it is corrupt. */
   payload: Buffer;
   writtenAt: number;
+  /** Why the frame failed its checks on read (bad disk, a file changed behind the spool's back). */
+  corrupt?: string;
 }
 
 /** Every frame is `[u32 length][u32 crc32][f64 writtenAt][payload]`. */
@@ -30,19 +33,4 @@ export function scanFrames(data: Buffer, offset: number, onFrame: (writtenAt: nu
     offset = end;
   }
   return offset;
-}
-
-/**
- * Appends the whole frames at the start of `chunk` to `entries` until it holds `wanted`, and
- * returns how many bytes they took. Frames are not checked: they were on open, or written by us.
- */
-export function decodeFrames(chunk: Buffer, wanted: number, entries: LogEntry[]): number {
-  let at = 0;
-  while (entries.length < wanted && at + HEADER_BYTES <= chunk.length) {
-    const length = chunk.readUInt32LE(at);
-    if (at + HEADER_BYTES + length > chunk.length) break;
-    entries.push({ payload: Buffer.from(chunk.subarray(at + HEADER_BYTES, at + HEADER_BYTES + length)), writtenAt: chunk.readDoubleLE(at + 8) });
-    at += HEADER_BYTES + length;
-  }
-  return at;
 }

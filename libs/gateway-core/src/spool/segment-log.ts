@@ -1,8 +1,8 @@
-import { mkdir, open, readdir, rm, readFile, type FileHandle } from 'node:fs/promises';
+import { mkdir, readdir, rm, readFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EntryIndex } from './entry-index';
 import { loadReadPosition, type Position, saveReadPosition } from './read-position';
-import { listSegments, readSegmentEntries, segmentName, truncateSegment } from './segment-file';
+import { listSegments, openSegment, readSegmentEntries, segmentName, syncDirectory, truncateSegment, writeFully } from './segment-file';
 import { frame, type LogEntry, scanFrames } from './segment-frame';
 
 export { type LogEntry } from './segment-frame';
@@ -11,6 +11,11 @@ export interface SegmentLogOptions {
   dir: string;
   segmentBytes: number;
 }
+
+/** How often a write held back by a full disk is tried again when nothing the log did freed space. */
+const DISK_FULL_RETRY_MS = 1000;
+
+const isDiskFull = (error: unknown): boolean => ['ENOSPC', 'EDQUOT'].includes((error as { code?: string }).code ?? '');
 
 /**
  * An append-only log of records in numbered segment files, with a persisted read position.
@@ -22,11 +27,18 @@ export interface SegmentLogOptions {
  * `[u32 length][u32 crc32][f64 writtenAt][payload]`; a torn frame at the tail (a write cut by
  * a crash) fails its length or checksum and is cut off on open. It was never fsynced, so
  * nobody was told it was safe.
+ *
+ * The in-memory index is the truth about what was written: after a failed write or fdatasync
+ * the file is cut back to the index's end before anything else is written, and a frame that
+ * fails its checksum on read is returned as corrupt rather than decoded. A full disk is waited
+ * out: the batch stays first in line, and is written once consuming entries freed a segment.
  */
 export class SegmentLog {
   private writer: FileHandle | undefined;
   private writeSegment = 0;
   private writeOffset = 0;
+  /** A write failed and the file may hold bytes past writeOffset. */
+  private tailDirty = false;
   private read: Position = { segment: 0, offset: 0 };
   /** writtenAt and size of every unread entry, oldest first. */
   private readonly unread = new EntryIndex();
@@ -35,8 +47,13 @@ export class SegmentLog {
   private writing: Promise<void> | undefined;
   /** Bytes of each segment that is no longer written to. */
   private readonly sizes = new Map<number, number>();
+  private savingPosition: Promise<void> = Promise.resolve();
+  private wakeWriter: (() => void) | undefined;
+  private closed = false;
   /** Frames lost to corruption when the log was opened. */
   corruptOnOpen = 0;
+  /** The last write failed for lack of space; it is retried once space is freed. */
+  diskFull = false;
 
   private constructor(private readonly options: SegmentLogOptions) {}
 
@@ -54,6 +71,10 @@ export class SegmentLog {
     return this.unreadBytes;
   }
 
+  get segmentBytes(): number {
+    return this.options.segmentBytes;
+  }
+
   get oldestWrittenAt(): number | undefined {
     return this.unread.length > 0 ? this.unread.writtenAtOf(0) : undefined;
   }
@@ -63,6 +84,7 @@ export class SegmentLog {
    * written together with one fdatasync (group commit), so many devices share each disk flush.
    */
   append(payloads: Buffer[], now = Date.now()): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('spool closed'));
     return new Promise((resolve, reject) => {
       this.queued.push({ frames: payloads.map((p) => frame(p, now)), writtenAt: now, resolve, reject });
       this.kickWriter();
@@ -79,17 +101,26 @@ export class SegmentLog {
 
   private async writeQueued(): Promise<void> {
     const batch = this.queued.splice(0);
-    const frames = batch.flatMap((b) => b.frames);
-    const data = Buffer.concat(frames);
-    try {
-      if (!this.writer || (this.writeOffset > 0 && this.writeOffset + data.length > this.options.segmentBytes)) await this.rotate();
-      const writer = this.writer as FileHandle;
-      await writer.write(data, 0, data.length, this.writeOffset);
-      await writer.datasync();
-      this.writeOffset += data.length;
-    } catch (error) {
-      batch.forEach((b) => b.reject(error));
-      return;
+    const data = Buffer.concat(batch.flatMap((b) => b.frames));
+    for (;;) {
+      try {
+        await this.writeAtEnd(data);
+        this.diskFull = false;
+        break;
+      } catch (error) {
+        if (!isDiskFull(error) || this.closed) {
+          batch.forEach((b) => b.reject(error));
+          return;
+        }
+        this.diskFull = true;
+        await new Promise<void>((wake) => {
+          const timer = setTimeout(wake, DISK_FULL_RETRY_MS);
+          this.wakeWriter = () => {
+            clearTimeout(timer);
+            wake();
+          };
+        });
+      }
     }
     for (const b of batch) {
       for (const f of b.frames) {
@@ -100,7 +131,46 @@ export class SegmentLog {
     }
   }
 
-  /** Up to `max` unread entries, oldest first, without consuming them. */
+  private async writeAtEnd(data: Buffer): Promise<void> {
+    if (this.tailDirty) await this.cutTail();
+    if (this.writer && this.writeOffset > 0 && this.allRead()) await this.startOver();
+    if (!this.writer || (this.writeOffset > 0 && this.writeOffset + data.length > this.options.segmentBytes)) await this.rotate();
+    const writer = this.writer as FileHandle;
+    try {
+      await writeFully(writer, data, this.writeOffset);
+      await writer.datasync();
+    } catch (error) {
+      // A short write, ENOSPC or EIO can leave part of the batch in the file (and a failed
+      // fdatasync may have lost pages): cut back to what the index knows.
+      this.tailDirty = true;
+      await this.cutTail().catch(() => undefined);
+      throw error;
+    }
+    this.writeOffset += data.length;
+  }
+
+  private async cutTail(): Promise<void> {
+    await this.writer?.truncate(this.writeOffset);
+    this.tailDirty = false;
+  }
+
+  private allRead(): boolean {
+    return this.unread.length === 0 && this.read.segment === this.writeSegment && this.read.offset >= this.writeOffset;
+  }
+
+  /** Everything written has been consumed: delete the segment (its space is needed) and begin the next. */
+  private async startOver(): Promise<void> {
+    const next = this.writeSegment + 1;
+    await this.writer?.close();
+    this.writer = undefined;
+    this.writeSegment = next;
+    this.writeOffset = 0;
+    this.read = { segment: next, offset: 0 };
+    await this.savePosition();
+    await this.dropSegmentsBefore(next);
+  }
+
+  /** Up to `max` unread entries, oldest first, without consuming them; a corrupt one has `corrupt` set. */
   async peek(max: number): Promise<LogEntry[]> {
     const entries: LogEntry[] = [];
     let { segment, offset } = this.read;
@@ -113,7 +183,17 @@ export class SegmentLog {
         offset = 0;
         continue;
       }
-      offset = await readSegmentEntries(join(this.options.dir, segmentName(segment)), offset, size, wanted, entries);
+      // The index, not the frames' own length fields, says where each entry ends.
+      const sizes: number[] = [];
+      const writtenAt: number[] = [];
+      let end = offset;
+      for (let i = entries.length; i < wanted && end < size; i++) {
+        sizes.push(this.unread.bytesOf(i));
+        writtenAt.push(this.unread.writtenAtOf(i));
+        end += this.unread.bytesOf(i);
+      }
+      await readSegmentEntries(join(this.options.dir, segmentName(segment)), offset, sizes, writtenAt, entries);
+      offset = end;
     }
     return entries;
   }
@@ -125,7 +205,7 @@ export class SegmentLog {
     return count;
   }
 
-  /** Consumes the `count` oldest entries and persists the new read position. */
+  /** Consumes the `count` oldest entries, persists the new read position and deletes the segments it has left. */
   async consume(count: number): Promise<void> {
     let { segment, offset } = this.read;
     for (let i = 0; i < count && this.depth > 0; i++) {
@@ -138,12 +218,15 @@ export class SegmentLog {
       offset += bytes;
     }
     this.read = { segment, offset };
-    await saveReadPosition(this.options.dir, this.read);
+    await this.savePosition();
     await this.dropSegmentsBefore(segment);
   }
 
   async close(): Promise<void> {
-    await this.writing;
+    this.closed = true;
+    this.wakeWriter?.();
+    while (this.writing) await this.writing;
+    await this.savingPosition;
     await this.writer?.close();
     this.writer = undefined;
   }
@@ -152,22 +235,47 @@ export class SegmentLog {
     return segment === this.writeSegment && this.writer ? this.writeOffset : (this.sizes.get(segment) ?? 0);
   }
 
+  /**
+   * Saves the read position, one save at a time, the latest last. A save that fails (the disk
+   * is full too) is not an error: losing it only replays entries Kafka already has, under their ids.
+   */
+  private savePosition(): Promise<void> {
+    this.savingPosition = this.savingPosition.then(() => saveReadPosition(this.options.dir, { ...this.read }).catch(() => undefined));
+    return this.savingPosition;
+  }
+
+  /** Opens the next segment before letting go of the current one, so a failure leaves the log as it was. */
   private async rotate(): Promise<void> {
-    if (this.writer) this.sizes.set(this.writeSegment, this.writeOffset);
-    await this.writer?.close();
-    this.writeSegment = this.writer ? this.writeSegment + 1 : Math.max(this.writeSegment, this.read.segment);
-    this.writer = await open(join(this.options.dir, segmentName(this.writeSegment)), 'a+');
-    this.writeOffset = (await this.writer.stat()).size;
+    const next = this.writer ? this.writeSegment + 1 : Math.max(this.writeSegment, this.read.segment);
+    const file = await openSegment(join(this.options.dir, segmentName(next)));
+    let size: number;
+    try {
+      size = (await file.stat()).size;
+      await syncDirectory(this.options.dir);
+    } catch (error) {
+      await file.close().catch(() => undefined);
+      throw error;
+    }
+    if (this.writer) {
+      this.sizes.set(this.writeSegment, this.writeOffset);
+      await this.writer.close().catch(() => undefined);
+    }
+    this.writer = file;
+    this.writeSegment = next;
+    this.writeOffset = size;
   }
 
   private async dropSegmentsBefore(segment: number): Promise<void> {
+    let dropped = false;
     for (const name of await readdir(this.options.dir)) {
       const n = Number.parseInt(name, 10);
       if (name.endsWith('.seg') && n < segment) {
         await rm(join(this.options.dir, name), { force: true });
         this.sizes.delete(n);
+        dropped = true;
       }
     }
+    if (dropped) this.wakeWriter?.();
   }
 
   private async recover(): Promise<void> {

@@ -7,7 +7,7 @@ export class SpoolMetrics {
   readonly replayed: Counter;
   readonly dropped: Counter<'reason'>;
 
-  constructor(registry: Registry, state: { depth: () => number; bytes: () => number; oldestAgeSeconds: () => number }) {
+  constructor(registry: Registry, state: { depth: () => number; bytes: () => number; oldestAgeSeconds: () => number; maxBytes: () => number }) {
     this.spooled = new Counter({ name: 'fieldlink_spool_spooled_total', help: 'Records written to the durable spool', registers: [registry] });
     this.replayed = new Counter({ name: 'fieldlink_spool_replayed_total', help: 'Spooled records delivered to Kafka', registers: [registry] });
     this.dropped = new Counter({
@@ -21,5 +21,6 @@ export class SpoolMetrics {
     gauge('fieldlink_spool_records', 'Records waiting in the spool', state.depth);
     gauge('fieldlink_spool_bytes', 'Bytes waiting in the spool', state.bytes);
     gauge('fieldlink_spool_oldest_age_seconds', 'Age of the oldest record waiting in the spool', state.oldestAgeSeconds);
+    gauge('fieldlink_spool_max_bytes', 'The spool limit applied: spool.maxBytes, or less when the spool volume cannot hold that much', state.maxBytes);
   }
 }

@@ -62,7 +62,7 @@ async function open(producer: FakeProducer, over: Partial<SpoolOptions> = {}, di
   const options: SpoolOptions = { dir, maxBytes: 1 << 20, maxAgeMs: 60_000, segmentBytes: 1 << 16, highWaterRecords: 100, stallMs: 60_000, overflow: 'block', ...over };
   const sink = await SpoolingSink.open(producer, options, logger);
   const registry = new Registry();
-  sink.metrics = new SpoolMetrics(registry, { depth: () => sink.depth, bytes: () => sink.bytes, oldestAgeSeconds: () => sink.oldestAgeSeconds });
+  sink.metrics = new SpoolMetrics(registry, { depth: () => sink.depth, bytes: () => sink.bytes, oldestAgeSeconds: () => sink.oldestAgeSeconds, maxBytes: () => sink.maxBytes });
   sink.start();
   opened.push(sink);
   return { sink, dir, registry };

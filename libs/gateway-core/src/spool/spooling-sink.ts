@@ -5,6 +5,7 @@ import { CoreError, CoreErrorCode } from '../errors';
 import { DirectSends } from './direct-sends';
 import { type RecordSink, type SinkState } from './record-sink';
 import { SegmentLog } from './segment-log';
+import { fitToVolume } from './spool-capacity';
 import { type SpoolMetrics } from './spool.metrics';
 import { type SpoolOptions } from './spool.options';
 import { sendSpooled } from './spool-replay';
@@ -41,11 +42,19 @@ export class SpoolingSink implements RecordSink {
   /** Replay and drop-oldest both consume from the front of the log; they take turns. */
   private readonly front = new Turns();
 
+  /**
+   * Builds the dead-letter record for a spooled entry that is corrupt on disk; replay sends it in
+   * the entry's place. Without it such an entry is only logged and counted.
+   */
+  quarantine: ((raw: Buffer, reason: string) => OutgoingRecord) | undefined;
+
   private constructor(
     private readonly producer: Pick<BatchingProducer, 'send' | 'healthy' | 'pending' | 'oldestWaitMs'>,
     private readonly log: SegmentLog,
     private readonly options: SpoolOptions,
     private readonly logger: Logger,
+    /** options.maxBytes, or less when the volume cannot hold that much. */
+    readonly maxBytes: number,
   ) {
     this.spooling = log.depth > 0;
     this.direct = new DirectSends(
@@ -56,10 +65,17 @@ export class SpoolingSink implements RecordSink {
   }
 
   static async open(producer: Pick<BatchingProducer, 'send' | 'healthy' | 'pending' | 'oldestWaitMs'>, options: SpoolOptions, logger: Logger): Promise<SpoolingSink> {
-    const log = await SegmentLog.open({ dir: options.dir, segmentBytes: options.segmentBytes });
+    const capacity = await fitToVolume(options.dir, options);
+    if (capacity.maxBytes < options.maxBytes) {
+      logger.warn(
+        { dir: options.dir, configuredMaxBytes: options.maxBytes, volumeRoomBytes: capacity.roomBytes, maxBytes: capacity.maxBytes },
+        'spool.maxBytes is more than the spool volume can hold; applying a lower limit, so the overflow policy applies before the disk is full',
+      );
+    }
+    const log = await SegmentLog.open({ dir: options.dir, segmentBytes: capacity.segmentBytes });
     if (log.depth > 0) logger.info({ records: log.depth, dir: options.dir }, 'spool holds records from an earlier run; replaying them to Kafka');
     if (log.corruptOnOpen > 0) logger.error({ segments: log.corruptOnOpen, dir: options.dir }, 'spool segments were corrupt past some point; the rest of each is lost');
-    return new SpoolingSink(producer, log, options, logger);
+    return new SpoolingSink(producer, log, options, logger, capacity.maxBytes);
   }
 
   metrics: SpoolMetrics | undefined;
@@ -77,9 +93,13 @@ export class SpoolingSink implements RecordSink {
     return oldest === undefined ? 0 : (Date.now() - oldest) / 1000;
   }
 
-  /** Holds maxBytes, or has just had to turn a record away (block, drop or reject) and freed nothing since. */
+  /** Holds maxBytes, its disk is full, or it has just had to turn a record away (block, drop or reject) and freed nothing since. */
   get full(): boolean {
-    return this.noRoom || this.log.bytes >= this.options.maxBytes;
+    return this.noRoom || this.log.diskFull || this.log.bytes >= this.maxBytes;
+  }
+
+  get diskFull(): boolean {
+    return this.log.diskFull;
   }
 
   get state(): SinkState {
@@ -160,8 +180,11 @@ export class SpoolingSink implements RecordSink {
 
   /** False when the record is dropped (overflow: drop-newest); throws FL_SINK_FULL for overflow: reject. */
   private async waitForSpace(bytes: number, record: OutgoingRecord): Promise<boolean> {
-    while (this.log.bytes + this.reserved + bytes > this.options.maxBytes) {
+    while (this.log.diskFull || this.log.bytes + this.reserved + bytes > this.maxBytes) {
       if (this.stopped) throw new Error('spool stopped before the record was written');
+      if (this.log.diskFull && !this.noRoom) {
+        this.logger.warn({ dir: this.options.dir, bytes: this.log.bytes }, 'spool volume is full before spool.maxBytes; applying the overflow policy until replay frees a segment');
+      }
       this.noRoom = true;
       if (this.options.overflow === 'drop-newest') {
         this.metrics?.dropped.inc({ reason: 'overflow' });
@@ -181,7 +204,9 @@ export class SpoolingSink implements RecordSink {
   /** Drops the oldest spooled records that keep `bytes` more from fitting; returns how many. */
   private dropOldest(bytes: number): Promise<number> {
     return this.front.take(async () => {
-      const count = this.log.oldestCovering(this.log.bytes + this.reserved + bytes - this.options.maxBytes);
+      // Disk space comes back a segment at a time.
+      const excess = this.log.diskFull ? this.log.segmentBytes : this.log.bytes + this.reserved + bytes - this.maxBytes;
+      const count = this.log.oldestCovering(excess);
       if (count === 0) return 0;
       const oldest = this.log.oldestWrittenAt ?? Date.now();
       await this.log.consume(count);
@@ -226,7 +251,7 @@ export class SpoolingSink implements RecordSink {
     const entries = await this.log.peek(REPLAY_BATCH);
     const expiredBefore = Date.now() - this.options.maxAgeMs;
     const expired = entries.filter((e) => e.writtenAt < expiredBefore);
-    const { sends, landed } = sendSpooled(entries, expiredBefore, this.landedAfterMove, (record) => this.producer.send(record));
+    const { sends, landed, corrupt } = sendSpooled(entries, expiredBefore, this.landedAfterMove, (record) => this.producer.send(record), this.quarantine);
     const results = await Promise.allSettled(sends);
     const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     // A retryable failure means the producer stopped; the records stay spooled for the next run.
@@ -236,7 +261,14 @@ export class SpoolingSink implements RecordSink {
     await this.log.consume(entries.length);
     this.noRoom = false;
     for (const key of landed) this.landedAfterMove.delete(key);
-    this.metrics?.replayed.inc(sends.length - failed.length);
+    this.metrics?.replayed.inc(sends.length - failed.length - (this.quarantine ? corrupt.length : 0));
+    if (corrupt.length > 0) {
+      this.metrics?.dropped.inc({ reason: 'corrupt' }, corrupt.length);
+      for (const { raw, reason } of corrupt) {
+        if (this.quarantine) this.logger.error({ reason, bytes: raw.length, dir: this.options.dir }, 'a spooled record is corrupt on disk; dead-lettered it and went on');
+        else this.logger.error({ reason, raw: raw.toString('base64'), dir: this.options.dir }, 'a spooled record is corrupt on disk; logged its bytes and went on');
+      }
+    }
     if (expired.length > 0) {
       // Counted only once consumed: a batch that Kafka fails is peeked again.
       this.metrics?.dropped.inc({ reason: 'expired' }, expired.length);
