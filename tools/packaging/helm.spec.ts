@@ -163,6 +163,20 @@ describe('helm/fieldlink', () => {
     expect(started).toEqual(['mqtt-gateway', 'coap-gateway', 'stream-processor']);
   });
 
+  it('gives each gateway a spool volume larger than the spool limit it renders into its config, and refuses one that is not', async () => {
+    const objects = await template([]);
+    const config = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'fl-mqtt-gateway') as { data: Record<string, string> } | undefined;
+    expect(config?.data['config.yaml']).toContain('maxBytes: 1073741824');
+    const claims = JSON.stringify(objects.find((o) => o.kind === 'StatefulSet' && o.metadata.name === 'fl-mqtt-gateway')?.spec?.['volumeClaimTemplates']);
+    expect(claims).toContain('"storage":"2Gi"');
+    const small = await helm(['template', 'fl', CHART, '--set', 'services.mqtt-gateway.spool.size=1Gi']);
+    expect(small.code).not.toBe(0);
+    expect(small.stderr).toContain('services.mqtt-gateway.spool.size (1Gi) must be at least 1.5 times the spool limit (1073741824 bytes');
+    const lowered = await helm(['template', 'fl', CHART, '--set', 'services.mqtt-gateway.spool.size=1Gi', '--set', 'services.mqtt-gateway.spool.maxBytes=600Mi']);
+    expect(lowered.code).toBe(0);
+    expect(lowered.stdout).toContain('maxBytes: 629145600');
+  });
+
   it('carries the DDS gateway\'s shipped XML unchanged, so the two cannot drift', () => {
     const shipped = readFileSync(join(workspaceRoot(), 'apps', 'dds-gateway', 'src', 'session', 'fieldlink-default.xml'), 'utf8');
     expect(readFileSync(join(CHART, 'files', 'dds-default.xml'), 'utf8')).toBe(shipped);

@@ -38,7 +38,32 @@ helm.sh/chart: {{ printf "%s-%s" .root.Chart.Name .root.Chart.Version }}
 {{- $base := dict "kafka" $kafka "topics" (dict "prefix" $v.topicPrefix) "http" (dict "port" 8080) "log" (dict "level" $v.defaults.logLevel) -}}
 {{- if eq .name "mqtt-gateway" }}{{ $_ := set $base "mqtt" (dict "url" .svc.mqttUrl) }}{{ end -}}
 {{- if eq .name "dds-gateway" }}{{ $_ := set $base "dds" (dict "qosFile" "/etc/fieldlink/dds/fieldlink.xml") }}{{ end -}}
+{{- if hasKey .svc "spool" }}{{ $_ := set $base "spool" (dict "maxBytes" (include "fieldlink.spoolMaxBytes" . | int64)) }}{{ end -}}
 {{- toYaml (mustMergeOverwrite $base (deepCopy .svc.config)) -}}
+{{- end -}}
+
+{{/*
+The spool limit a gateway applies (its config's spool.maxBytes, else spool.maxBytes), refusing a
+volume that cannot hold it with room to spare: the spool also keeps the segment being read, and
+the filesystem its own reserve. On a volume that fills first, acknowledgements stop before the
+limit and its overflow policy apply.
+*/}}
+{{- define "fieldlink.spoolMaxBytes" -}}
+{{- $limit := include "fieldlink.bytes" .svc.spool.maxBytes | int64 -}}
+{{- with .svc.config.spool }}{{ with .maxBytes }}{{ $limit = int64 . }}{{ end }}{{ end -}}
+{{- $volume := include "fieldlink.bytes" .svc.spool.size | int64 -}}
+{{- if lt (mulf $volume 1.0) (mulf $limit 1.5) -}}
+{{- fail (printf "services.%s.spool.size (%s) must be at least 1.5 times the spool limit (%d bytes, spool.maxBytes): the spool also keeps the segment being read and the filesystem a reserve; raise the size or lower spool.maxBytes" .name .svc.spool.size $limit) -}}
+{{- end -}}
+{{- $limit -}}
+{{- end -}}
+
+{{/* Bytes in a Kubernetes quantity such as 2Gi, 1.5G or 1048576. */}}
+{{- define "fieldlink.bytes" -}}
+{{- $q := toString . -}}
+{{- $number := regexFind "^[0-9]+(\\.[0-9]+)?" $q -}}
+{{- $units := dict "" 1 "Ki" 1024 "Mi" 1048576 "Gi" 1073741824 "Ti" 1099511627776 "k" 1000 "M" 1000000 "G" 1000000000 "T" 1000000000000 -}}
+{{- mulf (float64 $number) (get $units (trimPrefix $number $q)) | int64 -}}
 {{- end -}}
 
 {{/* The restricted Pod Security Standard, for every pod and container. */}}

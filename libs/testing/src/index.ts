@@ -10,6 +10,7 @@ export { GiveUp, waitFor } from './wait-for';
 export { track } from './children';
 export { fieldlinkCache, workspaceRoot } from './workspace';
 export { MemoryCgroup } from './memory-cgroup';
+export { TmpfsVolume } from './tmpfs-volume';
 export { RssSampler } from './rss-sampler';
 export { StallingRelay } from './stalling-relay';
 export { Toxiproxy } from './toxiproxy';

@@ -43,7 +43,7 @@ export const CoreConfigSchema = {
       dir: Type.Optional(
         Type.String({ minLength: 1, description: 'Spool directory (env SPOOL_DIR); default .fieldlink-spool/<service>-<instanceId> under the working directory. Use a persistent volume.' }),
       ),
-      maxBytes: Type.Integer({ minimum: 1, default: 1024 ** 3, description: 'When the spool holds this much, the overflow policy applies and /health/ready fails' }),
+      maxBytes: Type.Integer({ minimum: 1, default: 1024 ** 3, description: 'When the spool holds this much, or its volume is full, the overflow policy applies and /health/ready fails; lowered at startup (and logged) when the volume cannot hold it' }),
       maxAgeMs: Type.Integer({ minimum: 1, default: 7 * 24 * 3600_000, description: 'Spooled records older than this are dropped, counted and logged' }),
       segmentBytes: Type.Integer({ minimum: 4096, default: 64 * 1024 ** 2, description: 'Size of one spool segment file' }),
       highWaterRecords: Type.Integer({ minimum: 1, default: 5000, description: 'Records waiting for Kafka beyond which new ones are spooled' }),
