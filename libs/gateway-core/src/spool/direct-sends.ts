@@ -38,11 +38,7 @@ export class DirectSends {
     });
   }
 
-  /**
-   * Spools the records waiting in the producer. Spooled after newer ones if spooling began
-   * while Kafka was merely behind; the producer still delivers its copies first, so the first
-   * copy of each id keeps per-device order.
-   */
+  /** Spools the records waiting in the producer, in send order. */
   moveToSpool(): void {
     const waiting = [...this.waiting.values()];
     this.waiting.clear();

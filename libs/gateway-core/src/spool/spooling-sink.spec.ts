@@ -96,17 +96,35 @@ describe(SpoolingSink.name, () => {
     expect(producer.delivered).toEqual(['stuck-in-producer', 's1', 's2', 's3', 'after']);
   });
 
-  it('spools only new records when Kafka is merely behind, so nothing is sent twice', async () => {
+  it('when Kafka is merely behind, spools the records the producer holds ahead of the new ones, and sends nothing twice', async () => {
     const producer = new FakeProducer();
     const { sink } = await open(producer, { highWaterRecords: 2 });
     producer.down = true; // slow, not failing: healthy stays true
     const direct = ['a', 'b'].map((v) => sink.send(record(v)));
     await sink.send(record('c'));
-    expect(sink.depth).toBe(1);
-    producer.recover();
     await Promise.all(direct);
-    await waitFor('replayed', () => producer.delivered.length === 3, { timeoutMs: 5000 });
+    expect(sink.depth).toBe(3);
+    producer.recover();
+    await waitFor('replayed', () => sink.depth === 0, { timeoutMs: 5000 });
+    // The producer's own copies of a and b landed, so the replay sent only c.
     expect(producer.delivered).toEqual(['a', 'b', 'c']);
+  });
+
+  it('keeps send order in the spool when Kafka fails after spooling began because it was behind, so a restart replays oldest first', async () => {
+    const producer = new FakeProducer();
+    const { sink, dir } = await open(producer, { highWaterRecords: 2 });
+    producer.down = true;
+    const direct = ['a', 'b'].map((v) => sink.send(record(v)));
+    await sink.send(record('c'));
+    producer.fail();
+    await sink.send(record('d'));
+    await Promise.all(direct);
+    // SIGTERM now: the producer's copies never reach Kafka, and the next run replays the spool.
+    await sink.stop();
+    const next = new FakeProducer();
+    await open(next, {}, dir);
+    await waitFor('replayed after restart', () => next.delivered.length === 4, { timeoutMs: 5000 });
+    expect(next.delivered).toEqual(['a', 'b', 'c', 'd']);
   });
 
   it('spools a record that waited stallMs, and the ones behind it, though no send has failed', async () => {

@@ -126,17 +126,17 @@ export class SpoolingSink implements RecordSink {
   }
 
   /**
-   * From now on records go to the spool. When Kafka is failing (not merely behind), that starts
-   * with the records still waiting in the producer: MQTT acknowledges in arrival order
-   * [MQTT-4.6.0-2], so one record stuck there would hold back every acknowledgement behind it.
-   * The producer keeps retrying them too; if Kafka takes them after all, the replay skips them
-   * (or, after a crash, sends them again with the same ids).
+   * From now on records go to the spool, starting with the records still waiting in the
+   * producer, in send order: spooled after newer records, they would be replayed after them
+   * when Kafka then fails and the gateway stops (one device's order broken). And MQTT
+   * acknowledges in arrival order [MQTT-4.6.0-2], so one record stuck there would hold back
+   * every acknowledgement behind it. The producer keeps sending its copies; those that reach
+   * Kafka are skipped by the replay (or, after a crash, sent again with the same ids).
    */
   private switchToSpool(): void {
     this.spooling = true;
-    const failing = this.kafkaFailing();
     this.logger.warn({ kafkaHealthy: this.producer.healthy, waiting: this.producer.pending, oldestWaitMs: this.producer.oldestWaitMs }, 'Kafka is down or behind; spooling to disk');
-    if (failing) this.direct.moveToSpool();
+    this.direct.moveToSpool();
   }
 
   /** A send failed, or a record has waited stallMs: a silent path never fails a send at all. */
