@@ -71,5 +71,6 @@ describe('fault: Kafka restarted in quick succession', () => {
     reportFault(`Kafka SIGKILL x${ROUNDS} in quick succession`, TOTAL, delivery, `all delivered ${(deliveredAfterMs / 1000).toFixed(1)} s after Kafka's last return`);
     expect(delivery.lost).toBe(0);
     expect(delivery.duplicatesAfterDedupe).toBe(0);
+    expect(delivery.reordered).toBe(0);
   }, 300_000);
 });

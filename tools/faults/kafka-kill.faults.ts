@@ -45,5 +45,6 @@ describe('fault: Kafka broker SIGKILLed', () => {
     expect(delivery.lost).toBe(0);
     expect(delivery.rawDuplicates).toBeLessThanOrEqual(0.005 * TOTAL);
     expect(delivery.duplicatesAfterDedupe).toBe(0);
+    expect(delivery.reordered).toBe(0);
   }, 900_000);
 });

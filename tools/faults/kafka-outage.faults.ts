@@ -71,5 +71,6 @@ describe('fault: Kafka down for longer than kafkajs retries', () => {
     reportFault(`Kafka down ${DOWN_MS / 1000} s`, BEFORE + DURING, delivery, `telemetry and a command delivered ${(resumedAfterMs / 1000).toFixed(1)} s after Kafka's return`);
     expect(delivery.lost).toBe(0);
     expect(delivery.duplicatesAfterDedupe).toBe(0);
+    expect(delivery.reordered).toBe(0);
   }, 240_000);
 });

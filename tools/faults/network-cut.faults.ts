@@ -54,5 +54,6 @@ describe('fault: network path to Kafka cut', () => {
     expect(delivery.acknowledged).toBe(pub.published);
     expect(delivery.lost).toBe(0);
     expect(delivery.duplicatesAfterDedupe).toBe(0);
+    expect(delivery.reordered).toBe(0);
   }, 900_000);
 });

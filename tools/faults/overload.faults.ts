@@ -87,6 +87,7 @@ describe('fault: overload', () => {
     expect(offered).toBeGreaterThanOrEqual(1.8 * sustainable);
     expect(delivery.lost).toBe(0);
     expect(delivery.duplicatesAfterDedupe).toBe(0);
+    expect(delivery.reordered).toBe(0);
     expect(peakRss).toBeLessThanOrEqual(1.2 * steadyRss);
   }, 30 * 60_000);
 });

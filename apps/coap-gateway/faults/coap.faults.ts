@@ -46,6 +46,7 @@ describe('coap-gateway faults', () => {
     // A request cut off by the kill is retransmitted and answered by the next process, so nearly all are acknowledged.
     expect(delivery.acknowledged).toBeGreaterThan(DEVICES * PER_DEVICE * 0.95);
     expect(delivery.duplicatesAfterDedupe).toBe(0);
+    expect(delivery.reordered).toBe(0);
   });
 
   it('with Kafka down answers 2.04 while the spool has room, then 5.03 with Max-Age; after Kafka returns nothing acknowledged is missing', async () => {
@@ -75,6 +76,7 @@ describe('coap-gateway faults', () => {
     const delivery = checker.delivery(run.acked);
     reportFault('coap-gateway Kafka down (spool 32 KiB, overflow reject)', run.sent, delivery, `answers while down ${JSON.stringify(Object.fromEntries(run.codes))}`);
     expect(delivery.lost).toBe(0);
+    expect(delivery.reordered).toBe(0);
     // Once the spool drains, the gateway accepts again.
     await waitFor('a 2.04 after Kafka returned', async () => (await (devices as CoapDevices).post(1, 'sensors/dev-1', '{"seq":5000}').catch(() => undefined))?.code === '2.04', { timeoutMs: 60_000, intervalMs: 1000 });
   });

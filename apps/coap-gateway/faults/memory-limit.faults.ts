@@ -75,5 +75,6 @@ describe('coap-gateway: Kafka away for 60 s under load, inside a 512 MiB memory 
     expect(answeredWhileDown - ackedAtKill).toBeGreaterThan(1000);
     expect(delivery.lost).toBe(0);
     expect(delivery.duplicatesAfterDedupe).toBe(0);
+    expect(delivery.reordered).toBe(0);
   }, 900_000);
 });

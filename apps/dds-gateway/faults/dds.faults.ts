@@ -55,5 +55,6 @@ describe('dds-gateway faults', () => {
     // Each restarted reader gets the history again: duplicates, all with the first copy's id.
     expect(delivery.rawDuplicates).toBeGreaterThan(0);
     expect(delivery.duplicatesAfterDedupe).toBe(0);
+    expect(delivery.reordered).toBe(0);
   });
 });

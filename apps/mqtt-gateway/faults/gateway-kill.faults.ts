@@ -44,6 +44,7 @@ describe('fault: gateway SIGKILLed', () => {
     expect(delivery.acknowledged).toBe(TOTAL);
     expect(delivery.lost).toBe(0);
     expect(delivery.duplicatesAfterDedupe).toBe(0);
+    expect(delivery.reordered).toBe(0);
     expect(Math.max(...resumedAfterMs)).toBeLessThanOrEqual(RESUME_WITHIN_MS);
   }, 900_000);
 });

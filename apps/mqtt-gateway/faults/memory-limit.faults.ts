@@ -83,5 +83,6 @@ describe('fault: Kafka away for 60 s under load, the gateway inside a 512 MiB me
     expect(delivery.acknowledged).toBe(pub.published);
     expect(delivery.lost).toBe(0);
     expect(delivery.duplicatesAfterDedupe).toBe(0);
+    expect(delivery.reordered).toBe(0);
   }, 900_000);
 });
