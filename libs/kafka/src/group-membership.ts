@@ -19,13 +19,21 @@ export interface GroupMembershipOptions {
 /**
  * Kafka consumer-group membership as a lease on partitions: every member of the group gets a
  * share of the topic's partitions from the group coordinator, and a member that dies loses its
- * share to the others after sessionTimeoutMs. A member that cannot heartbeat for as long gives
- * its share up itself, since the coordinator will have given it to someone else by then.
+ * share to the others after sessionTimeoutMs.
+ *
+ * A member that cannot reach the coordinator keeps its share until it can, and the next join
+ * says what it holds: it lets go only once another member has taken over. Giving up on silence
+ * would stop an OPC UA gateway reading its PLCs through every Kafka outage longer than the
+ * session timeout, whose changes the spool exists to keep. The cost is an overlap when this
+ * member alone lost Kafka while others did not: both serve the share until this one rejoins.
+ * Readings keep their ids (from the server's timestamps), so consumers drop the second copy, and
+ * a member cut off from Kafka receives no commands to execute twice.
  */
 export class GroupMembership {
   private assigned: number[] = [];
   private lastHeartbeat = 0;
-  private fence: NodeJS.Timeout | undefined;
+  private watch: NodeJS.Timeout | undefined;
+  private silent = false;
   readonly supervisor: SupervisedConsumer;
 
   constructor(
@@ -59,13 +67,13 @@ export class GroupMembership {
 
   /** Resolves once the member runs (it keeps retrying while Kafka is away); the first assignment follows. */
   async start(): Promise<void> {
-    this.fence ??= setInterval(() => this.checkFence(), Math.max(100, Math.floor(this.options.heartbeatIntervalMs / 2)));
+    this.watch ??= setInterval(() => this.checkSilence(), Math.max(100, Math.floor(this.options.heartbeatIntervalMs / 2)));
     await this.supervisor.start();
   }
 
   async stop(): Promise<void> {
-    clearInterval(this.fence);
-    this.fence = undefined;
+    clearInterval(this.watch);
+    this.watch = undefined;
     await this.supervisor.stop();
     this.set([]);
   }
@@ -77,21 +85,21 @@ export class GroupMembership {
       this.set([...(payload.memberAssignment[this.options.topic] ?? [])].sort((a, b) => a - b));
     });
     consumer.on(events.HEARTBEAT, () => (this.lastHeartbeat = Date.now()));
-    // Until the next join says otherwise, nothing is held: giving up early costs a short gap, holding on a double owner.
-    consumer.on(events.CRASH, () => this.set([]));
-    consumer.on(events.STOP, () => this.set([]));
+    // A crashed consumer is replaced, and its successor's join says what is held; until then the share is kept.
     await consumer.subscribe({ topics: [this.options.topic], fromBeginning: false });
     await consumer.run({ eachBatch: () => Promise.resolve() });
   }
 
-  private checkFence(): void {
-    if (this.assigned.length === 0) return;
+  private checkSilence(): void {
     const silentMs = Date.now() - this.lastHeartbeat;
-    // Released a heartbeat before the coordinator's deadline, so the next owner never overlaps this one.
-    if (silentMs > this.options.sessionTimeoutMs - this.options.heartbeatIntervalMs) {
-      this.logger.warn({ client: this.options.name, silentMs }, 'no heartbeat reached the group coordinator in time; releasing every partition');
-      this.set([]);
+    const silent = this.assigned.length > 0 && silentMs > this.options.sessionTimeoutMs;
+    if (silent && !this.silent) {
+      this.logger.warn(
+        { client: this.options.name, silentMs, partitions: this.assigned },
+        'no heartbeat reached the group coordinator within the session timeout; keeping this share until a join says otherwise (another member may serve it meanwhile)',
+      );
     }
+    this.silent = silent;
   }
 
   private set(partitions: number[]): void {

@@ -142,7 +142,7 @@ export class EndpointMonitor implements SessionUser {
         native = variantValue(value.value);
       } catch (error) {
         // One value the envelope cannot carry does not hold back the device's others.
-        this.track(this.pipeline.deadLetter({ ...base, ref: node.nodeId, readings: [], raw: Buffer.from(`${node.nodeId} ${node.metric}: ${value.toString()}`) }, error));
+        this.track(this.pipeline.deadLetter({ ...base, ref: node.nodeId, readings: [], raw: Buffer.from(`${node.nodeId} ${node.metric}: ${value.toString()}`) }, error, { last: true }));
         continue;
       }
       values[node.metric] = { value: native, quality: value.statusCode.value };
@@ -156,7 +156,8 @@ export class EndpointMonitor implements SessionUser {
     };
     // A value the server sends again (the first notification of a new subscription) repeats its id.
     const id = first.value.sourceTimestamp ? { id: stableId('opcua', this.endpoint.name, deviceId, ...ids) } : {};
-    this.track(this.pipeline.ingest({ ...base, ...id, readings: [reading] }));
+    // The server will not send this change again: what cannot be forwarded is dead-lettered.
+    this.track(this.pipeline.ingestOnce({ ...base, ...id, readings: [reading] }));
   }
 
   private track(work: Promise<unknown>): void {

@@ -14,7 +14,7 @@ export function gapReporter(endpoint: EndpointConfig, monitor: EndpointMonitor, 
     const deviceIds = [endpoint.name, ...[...monitor.devices.keys()].filter((d) => d !== endpoint.name)];
     for (const deviceId of deviceIds) {
       const record = { deviceId, route: endpoint.name, ref: redactUrl(endpoint.url), status, detail: { endpoint: endpoint.name, ...detail }, at, id: stableId('opcua-status', endpoint.name, deviceId, status, at.getTime()) };
-      pipeline.reportStatus(record).catch((err: unknown) => logger.warn({ err, deviceId }, 'device-status record not written'));
+      pipeline.reportStatusOnce(record).catch((err: unknown) => logger.error({ err, deviceId, record }, 'device-status record not written'));
     }
   };
   return {

@@ -51,8 +51,12 @@ export class DeadLetterWriter {
     private readonly logger: Logger,
   ) {}
 
-  /** Resolves once the sink holds the record, or it was refused for good and logged; rejects only for a retryable Kafka failure. */
-  async write(subject: DeadLetterSubject, error: unknown): Promise<DeadLettered> {
+  /**
+   * Resolves once the sink holds the record, or it was refused for good and logged; rejects only
+   * for a retryable Kafka failure, so the caller can have the message sent again, unless this is
+   * the `last` chance (the source will not send it again): then that is logged and counted too.
+   */
+  async write(subject: DeadLetterSubject, error: unknown, { last = false } = {}): Promise<DeadLettered> {
     const mapping = subject.route ?? UNROUTED;
     const reason = reasonOf(error);
     if (reason.code === CoreErrorCode.Internal) this.logger.error({ err: error, ref: subject.ref }, 'unexpected ingest failure; dead-lettering');
@@ -60,9 +64,9 @@ export class DeadLetterWriter {
     try {
       await this.sink.send(this.recordOf(letter, subject));
     } catch (sendError) {
-      if (sendError instanceof KafkaError && sendError.retryable) throw sendError;
-      // The broker refused even the dead-letter record, or the spool is full with overflow reject.
-      // Log the raw bytes so nothing vanishes unseen.
+      if (!last && sendError instanceof KafkaError && sendError.retryable) throw sendError;
+      // The broker refused even the dead-letter record, the spool is full with overflow reject,
+      // or Kafka is away with nowhere to keep it. Log the raw bytes so nothing vanishes unseen.
       this.metrics.deadLetterFailed.inc({ mapping });
       this.logger.error({ err: sendError, letter }, 'dead-letter record not written');
     }

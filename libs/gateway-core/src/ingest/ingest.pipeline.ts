@@ -112,9 +112,32 @@ export class IngestPipeline {
     return { status: 'rejected', code: CoreErrorCode.SinkFull, message: 'spool full; retry later', retryAfterMs: this.options.retryAfterMs ?? 5000 };
   }
 
-  /** Writes the raw message and the reason to the dead-letter topic and counts it. */
-  deadLetter(message: InboundMessage, error: unknown): Promise<IngestOutcome> {
-    return this.deadLetters.write(deadLetterSubject(message), error);
+  /** Writes the raw message and the reason to the dead-letter topic and counts it; `last`: see DeadLetterWriter.write. */
+  deadLetter(message: InboundMessage, error: unknown, options: { last?: boolean } = {}): Promise<IngestOutcome> {
+    return this.deadLetters.write(deadLetterSubject(message), error, options);
+  }
+
+  /**
+   * ingest, for a source that will not send the message again (an OPC UA data change): what the
+   * sink could not take is dead-lettered, and what could not even be dead-lettered is logged
+   * with its bytes and counted. Never only dropped.
+   */
+  async ingestOnce(message: InboundMessage): Promise<IngestOutcome> {
+    try {
+      return await this.ingest(message);
+    } catch (error) {
+      return this.deadLetter(message, error, { last: true });
+    }
+  }
+
+  /** reportStatus, for a report the gateway will not make again: as ingestOnce. */
+  async reportStatusOnce(report: StatusReport): Promise<IngestOutcome> {
+    try {
+      return await this.reportStatus(report);
+    } catch (error) {
+      const subject = { route: report.route, deviceId: report.deviceId, ref: report.ref, receivedAt: report.at, raw: Buffer.from(JSON.stringify(report)), ...(report.id ? { id: report.id } : {}) };
+      return this.deadLetters.write(subject, error, { last: true });
+    }
   }
 }
 
