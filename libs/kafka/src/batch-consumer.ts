@@ -29,6 +29,12 @@ export interface BatchConsumerOptions {
    * committed after it resolves; if it throws, the batch is fetched again.
    */
   handle: (records: ConsumedRecord[]) => Promise<void>;
+  /**
+   * Told the next offset to read in a partition after each batch, also for a batch that holds
+   * no record to handle (only transaction markers, or records compacted away): a reader that
+   * waits to reach the end offsets would otherwise wait for offsets no record will ever carry.
+   */
+  onPosition?: (partition: number, next: bigint) => void;
 }
 
 /**
@@ -63,6 +69,8 @@ export class BatchConsumer {
   private async run(consumer: Consumer): Promise<void> {
     if (this.options.rewindOnStart) await this.rewind();
     else if (!this.options.fromBeginning) await this.pinStart();
+    const { onPosition } = this.options;
+    if (onPosition) consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => onPosition(payload.partition, BigInt(payload.lastOffset) + 1n));
     await consumer.subscribe({ topics: this.options.topics, fromBeginning: this.options.fromBeginning ?? false });
     await consumer.run({
       eachBatchAutoResolve: true,

@@ -28,6 +28,11 @@ export const CoreConfigSchema = {
         default: 3000,
         description: 'How long command routing waits for the device registry to catch up with Kafka before it decides from what it has',
       }),
+      loadTimeoutMs: Type.Integer({
+        minimum: 1000,
+        default: 120_000,
+        description: 'How long the first load of the device registry may take at startup before commands are routed from what is loaded (logged as an error)',
+      }),
       maxDevices: Type.Integer({
         minimum: 1,
         default: 100_000,

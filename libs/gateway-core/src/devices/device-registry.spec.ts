@@ -8,30 +8,54 @@ import { DeviceRegistryMetrics } from './device-registry.metrics';
 const topics = topicMap();
 
 /** Kafka as a fake: an empty devices topic, and every record written is kept. */
-function setup(maxDevices: number) {
+function setup(maxDevices: number, { ends = new Map<number, bigint>(), loadTimeoutMs = 60_000 } = {}) {
   const sent: OutgoingRecord[] = [];
   let handle: BatchConsumerOptions['handle'] | undefined;
+  let onPosition: BatchConsumerOptions['onPosition'];
   const kafka = {
     createConsumer: (options: BatchConsumerOptions) => {
       handle = options.handle;
+      onPosition = options.onPosition;
       return { start: () => Promise.resolve() };
     },
-    endOffsets: () => Promise.resolve(new Map<number, bigint>()),
+    endOffsets: () => Promise.resolve(ends),
     producer: { send: (r: OutgoingRecord) => Promise.resolve(void sent.push(r)) },
   } as unknown as KafkaService;
-  const options = { topics, protocol: 'coap' as const, instanceId: 'gw-1', groupId: 'g', refreshMs: 300_000, catchUpTimeoutMs: 100, maxDevices };
+  const options = { topics, protocol: 'coap' as const, instanceId: 'gw-1', groupId: 'g', refreshMs: 300_000, catchUpTimeoutMs: 100, maxDevices, loadTimeoutMs };
   const registry = new DeviceRegistry(kafka, options, pino({ level: 'silent' }));
   const metrics = new Registry();
   registry.metrics = new DeviceRegistryMetrics(metrics, { devices: () => registry.size });
   const written = () => sent.map((r) => JSON.parse(String(r.value)) as DeviceRecord);
   const read = (records: DeviceRecord[]) =>
     handle?.(records.map((r, i): ConsumedRecord => ({ topic: topics.devices, partition: 0, offset: String(i), key: r.deviceId, value: Buffer.from(JSON.stringify(r)), headers: {}, timestamp: 0 })));
-  return { registry, written, read, metrics };
+  return { registry, written, read, metrics, position: (partition: number, next: bigint) => onPosition?.(partition, next) };
 }
 
 const at = (second: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, second));
 
 describe(DeviceRegistry.name, () => {
+  it('finishes its first load when the consumer has passed the end offsets though no record sits at the last ones (a transaction marker, a compacted tail)', async () => {
+    // Records at offsets 0 and 1, then a commit marker at 2: the end offset is 3.
+    const { registry, read, position } = setup(10, { ends: new Map([[0, 3n]]) });
+    const started = registry.start();
+    await read([{ schemaVersion: 1, deviceId: 'a', protocol: 'coap', gateway: 'gw-2', ref: '/a', route: 'sensors', firstSeen: at(1).toISOString(), lastSeen: at(1).toISOString() }]);
+    let done = false;
+    void started.then(() => (done = true));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(done).toBe(false);
+    position(0, 3n);
+    await started;
+    expect((await registry.owner('a'))?.gateway).toBe('gw-2');
+  });
+
+  it('gives its first load a deadline, after which it routes from what is loaded', async () => {
+    const { registry } = setup(10, { ends: new Map([[0, 5n]]), loadTimeoutMs: 300 });
+    const began = Date.now();
+    await registry.start();
+    expect(Date.now() - began).toBeGreaterThanOrEqual(300);
+    expect(await registry.owner('a')).toBeUndefined();
+  });
+
   it('holds at most devices.maxDevices, forgets the one seen least recently, counts it, and writes it again when it comes back', async () => {
     const { registry, written, metrics } = setup(2);
     await registry.start();

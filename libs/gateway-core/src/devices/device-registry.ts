@@ -21,6 +21,8 @@ export interface DeviceRegistryOptions {
   catchUpTimeoutMs: number;
   /** Devices held; beyond this the one seen least recently (lastSeen) is forgotten. */
   maxDevices: number;
+  /** How long the first load may take before commands are routed from what is loaded. */
+  loadTimeoutMs: number;
 }
 
 /**
@@ -39,7 +41,7 @@ export class DeviceRegistry {
   private readonly written = new Map<string, number>();
   /** The next offset to read, per partition. */
   private readonly positions = new Map<number, bigint>();
-  private catchUp: { at: number; done: Promise<void> } | undefined;
+  private catchUp: { at: number; done: Promise<boolean> } | undefined;
   private consumer: BatchConsumer | undefined;
   private loaded = false;
   private readonly early = new Map<string, [route: string, ref: string, at: Date]>();
@@ -79,12 +81,14 @@ export class DeviceRegistry {
       topics: [this.options.topics.devices],
       rewindOnStart: true,
       handle: (records) => Promise.resolve(records.forEach((r) => this.apply(r))),
+      onPosition: (partition, next) => this.advance(partition, next),
     });
     await this.consumer.start();
-    // The first load has no deadline: deciding from half a registry would fail commands for devices that exist.
-    await this.caughtUp(Number.POSITIVE_INFINITY);
+    // A long deadline: deciding from half a registry would fail commands for devices that exist.
+    const complete = await this.caughtUp(this.options.loadTimeoutMs);
     this.loaded = true;
-    this.logger.info({ devices: this.devices.size }, 'device registry loaded');
+    if (complete) this.logger.info({ devices: this.devices.size }, 'device registry loaded');
+    else this.logger.error({ devices: this.devices.size, loadTimeoutMs: this.options.loadTimeoutMs }, 'device registry not loaded within devices.loadTimeoutMs; routing commands from what is loaded');
     for (const [deviceId, [route, ref, at]] of this.early) void this.seen(deviceId, route, ref, at);
     this.early.clear();
   }
@@ -131,8 +135,12 @@ export class DeviceRegistry {
     }
   }
 
+  private advance(partition: number, next: bigint): void {
+    if (next > (this.positions.get(partition) ?? 0n)) this.positions.set(partition, next);
+  }
+
   private apply(record: ConsumedRecord): void {
-    this.positions.set(record.partition, BigInt(record.offset) + 1n);
+    this.advance(record.partition, BigInt(record.offset) + 1n);
     if (!record.key) return;
     if (!record.value) {
       this.devices.delete(record.key); // a tombstone: an operator removed the device
@@ -150,8 +158,8 @@ export class DeviceRegistry {
     }
   }
 
-  /** Waits until everything in the topic now has been read, or the deadline passes. */
-  private async caughtUp(timeoutMs = this.options.catchUpTimeoutMs): Promise<void> {
+  /** Waits until everything in the topic now has been read (true), or the deadline passes (false). */
+  private async caughtUp(timeoutMs = this.options.catchUpTimeoutMs): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
     let ends: Map<number, bigint> | undefined;
     while (!ends) {
@@ -160,7 +168,7 @@ export class DeviceRegistry {
       } catch (err) {
         if (Date.now() > deadline) {
           this.logger.warn({ err }, 'cannot read the device registry end offsets; answering from what is loaded');
-          return;
+          return false;
         }
         await sleep(500);
       }
@@ -170,8 +178,9 @@ export class DeviceRegistry {
     let nextProgressLog = Date.now() + PROGRESS_LOG_MS;
     while (behind()) {
       if (Date.now() > deadline) {
-        this.logger.warn('device registry still behind Kafka; answering from what is loaded');
-        return;
+        const lagging = [...target].filter(([partition, end]) => (this.positions.get(partition) ?? 0n) < end).map(([partition, end]) => `${partition}: ${this.positions.get(partition) ?? 0n} of ${end}`);
+        this.logger.warn({ lagging }, 'device registry still behind Kafka; answering from what is loaded');
+        return false;
       }
       if (Date.now() > nextProgressLog) {
         this.logger.info({ devices: this.devices.size }, 'device registry still loading; commands wait for it');
@@ -179,5 +188,6 @@ export class DeviceRegistry {
       }
       await sleep(20);
     }
+    return true;
   }
 }
