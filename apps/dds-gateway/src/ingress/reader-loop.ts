@@ -97,7 +97,8 @@ export class ReaderLoop {
       } catch (err) {
         if (!this.running) {
           this.metrics.unwritten.inc({ reader: route.config.name }, samples.length);
-          this.logger.error({ err, reader: route.config.reader, samples: samples.length }, 'stopping with DDS samples not written to Kafka');
+          this.logger.error({ err, reader: route.config.reader, samples: samples.length }, 'stopping with DDS samples not written to Kafka; dead-lettering them');
+          await Promise.all(samples.map((sample) => this.setAside(route, sample, err)));
           return;
         }
         const retryInMs = backoff.next();
@@ -105,6 +106,19 @@ export class ReaderLoop {
         await sleep(retryInMs);
       }
     }
+  }
+
+  /** A sample that will not be written: dead-lettered, or, if even that fails, logged with its bytes and counted. */
+  private async setAside(route: Route, sample: DdsSample, error: unknown): Promise<void> {
+    const message: InboundMessage = {
+      route: route.ingest,
+      deviceId: deviceIdOfSample(sample, route.config.deviceIdField),
+      ref: route.config.topic,
+      receivedAt: new Date(),
+      raw: Buffer.from(JSON.stringify(sample.data ?? null)),
+      readings: [],
+    };
+    await this.pipeline.deadLetter(message, error, { last: true });
   }
 
   private async handle(route: Route, samples: DdsSample[]): Promise<void> {
