@@ -98,7 +98,8 @@ export class ReaderLoop {
         if (!this.running) {
           this.metrics.unwritten.inc({ reader: route.config.name }, samples.length);
           this.logger.error({ err, reader: route.config.reader, samples: samples.length }, 'stopping with DDS samples not written to Kafka; dead-lettering them');
-          await Promise.all(samples.map((sample) => this.setAside(route, sample, err)));
+          // Some may have been written before the failure; a copy in the dead letters is better than none.
+          await Promise.all(samples.filter((sample) => sample.data).map((sample) => this.setAside(route, sample, err)));
           return;
         }
         const retryInMs = backoff.next();
@@ -115,7 +116,7 @@ export class ReaderLoop {
       deviceId: deviceIdOfSample(sample, route.config.deviceIdField),
       ref: route.config.topic,
       receivedAt: new Date(),
-      raw: Buffer.from(JSON.stringify(sample.data ?? null)),
+      raw: Buffer.from(JSON.stringify(sample.data)),
       readings: [],
     };
     await this.pipeline.deadLetter(message, error, { last: true });

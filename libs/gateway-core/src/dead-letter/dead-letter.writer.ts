@@ -75,13 +75,11 @@ export class DeadLetterWriter {
   }
 
   /**
-   * The dead-letter record for `subject`, counted, for a caller that sends it itself: the spool's
-   * replay, which must not write back into the spool it is draining.
+   * The dead-letter record for `subject`, for a caller that sends and counts it itself: the
+   * spool's replay, which must not write back into the spool it is draining.
    */
   letterFor(subject: DeadLetterSubject, error: unknown): OutgoingRecord {
-    const reason = reasonOf(error);
-    this.metrics.deadLettered.inc({ mapping: subject.route ?? UNROUTED, code: reason.code });
-    return this.recordOf(validateDeadLetter.assert(deadLetterOf(subject, reason, this.options)), subject);
+    return this.recordOf(validateDeadLetter.assert(deadLetterOf(subject, reasonOf(error), this.options)), subject);
   }
 
   private recordOf(letter: DeadLetter, subject: DeadLetterSubject): OutgoingRecord {

@@ -251,6 +251,27 @@ describe(IngestPipeline.name, () => {
       expect((await metrics.rejected.get()).values[0]?.value).toBe(1);
     });
 
+    it('ingestOnce, for a source that will not send again: a reading the full sink refuses goes to the dead letters, or, refused there too, is counted', async () => {
+      const { producer, pipeline, metrics } = setup({ rejectWhenFull: true });
+      producer.state = 'full';
+      producer.failWith = () => new KafkaError(KafkaErrorCode.Unavailable, 'Kafka away', true);
+      await expect(pipeline.ingestOnce(message('{"t":1}'))).resolves.toMatchObject({ status: 'dead-lettered', code: 'FL_SINK_FULL' });
+      expect((await metrics.deadLetterFailed.get()).values[0]?.value).toBe(1);
+      producer.failWith = undefined;
+      await expect(pipeline.ingestOnce(message('{"t":2}'))).resolves.toMatchObject({ status: 'dead-lettered', code: 'FL_SINK_FULL' });
+      const letter = JSON.parse(String(producer.sent[0]?.value)) as DeadLetter;
+      expect(Buffer.from(letter.payload.data, 'base64').toString()).toBe('{"t":2}');
+    });
+
+    it('reportStatusOnce: a status report that cannot be written goes to the dead letters with the report as its bytes', async () => {
+      const { producer, pipeline } = setup();
+      producer.failWith = (record) => (record.topic === 'fieldlink.device-status' ? new KafkaError(KafkaErrorCode.Unavailable, 'Kafka away', true) : undefined);
+      const report = { deviceId: 'plc-1', route: 'plc-1', ref: 'opc.tcp://plc:4840', status: 'offline', at: new Date('2026-01-01T00:01:00Z'), id: 'gap-1' };
+      await expect(pipeline.reportStatusOnce(report)).resolves.toMatchObject({ status: 'dead-lettered', code: 'FL_KAFKA_UNAVAILABLE' });
+      const letter = JSON.parse(String(producer.sent[0]?.value)) as DeadLetter;
+      expect(letter).toMatchObject({ id: 'gap-1', deviceId: 'plc-1', payload: { truncated: true } });
+    });
+
     it('with another policy: hands the record to the sink, which applies its policy', async () => {
       const { producer, pipeline } = setup();
       producer.state = 'full';

@@ -124,7 +124,8 @@ export class IngestPipeline {
    */
   async ingestOnce(message: InboundMessage): Promise<IngestOutcome> {
     try {
-      return await this.ingest(message);
+      const outcome = await this.ingest(message);
+      return outcome.status === 'rejected' ? await this.deadLetter(message, fullSink(), { last: true }) : outcome;
     } catch (error) {
       return this.deadLetter(message, error, { last: true });
     }
@@ -132,14 +133,20 @@ export class IngestPipeline {
 
   /** reportStatus, for a report the gateway will not make again: as ingestOnce. */
   async reportStatusOnce(report: StatusReport): Promise<IngestOutcome> {
-    try {
-      return await this.reportStatus(report);
-    } catch (error) {
+    const setAside = (error: unknown) => {
       const subject = { route: report.route, deviceId: report.deviceId, ref: report.ref, receivedAt: report.at, raw: Buffer.from(JSON.stringify(report)), ...(report.id ? { id: report.id } : {}) };
       return this.deadLetters.write(subject, error, { last: true });
+    };
+    try {
+      const outcome = await this.reportStatus(report);
+      return outcome.status === 'rejected' ? await setAside(fullSink()) : outcome;
+    } catch (error) {
+      return setAside(error);
     }
   }
 }
+
+const fullSink = () => new CoreError(CoreErrorCode.SinkFull, 'spool full (overflow: reject), and the source will not send this again');
 
 /** The deviceId from the body, for a route with deviceIdField (json and cbor bodies). */
 function deviceIdInBody(message: EncodedMessage): string | undefined {

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { type DynamicModule, type InjectionToken } from '@nestjs/common';
 import { KafkaService } from '@fieldlink/kafka';
-import { type TopicMap } from '@fieldlink/schemas';
+import { type TopicMap, stableId } from '@fieldlink/schemas';
 import { type Logger, METRICS_REGISTRY, ServiceModule, TOPICS } from '@fieldlink/service';
 import { type Registry } from 'prom-client';
 import { CommandDispatcher } from '../commands/command-dispatcher';
@@ -73,8 +73,9 @@ export const GatewayCoreModule = {
             const options = { protocol, instanceId: config.gateway.instanceId, topic: topics['dead-letter'], maxBytes: config.ingest.deadLetterMaxBytes };
             const writer = new DeadLetterWriter(sink, options, metrics, logger);
             if (sink instanceof SpoolingSink) {
+              // The id comes from the bytes, so a batch replayed again does not make a second letter.
               sink.quarantine = (raw, reason) =>
-                writer.letterFor({ ref: 'spool', receivedAt: new Date(), raw }, new CoreError(CoreErrorCode.SpoolCorrupt, reason));
+                writer.letterFor({ ref: 'spool', receivedAt: new Date(), raw, id: stableId('spool-corrupt', raw) }, new CoreError(CoreErrorCode.SpoolCorrupt, reason));
             }
             return writer;
           },

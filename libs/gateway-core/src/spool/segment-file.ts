@@ -45,7 +45,13 @@ export async function syncDirectory(dir: string): Promise<void> {
  * returned with `corrupt` set and its raw bytes as the payload, so the reader can set it aside.
  */
 export async function readSegmentEntries(path: string, offset: number, sizes: number[], writtenAt: number[], entries: LogEntry[]): Promise<void> {
-  const file = await open(path, 'r');
+  const file = await open(path, 'r').catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'ENOENT') throw error;
+    // Deleted behind the spool's back: its entries are set aside, not waited for.
+    sizes.forEach((_, i) => entries.push({ payload: Buffer.alloc(0), writtenAt: writtenAt[i] ?? 0, corrupt: 'the segment file is missing' }));
+    return undefined;
+  });
+  if (!file) return;
   try {
     for (let i = 0; i < sizes.length; ) {
       // Whole entries per read, up to READ_CHUNK_BYTES (or one larger entry).

@@ -13,7 +13,15 @@ describe(scanFrames.name, () => {
     ]);
   });
 
-  it('stops at a torn frame and at a frame whose checksum fails', () => {
+  it('passes on a frame whose checksum fails when a good frame follows it (a bit flipped on disk), and goes on', () => {
+    const data = frames('a', 'bb', 'ccc');
+    data[HEADER_BYTES] ^= 0x01;
+    const sizes: number[] = [];
+    expect(scanFrames(data, 0, (_writtenAt, bytes) => sizes.push(bytes))).toBe(data.length);
+    expect(sizes).toEqual([HEADER_BYTES + 1, HEADER_BYTES + 2, HEADER_BYTES + 3]);
+  });
+
+  it('stops at a torn frame and at a frame whose checksum fails with nothing good after it', () => {
     const whole = frames('a', 'bb');
     const torn = whole.subarray(0, whole.length - 1);
     expect(scanFrames(torn, 0, () => undefined)).toBe(HEADER_BYTES + 1);

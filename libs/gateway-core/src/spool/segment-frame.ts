@@ -22,15 +22,33 @@ export function frame(payload: Buffer, writtenAt: number): Buffer {
 
 /**
  * Walks the frames of a segment's bytes from `offset`, passing each one's writtenAt and size
- * (header included) to `onFrame`, and returns where the first bad or torn frame starts (or the end).
+ * (header included) to `onFrame`, and returns where the first bad or torn frame starts (or the
+ * end). A frame whose checksum fails but whose length leads to a good frame is passed on too
+ * (its bytes changed on disk; reading it returns it as corrupt), and the walk goes on.
  */
 export function scanFrames(data: Buffer, offset: number, onFrame: (writtenAt: number, bytes: number) => void): number {
   while (offset + HEADER_BYTES <= data.length) {
-    const length = data.readUInt32LE(offset);
-    const end = offset + HEADER_BYTES + length;
-    if (end > data.length || crc32(data.subarray(offset + HEADER_BYTES, end)) !== data.readUInt32LE(offset + 4)) break;
-    onFrame(data.readDoubleLE(offset + 8), HEADER_BYTES + length);
+    const end = frameEnd(data, offset);
+    if (end === undefined) break;
+    if (!checksumMatches(data, offset, end) && !goodFrameAt(data, end)) break;
+    onFrame(data.readDoubleLE(offset + 8), end - offset);
     offset = end;
   }
   return offset;
+}
+
+/** Where the frame at `offset` ends, or undefined when the file ends first (torn). */
+function frameEnd(data: Buffer, offset: number): number | undefined {
+  if (offset + HEADER_BYTES > data.length) return undefined;
+  const end = offset + HEADER_BYTES + data.readUInt32LE(offset);
+  return end <= data.length ? end : undefined;
+}
+
+function goodFrameAt(data: Buffer, offset: number): boolean {
+  const end = frameEnd(data, offset);
+  return end !== undefined && checksumMatches(data, offset, end);
+}
+
+function checksumMatches(data: Buffer, offset: number, end: number): boolean {
+  return crc32(data.subarray(offset + HEADER_BYTES, end)) === data.readUInt32LE(offset + 4);
 }

@@ -126,6 +126,35 @@ describe(`${SegmentLog.name} when writes fail`, () => {
     await log.close();
   });
 
+  it('keeps the entries after one whose bytes changed on disk when it is opened again, instead of cutting the segment there', async () => {
+    const log = await SegmentLog.open({ dir, segmentBytes: 1 << 20 });
+    await log.append(payloads(0, 4));
+    await log.close();
+    const path = onlySegment(dir);
+    const data = readFileSync(path);
+    data[data.indexOf('record-1') + 3] ^= 0x20;
+    writeFileSync(path, data);
+    const reopened = await SegmentLog.open({ dir, segmentBytes: 1 << 20 });
+    const entries = await reopened.peek(10);
+    expect(entries.map((e) => e.corrupt ?? e.payload.toString())).toEqual(['record-0', 'checksum mismatch', 'record-2', 'record-3']);
+    await reopened.close();
+  });
+
+  it('does not stay full when the write it held back for a full disk then fails otherwise', async () => {
+    const log = await SegmentLog.open({ dir, segmentBytes: 1 << 20 });
+    let error = 'ENOSPC';
+    jest.spyOn(proto, 'datasync').mockImplementation(() => Promise.reject(diskError(error)));
+    const append = log.append(payloads(0, 1));
+    await waitFor('the log to report its disk full', () => log.diskFull, { timeoutMs: 5000, intervalMs: 10 });
+    error = 'EIO';
+    await expect(append).rejects.toThrow('EIO');
+    expect(log.diskFull).toBe(false);
+    jest.restoreAllMocks();
+    await log.append(payloads(1, 2));
+    expect(texts(await log.peek(10))).toEqual(['record-1']);
+    await log.close();
+  });
+
   it('deletes a segment that has been read to its end when the next batch comes, so a drained spool gives its disk back', async () => {
     const log = await SegmentLog.open({ dir, segmentBytes: 1 << 20 });
     await log.append(payloads(0, 3));

@@ -109,6 +109,8 @@ export class SegmentLog {
         break;
       } catch (error) {
         if (!isDiskFull(error) || this.closed) {
+          // The disk may still be full, but nothing waits on it now: the next write finds out.
+          this.diskFull = false;
           batch.forEach((b) => b.reject(error));
           return;
         }
@@ -150,7 +152,9 @@ export class SegmentLog {
   }
 
   private async cutTail(): Promise<void> {
+    // Made durable too: after a crash, a batch its callers were told had failed must not come back.
     await this.writer?.truncate(this.writeOffset);
+    await this.writer?.datasync();
     this.tailDirty = false;
   }
 
@@ -290,7 +294,12 @@ export class SegmentLog {
     this.writeSegment = Math.max(this.writeSegment, this.read.segment);
   }
 
-  /** Indexes one segment's unread frames; a bad frame ends the segment (the tail of the last one is cut off). */
+  /**
+   * Indexes one segment's unread frames. A frame that fails its checksum but is followed by good
+   * ones (a bit flipped on disk) is indexed too, and replay sets it aside as corrupt; a bad frame
+   * with nothing good after it ends the segment (the tail of the last one, a write cut by a
+   * crash, is cut off).
+   */
   private async scan(segment: number, last: boolean): Promise<void> {
     const path = join(this.options.dir, segmentName(segment));
     const data = await readFile(path);

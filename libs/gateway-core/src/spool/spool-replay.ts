@@ -7,8 +7,13 @@ export interface ReplaySends {
   sends: Promise<void>[];
   /** Keys of the records skipped because their producer copy reached Kafka after all. */
   landed: string[];
-  /** Entries that could not be read back (checksum, or not a spooled record), with their raw bytes and why. */
-  corrupt: { raw: Buffer; reason: string }[];
+  /**
+   * Entries that could not be read back (checksum, or not a spooled record), with their raw bytes,
+   * why, and the send of the dead letter that stands for each (resolved at once without one).
+   */
+  corrupt: { raw: Buffer; reason: string; sent: Promise<void> }[];
+  /** Entries written before `expiredBefore`, not sent. */
+  expired: LogEntry[];
 }
 
 /**
@@ -27,19 +32,23 @@ export function sendSpooled(
   const sends: Promise<void>[] = [];
   const landed: string[] = [];
   const corrupt: ReplaySends['corrupt'] = [];
+  const expired: LogEntry[] = [];
   for (const entry of entries) {
-    if (entry.writtenAt < expiredBefore) continue;
     const spooled = entry.corrupt === undefined ? readSpooled(entry.payload) : entry.corrupt;
+    // Checked first: a corrupt entry's write time cannot be trusted either.
     if (typeof spooled === 'string') {
-      corrupt.push({ raw: entry.payload, reason: spooled });
-      if (quarantine) sends.push(send(quarantine(entry.payload, spooled)));
+      corrupt.push({ raw: entry.payload, reason: spooled, sent: quarantine ? send(quarantine(entry.payload, spooled)) : Promise.resolve() });
+      continue;
+    }
+    if (entry.writtenAt < expiredBefore) {
+      expired.push(entry);
       continue;
     }
     const key = spoolKey(spooled.t, spooled.v);
     if (landedAfterMove.has(key)) landed.push(key);
     else sends.push(send({ topic: spooled.t, key: spooled.k, value: spooled.v }));
   }
-  return { sends, landed, corrupt };
+  return { sends, landed, corrupt, expired };
 }
 
 /** The spooled record, or why the payload is not one. */

@@ -14,6 +14,7 @@ import { Turns } from './turns';
 
 const REPLAY_BATCH = 1000;
 const WATCH_INTERVAL_MS = 200;
+const DISK_FULL_RECHECK_MS = 1000;
 
 /**
  * Sends records straight to Kafka while it keeps up. When Kafka fails or falls behind, new
@@ -191,11 +192,16 @@ export class SpoolingSink implements RecordSink {
         this.logger.warn({ topic: record.topic, key: record.key }, 'spool full; dropping the newest record (overflow: drop-newest)');
         return false;
       }
-      if (this.options.overflow === 'drop-oldest' && (await this.dropOldest(bytes)) > 0) continue;
+      // On a full disk the space a drop frees shows only once the write waiting for it succeeds.
+      if (this.options.overflow === 'drop-oldest' && (await this.dropOldest(bytes)) > 0 && !this.log.diskFull) continue;
       if (this.options.overflow === 'reject') throw new CoreError(CoreErrorCode.SinkFull, 'spool full; the device should retry later (overflow: reject)', true);
       // overflow: block, or drop-oldest with nothing on disk yet to drop. The caller is not told
-      // the record is safe, so the device is not acknowledged.
-      await new Promise<void>((wake) => this.spaceWaiters.push(wake));
+      // the record is safe, so the device is not acknowledged. A full disk is looked at again
+      // every second: nothing here hears when its write goes through.
+      await new Promise<void>((wake) => {
+        this.spaceWaiters.push(wake);
+        if (this.log.diskFull) setTimeout(wake, DISK_FULL_RECHECK_MS).unref();
+      });
     }
     if (this.stopped) throw new Error('spool stopped before the record was written');
     return true;
@@ -242,6 +248,8 @@ export class SpoolingSink implements RecordSink {
     }
     if (!this.stopped && this.log.depth === 0 && this.appending === 0 && this.spooling) {
       this.spooling = false;
+      // Keys of moved records that were dropped or expired instead of replayed: none is in the spool now.
+      this.landedAfterMove.clear();
       this.logger.info('spool replayed; sending straight to Kafka again');
     }
   }
@@ -250,24 +258,26 @@ export class SpoolingSink implements RecordSink {
   private async replayBatch(): Promise<boolean> {
     const entries = await this.log.peek(REPLAY_BATCH);
     const expiredBefore = Date.now() - this.options.maxAgeMs;
-    const expired = entries.filter((e) => e.writtenAt < expiredBefore);
-    const { sends, landed, corrupt } = sendSpooled(entries, expiredBefore, this.landedAfterMove, (record) => this.producer.send(record), this.quarantine);
-    const results = await Promise.allSettled(sends);
+    const { sends, landed, corrupt, expired } = sendSpooled(entries, expiredBefore, this.landedAfterMove, (record) => this.producer.send(record), this.quarantine);
+    const results = await Promise.allSettled([...sends, ...corrupt.map((c) => c.sent)]);
     const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     // A retryable failure means the producer stopped; the records stay spooled for the next run.
     if (failed.some((r) => (r.reason as { retryable?: boolean }).retryable !== false)) return false;
+    const letterFailed = await Promise.all(corrupt.map((c) => c.sent.then(() => false, () => true)));
+    const recordsFailed = failed.length - letterFailed.filter(Boolean).length;
     for (const r of failed) this.logger.error({ err: r.reason as unknown }, 'Kafka rejected a spooled record');
-    if (failed.length > 0) this.metrics?.dropped.inc({ reason: 'rejected' }, failed.length);
+    if (recordsFailed > 0) this.metrics?.dropped.inc({ reason: 'rejected' }, recordsFailed);
     await this.log.consume(entries.length);
     this.noRoom = false;
     for (const key of landed) this.landedAfterMove.delete(key);
-    this.metrics?.replayed.inc(sends.length - failed.length - (this.quarantine ? corrupt.length : 0));
+    this.metrics?.replayed.inc(sends.length - recordsFailed);
     if (corrupt.length > 0) {
       this.metrics?.dropped.inc({ reason: 'corrupt' }, corrupt.length);
-      for (const { raw, reason } of corrupt) {
-        if (this.quarantine) this.logger.error({ reason, bytes: raw.length, dir: this.options.dir }, 'a spooled record is corrupt on disk; dead-lettered it and went on');
-        else this.logger.error({ reason, raw: raw.toString('base64'), dir: this.options.dir }, 'a spooled record is corrupt on disk; logged its bytes and went on');
-      }
+      corrupt.forEach(({ raw, reason }, i) => {
+        // Its bytes are in the dead letter, unless there is none or Kafka refused it.
+        const keep = !this.quarantine || letterFailed[i] ? { raw: raw.toString('base64') } : { bytes: raw.length };
+        this.logger.error({ reason, dir: this.options.dir, ...keep }, 'a spooled record is corrupt on disk; set it aside and went on');
+      });
     }
     if (expired.length > 0) {
       // Counted only once consumed: a batch that Kafka fails is peeked again.
@@ -276,4 +286,5 @@ export class SpoolingSink implements RecordSink {
     }
     return true;
   }
+
 }
