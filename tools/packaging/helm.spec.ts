@@ -1,9 +1,9 @@
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ServiceProcess, fieldlinkCache, freshName, run, sharedInfra, workspaceRoot } from '@fieldlink/testing';
+import { LocalService, ServiceProcess, fieldlinkCache, freePort, freshName, mosquittoPub, readTopic, run, sharedInfra, waitFor, workspaceRoot } from '@fieldlink/testing';
 import { parseAllDocuments, stringify } from 'yaml';
-import { APPS, localServiceEnv } from './apps';
+import { APPS } from './apps';
 
 const HELM_VERSION = process.env['HELM_VERSION'] ?? 'v4.3.2';
 const CHART = join(workspaceRoot(), 'helm', 'fieldlink');
@@ -90,6 +90,13 @@ function restrictedViolations(name: string, pod: PodSpec): string[] {
 }
 
 describe('helm/fieldlink', () => {
+  let privateKafka: LocalService | undefined;
+  const running = new Map<string, ServiceProcess>();
+  afterAll(async () => {
+    await Promise.all([...running.values()].map((service) => service.kill()));
+    await privateKafka?.dispose();
+  });
+
   it.each(VALUES_SETS)('passes helm lint --strict with the %s values', async (_name, values) => {
     const result = await helm(['lint', '--strict', CHART, ...values]);
     expect(`${result.stdout}\n${result.stderr}`).toContain('0 chart(s) failed');
@@ -146,21 +153,35 @@ describe('helm/fieldlink', () => {
     expect(names('ConfigMap')).toContain('fl-fieldlink-dashboard');
   });
 
-  it('renders, with the defaults, config files each service accepts: it starts on them and reports ready', async () => {
+  it('renders, with the defaults, configs each service runs on with only the cluster\'s addresses: a reading lands in fieldlink.telemetry and the stream processor reads it', async () => {
     const infra = await sharedInfra();
+    // A Kafka of its own: the default topic names and consumer groups are what is tested, and they are shared names.
+    const kafka = (privateKafka = await LocalService.kafka());
+    const release = freshName('fl');
     const configs = (await template([])).filter((o) => o.kind === 'ConfigMap') as unknown as { metadata: { name: string }; data: Record<string, string> }[];
-    const started: string[] = [];
     for (const app of APPS) {
       const config = configs.find((c) => c.metadata.name === `fl-${app}`)?.data['config.yaml'];
       if (!config) continue;
       const file = join(mkdtempSync(join(tmpdir(), `fieldlink-chart-${app}-`)), 'config.yaml');
       writeFileSync(file, config);
-      // Only where the cluster differs from this machine: the brokers' and broker's addresses, and free ports.
-      const service = await ServiceProcess.start(app, { FIELDLINK_CONFIG: file, ...(await localServiceEnv(infra, freshName(`chart-${app}`))) });
-      expect(await service.stop()).toBe(0);
-      started.push(app);
+      // What the cluster gives a pod: the addresses of Kafka and the broker, and its name as the instance id.
+      const env = { FIELDLINK_CONFIG: file, KAFKA_BROKERS: kafka.address, MQTT_URL: infra.mqttUrl, COAP_PORT: String(await freePort()), GATEWAY_INSTANCE_ID: `${release}-${app}-0` };
+      running.set(app, await ServiceProcess.start(app, env));
     }
-    expect(started).toEqual(['mqtt-gateway', 'coap-gateway', 'stream-processor']);
+    expect([...running.keys()]).toEqual(['mqtt-gateway', 'coap-gateway', 'stream-processor']);
+
+    const device = freshName('chart-device');
+    await mosquittoPub(infra.mqttPort, `sensors/${device}/data`, Buffer.from('{"temperature":21.5}'));
+    await waitFor('the reading in fieldlink.telemetry', async () => (await readTopic(kafka.address, 'fieldlink.telemetry')).some((r) => r.key === device), { timeoutMs: 60_000, intervalMs: 500 });
+    const processor = running.get('stream-processor') as ServiceProcess;
+    await waitFor('the stream processor to read it', async () => (await processor.metric('fieldlink_stream_records_processed_total')) >= 1, { timeoutMs: 60_000, intervalMs: 500 });
+    const topics = (await run('kcat', ['-b', kafka.address, '-L', '-J'], { timeoutMs: 15_000 })).stdout;
+    const names = (JSON.parse(topics) as { topics: { topic: string }[] }).topics.map((t) => t.topic).filter((t) => !t.startsWith('__'));
+    expect(names.every((t) => t.startsWith('fieldlink.'))).toBe(true);
+    for (const [app, service] of running) {
+      expect([app, await service.stop()]).toEqual([app, 0]);
+      running.delete(app);
+    }
   });
 
   it('gives each gateway a spool volume larger than the spool limit it renders into its config, and refuses one that is not', async () => {

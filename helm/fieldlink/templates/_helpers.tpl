@@ -35,7 +35,7 @@ helm.sh/chart: {{ printf "%s-%s" .root.Chart.Name .root.Chart.Version }}
 {{- $kafka := dict "brokers" $v.kafka.brokers -}}
 {{- if $v.kafka.tls.enabled }}{{ $_ := set $kafka "tls" (dict "caFile" "/etc/fieldlink/kafka-ca/ca.pem") }}{{ end -}}
 {{- if $v.kafka.sasl.enabled }}{{ $_ := set $kafka "sasl" (dict "mechanism" $v.kafka.sasl.mechanism "username" $v.kafka.sasl.username) }}{{ end -}}
-{{- $base := dict "kafka" $kafka "topics" (dict "prefix" $v.topicPrefix) "http" (dict "port" 8080) "log" (dict "level" $v.defaults.logLevel) -}}
+{{- $base := dict "kafka" $kafka "topics" (dict "prefix" (printf "%sfieldlink." $v.topicPrefix)) "http" (dict "port" 8080) "log" (dict "level" $v.defaults.logLevel) -}}
 {{- if eq .name "mqtt-gateway" }}{{ $_ := set $base "mqtt" (dict "url" .svc.mqttUrl) }}{{ end -}}
 {{- if eq .name "dds-gateway" }}{{ $_ := set $base "dds" (dict "qosFile" "/etc/fieldlink/dds/fieldlink.xml") }}{{ end -}}
 {{- if hasKey .svc "spool" }}{{ $_ := set $base "spool" (dict "maxBytes" (include "fieldlink.spoolMaxBytes" . | int64)) }}{{ end -}}

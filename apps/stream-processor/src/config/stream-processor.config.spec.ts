@@ -13,6 +13,14 @@ describe(loadStreamProcessorConfig.name, () => {
     expect(defaults.silence).toEqual({ afterMs: 300_000, checkIntervalMs: 10_000, devices: [] });
   });
 
+  it('derives its consumer group from the topic prefix unless one is given, so installs on other topics never share one', () => {
+    expect(loadStreamProcessorConfig({}).processor.groupId).toBe('fieldlink-stream-processor');
+    expect(loadStreamProcessorConfig({ TOPIC_PREFIX: 'plant-a.fieldlink.' }).processor.groupId).toBe('plant-a.fieldlink-stream-processor');
+    const file = join(mkdtempSync(join(tmpdir(), 'sp-config-')), 'config.yaml');
+    writeFileSync(file, 'processor: { groupId: mine }\n');
+    expect(loadStreamProcessorConfig({ FIELDLINK_CONFIG: file, TOPIC_PREFIX: 'plant-a.' }).processor.groupId).toBe('mine');
+  });
+
   it('loads the rules npm start runs with', () => {
     const start = loadStreamProcessorConfig({ FIELDLINK_CONFIG: join(__dirname, '..', '..', '..', '..', 'tools', 'start', 'stream-processor.yaml') });
     expect(start.rules.map((r) => r.name)).toEqual(['emergency-response', 'ventilate', 'pump-trip']);

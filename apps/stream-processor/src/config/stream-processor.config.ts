@@ -7,7 +7,12 @@ export const StreamProcessorConfigSchema = Type.Object(
     ...ServiceConfigSchema,
     processor: Type.Object(
       {
-        groupId: Type.String({ minLength: 1, default: 'fieldlink-stream-processor', description: 'Kafka consumer group; replicas share it' }),
+        groupId: Type.Optional(
+          Type.String({
+            minLength: 1,
+            description: 'Kafka consumer group; replicas share it. Default: from the topic prefix (fieldlink-stream-processor for fieldlink.), so installs on other topics never share it',
+          }),
+        ),
         startFrom: Type.Union([Type.Literal('earliest'), Type.Literal('latest')], {
           default: 'earliest',
           description: 'Where a group with no committed offsets begins',
@@ -35,10 +40,14 @@ export const StreamProcessorConfigSchema = Type.Object(
   { additionalProperties: false },
 );
 
-export type StreamProcessorConfig = Static<typeof StreamProcessorConfigSchema>;
+export type StreamProcessorConfig = Static<typeof StreamProcessorConfigSchema> & { processor: { groupId: string } };
+
+/** `fieldlink.` gives fieldlink-stream-processor (the group of earlier versions), `plant-a.fieldlink.` plant-a.fieldlink-stream-processor. */
+export const defaultGroupId = (topicPrefix: string): string => `${topicPrefix.replace(/\.$/, '-')}stream-processor`;
 
 export function loadStreamProcessorConfig(env: NodeJS.ProcessEnv): StreamProcessorConfig {
-  const config = loadConfig({ schema: StreamProcessorConfigSchema, overrides: SERVICE_ENV_OVERRIDES, env });
+  const loaded = loadConfig({ schema: StreamProcessorConfigSchema, overrides: SERVICE_ENV_OVERRIDES, env });
+  const config: StreamProcessorConfig = { ...loaded, processor: { ...loaded.processor, groupId: loaded.processor.groupId ?? defaultGroupId(loaded.topics.prefix) } };
   config.rules.forEach((rule, i) => {
     if ((rule.action === undefined) === (rule.decide === undefined)) {
       throw new ServiceError(ServiceErrorCode.ConfigInvalid, `config key "rules.${i}": give either action (one command per metric series) or decide (one ordered decision per device), not ${rule.action ? 'both' : 'neither'}`);
