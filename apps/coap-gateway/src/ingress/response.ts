@@ -38,8 +38,8 @@ const SERVER_ERROR = '5.00';
 /**
  * The response code a dead-letter reason is answered with. What the device got wrong is 4.xx:
  * 4.00 for a body that does not decode or map (RFC 7252 §5.9.2.1), the specific codes below where
- * CoAP has one. Codes that are never a dead letter's reason (command results; FL_SINK_FULL, a
- * `rejected` outcome answered 5.03) are listed too, so that the table is complete; they, and a
+ * CoAP has one. Codes that are never a dead letter's reason for a device's request (command
+ * results; FL_SINK_FULL, a `rejected` outcome answered 5.03; FL_SPOOL_CORRUPT, found on replay) are listed too, so that the table is complete; they, and a
  * code outside these lists, get 5.00.
  */
 const RESPONSE_CODES: Record<KnownCode, string> = {
@@ -64,6 +64,7 @@ const RESPONSE_CODES: Record<KnownCode, string> = {
   FL_KAFKA_CLOSED: SERVER_ERROR,
   FL_INTERNAL: SERVER_ERROR,
   FL_SINK_FULL: SERVER_ERROR,
+  FL_SPOOL_CORRUPT: SERVER_ERROR,
   FL_COMMAND_INVALID: SERVER_ERROR,
   FL_COMMAND_UNKNOWN_DEVICE: SERVER_ERROR,
   FL_COMMAND_WRONG_TARGET: SERVER_ERROR,
