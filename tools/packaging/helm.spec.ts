@@ -198,6 +198,15 @@ describe('helm/fieldlink', () => {
     expect(lowered.stdout).toContain('maxBytes: 629145600');
   });
 
+  it('refuses more than one MQTT gateway replica unless every mapping has a shareGroup, and renders them with one', async () => {
+    const refused = await helm(['template', 'fl', CHART, '--set', 'services.mqtt-gateway.replicas=2']);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain('services.mqtt-gateway.replicas is 2, but mapping "telemetry" has no shareGroup');
+    const shared = await template(VALUES_SETS[2]?.[1] ?? []);
+    const config = shared.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'fl-mqtt-gateway') as { data: Record<string, string> } | undefined;
+    expect(config?.data['config.yaml']).toContain('shareGroup: fieldlink');
+  });
+
   it('carries the DDS gateway\'s shipped XML unchanged, so the two cannot drift', () => {
     const shipped = readFileSync(join(workspaceRoot(), 'apps', 'dds-gateway', 'src', 'session', 'fieldlink-default.xml'), 'utf8');
     expect(readFileSync(join(CHART, 'files', 'dds-default.xml'), 'utf8')).toBe(shipped);

@@ -36,7 +36,7 @@ helm.sh/chart: {{ printf "%s-%s" .root.Chart.Name .root.Chart.Version }}
 {{- if $v.kafka.tls.enabled }}{{ $_ := set $kafka "tls" (dict "caFile" "/etc/fieldlink/kafka-ca/ca.pem") }}{{ end -}}
 {{- if $v.kafka.sasl.enabled }}{{ $_ := set $kafka "sasl" (dict "mechanism" $v.kafka.sasl.mechanism "username" $v.kafka.sasl.username) }}{{ end -}}
 {{- $base := dict "kafka" $kafka "topics" (dict "prefix" (printf "%sfieldlink." $v.topicPrefix)) "http" (dict "port" 8080) "log" (dict "level" $v.defaults.logLevel) -}}
-{{- if eq .name "mqtt-gateway" }}{{ $_ := set $base "mqtt" (dict "url" .svc.mqttUrl) }}{{ end -}}
+{{- if eq .name "mqtt-gateway" }}{{ $_ := set $base "mqtt" (dict "url" .svc.mqttUrl) }}{{ include "fieldlink.mqttReplicasCheck" . }}{{ end -}}
 {{- if eq .name "dds-gateway" }}{{ $_ := set $base "dds" (dict "qosFile" "/etc/fieldlink/dds/fieldlink.xml") }}{{ end -}}
 {{- if hasKey .svc "spool" }}{{ $_ := set $base "spool" (dict "maxBytes" (include "fieldlink.spoolMaxBytes" . | int64)) }}{{ end -}}
 {{- toYaml (mustMergeOverwrite $base (deepCopy .svc.config)) -}}
@@ -81,4 +81,20 @@ readOnlyRootFilesystem: true
 runAsNonRoot: true
 capabilities: { drop: [ALL] }
 seccompProfile: { type: RuntimeDefault }
+{{- end -}}
+
+{{/*
+More than one MQTT gateway replica is safe only when the broker hands each message to one of
+them: a $share subscription on every mapping. Otherwise every replica takes every message and
+writes it to Kafka again under its own id (its MQTT session's), which consumers cannot drop.
+*/}}
+{{- define "fieldlink.mqttReplicasCheck" -}}
+{{- if gt (int .svc.replicas) 1 -}}
+{{- $mappings := default (list (dict "name" "telemetry") (dict "name" "status")) (.svc.config.mappings) -}}
+{{- range $mappings -}}
+{{- if not .shareGroup -}}
+{{- fail (printf "services.mqtt-gateway.replicas is %d, but mapping %q has no shareGroup: every replica would take every message and write it again under its own id. Give every mapping in services.mqtt-gateway.config.mappings a shareGroup (each message then goes to one replica; see apps/mqtt-gateway/README.md, Scale-out, for what that does to a device's order), or run one replica" (int $.svc.replicas) (.name | toString)) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
 {{- end -}}
