@@ -83,4 +83,37 @@ describe('stream-processor recovery', () => {
     expect(await b.metric('fieldlink_stream_records_replayed_total')).toBeGreaterThan(0);
     console.log(`scale test: ${want.size} windows, ${duplicates} raw duplicates (same id, same content)`);
   });
+
+  it('two replicas, one SIGKILLed mid-stream: every window closes once by id, and every spike raises its alert once by id', async () => {
+    const run = processorRun(infra, { windows: [tumbling] });
+    // One 95 °C spike per device, each past the default detector's warm-up.
+    const spikeAt = (d: number) => 200 + ((d * 37) % 900);
+    const isSpike = (r: Reading) => r.time === T0 + spikeAt(Number(r.deviceId.replace('dev-', ''))) * 1000;
+    const spiky = (from: number, to: number) => stream(30, from, to).map((r) => (isSpike(r) ? { ...r, values: { ...r.values, temperature: 95 } } : r));
+    const [early, late] = [spiky(0, 600), spiky(600, 1200)];
+    const [a, b] = [await run.start(), await run.start()];
+    started.push(a, b);
+    await produceAll(run.brokers, run.topic('telemetry'), readings(early));
+    await waitFor(
+      'both replicas processing, with offsets committed',
+      async () => (await a.metric('fieldlink_stream_records_processed_total')) > 0 && (await b.metric('fieldlink_stream_records_processed_total')) > 0 && (await a.metric('fieldlink_kafka_offset_commits_total')) >= 1,
+      { timeoutMs: 60_000, intervalMs: 50 },
+    );
+    await a.kill();
+    await produceAll(run.brokers, run.topic('telemetry'), readings(late));
+
+    const rs = [...early, ...late];
+    const want = referenceWindows(rs, tumbling);
+    const windows = await allWindows(run.brokers, run.topic('window-stats'), want.size);
+    const duplicates = compareWindows(windows, want);
+    const raised = await waitFor('an alert for every spike', async () => {
+      const alerts = (await readJson<{ id: string; deviceId: string; state: string; value: number }>(run.brokers, run.topic('alerts'))).filter((x) => x.state === 'raised' && x.value === 95);
+      return new Set(alerts.map((x) => x.deviceId)).size === 30 ? alerts : undefined;
+    }, { timeoutMs: 120_000, intervalMs: 1000 });
+    const idsPerDevice = new Map<string, Set<string>>();
+    for (const alert of raised) idsPerDevice.set(alert.deviceId, (idsPerDevice.get(alert.deviceId) ?? new Set()).add(alert.id));
+    expect([...idsPerDevice.values()].map((ids) => ids.size)).toEqual(Array.from({ length: 30 }, () => 1));
+    expect(await b.metric('fieldlink_stream_records_replayed_total')).toBeGreaterThan(0);
+    console.log(`replica kill: ${want.size} windows (${duplicates} raw duplicates), ${raised.length} copies of 30 spike alerts`);
+  });
 });

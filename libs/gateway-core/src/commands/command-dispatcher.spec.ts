@@ -74,6 +74,30 @@ describe(CommandDispatcher.name, () => {
     expect(results().map((r) => [r.deviceId, r.status])).toEqual([['mine', 'delivered']]);
   });
 
+  it('delivers a command id once however often its record arrives, while a failed one may be sent again', async () => {
+    const deliveredIds: string[] = [];
+    let fail = true;
+    const { run, results } = setup([device('a', 'gw-1')], (c) => {
+      deliveredIds.push(c.id);
+      if (c.id === 'flaky' && fail) {
+        fail = false;
+        return Promise.resolve<DeliveryOutcome>({ status: 'failed', code: 'FL_X', message: 'device away' });
+      }
+      return Promise.resolve(delivered);
+    });
+    const once = command({ deviceId: 'a', id: 'once' });
+    const flaky = command({ deviceId: 'a', id: 'flaky' });
+    await run('commands-consumer', [once, once, flaky]);
+    // The same batch again, as after a handler failed: nothing new reaches the device but the retry.
+    await run('commands-consumer', [once, flaky]);
+    expect(deliveredIds).toEqual(['once', 'flaky', 'flaky']);
+    expect(results().map((r) => [r.id, r.status])).toEqual([
+      ['once', 'delivered'],
+      ['flaky', 'failed'],
+      ['flaky', 'delivered'],
+    ]);
+  });
+
   it('reports what the adapter returns: succeeded with output, failed with its code', async () => {
     const { run, results } = setup([device('a', 'gw-1'), device('b', 'gw-1')], (c) =>
       Promise.resolve<DeliveryOutcome>(c.deviceId === 'a' ? { status: 'succeeded', output: { rpm: 3 } } : { status: 'failed', code: 'FL_OPCUA_BAD', message: 'BadNodeIdUnknown' }),

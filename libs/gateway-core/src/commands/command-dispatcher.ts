@@ -6,6 +6,7 @@ import { type DeadLetterWriter } from '../dead-letter/dead-letter.writer';
 import { CoreErrorCode } from '../errors';
 import { type Protocol } from '../ingest/inbound-message';
 import { type IngestMetrics } from '../observability/ingest.metrics';
+import { RecentIds } from './recent-ids';
 
 /** What a delivery came to: `delivered` when the protocol took it and says nothing more (e.g. an MQTT PUBACK). */
 export type DeliveryOutcome = { status: 'delivered' } | { status: 'succeeded'; output?: unknown } | { status: 'failed'; code: string; message: string };
@@ -33,6 +34,8 @@ export interface CommandDispatcherOptions {
 
 /** The `source.mapping` and metrics label of a dead-lettered command record. */
 const COMMANDS_MAPPING = 'commands';
+/** Command ids remembered as having reached their device; about 100 bytes each. */
+const REMEMBERED_COMMANDS = 100_000;
 
 /**
  * Commands reach exactly one gateway instance: the one the device registry says serves the
@@ -45,6 +48,12 @@ const COMMANDS_MAPPING = 'commands';
  */
 export class CommandDispatcher {
   private consumers: BatchConsumer[] | undefined;
+  /**
+   * Ids of commands that reached their device. A command record can arrive twice (produced
+   * twice, or redelivered after a failed batch); the copy is not delivered again. A command that
+   * failed or expired may be sent again under its id, and is then tried again.
+   */
+  private readonly reached = new RecentIds(REMEMBERED_COMMANDS);
 
   constructor(
     private readonly kafka: KafkaService,
@@ -105,12 +114,18 @@ export class CommandDispatcher {
   }
 
   private async deliver(command: Command, device: DeviceRecord): Promise<void> {
+    if (this.reached.has(command.id)) {
+      this.logger.info({ commandId: command.id, deviceId: command.deviceId }, 'command already delivered under this id; not delivering the copy');
+      this.metrics.commands.inc({ status: 'duplicate' });
+      return;
+    }
     if (command.expiresAt && Date.parse(command.expiresAt) <= Date.now()) {
       await this.report(command, { status: 'expired', detail: 'expired before delivery' });
       return;
     }
     try {
       const outcome = await withTimeout(this.target.deliver(command, device), this.options.deliverTimeoutMs);
+      if (outcome.status !== 'failed') this.reached.add(command.id);
       if (outcome.status === 'failed') await this.report(command, { status: 'failed', code: outcome.code, detail: outcome.message });
       else if (outcome.status === 'succeeded') await this.report(command, { status: 'succeeded', ...(outcome.output !== undefined ? { output: outcome.output } : {}) });
       else await this.report(command, { status: 'delivered' });
