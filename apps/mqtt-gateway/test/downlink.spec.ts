@@ -44,4 +44,34 @@ describe('mqtt-gateway downlink', () => {
     expect(dead.reason.code).toBe('FL_SCHEMA_INVALID_ENVELOPE');
     expect(Buffer.from(dead.payload.data, 'base64').toString()).toBe('{"action": 42}');
   });
+  it('publishes a command record produced twice once, with one result (kcat producing the same record again)', async () => {
+    const infra = await sharedInfra();
+    const started = await startMqttGateway(infra);
+    gateway = started.gateway;
+    const device = `${started.root}-valve`;
+    const sub = await mosquittoSub(infra.mqttPort, `${started.root}/commands/${device}`);
+    closeSub = sub.close;
+    await mosquittoPub(infra.mqttPort, `${started.root}/sensors/${device}/data`, Buffer.from('{"t":1}'));
+    await waitForRecords(started.brokers, started.topic('devices'), 1);
+
+    const command = JSON.stringify({ schemaVersion: 1, id: `${started.root}-stop`, deviceId: device, action: 'stop' });
+    await produce(started.brokers, started.topic('commands'), device, command);
+    await produce(started.brokers, started.topic('commands'), device, command);
+    // One device's commands are handled in order: once the next one is out, the copy has had its turn.
+    const next = { schemaVersion: 1, id: `${started.root}-start`, deviceId: device, action: 'start' };
+    await produce(started.brokers, started.topic('commands'), device, JSON.stringify(next));
+    const results = await waitFor('the result of the next command', async () => {
+      const got = (await waitForRecords(started.brokers, started.topic('command-results'), 1)).map((r) => JSON.parse(r.payload ?? '') as CommandResult);
+      return got.some((r) => r.id === next.id) ? got : undefined;
+    });
+    expect(results.map((r) => [r.id, r.status])).toEqual([
+      [`${started.root}-stop`, 'delivered'],
+      [next.id, 'delivered'],
+    ]);
+    const ids = () => sub.lines.map((line) => (JSON.parse(line.slice(line.indexOf(' ') + 1)) as { id: string }).id);
+    // A copy published would come before the next command, which the device gets last.
+    await waitFor('the next command on MQTT', () => ids().includes(next.id));
+    expect(ids()).toEqual([`${started.root}-stop`, next.id]);
+    expect(await gateway.metric('fieldlink_commands_total', { status: 'duplicate' })).toBe(1);
+  });
 });
