@@ -10,6 +10,8 @@ export const OpcuaErrorCode = {
   NotConnected: 'FL_OPCUA_NOT_CONNECTED',
   /** An action other than write or call. */
   UnknownAction: 'FL_OPCUA_UNKNOWN_ACTION',
+  /** The command names a node outside its device and the endpoint's commandNodes. */
+  NotAllowed: 'FL_OPCUA_NOT_ALLOWED',
 } as const;
 export type OpcuaErrorCode = (typeof OpcuaErrorCode)[keyof typeof OpcuaErrorCode];
 

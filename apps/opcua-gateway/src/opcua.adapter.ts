@@ -71,7 +71,7 @@ export class OpcuaAdapter implements ProtocolAdapter {
     if (!served) return { status: 'failed', code: CoreErrorCode.CommandUnknownDevice, message: `no endpoint this gateway serves has device "${command.deviceId}"` };
     const session = served.monitor.session;
     if (!session) return { status: 'failed', code: OpcuaErrorCode.NotConnected, message: `endpoint ${served.session.endpoint.name} has no session now` };
-    return executeCommand(session, command, served.monitor.devices.get(command.deviceId));
+    return executeCommand(session, command, served.monitor.devices.get(command.deviceId), new Set(served.session.endpoint.commandNodes));
   }
 
   /** Starts sessions for endpoints newly owned and ends those no longer owned, so each endpoint has one owner. */

@@ -51,6 +51,9 @@ describe('opcua-gateway commands as OPC UA writes and method calls', () => {
     ['an unknown method', 'call', { method: 'Explode' }, 'FL_OPCUA_UNKNOWN_TARGET', /no method "Explode"/],
     ['too few method inputs', 'call', { method: 'Reset', inputs: [] }, 'FL_OPCUA_BAD_ARGUMENTS', /takes 1 input argument/],
     ['an unknown action', 'explode', {}, 'FL_OPCUA_UNKNOWN_ACTION', /not one of write, call/],
+    // Producing to the commands topic must not reach every node of the PLC: the server's ServiceLevel, its GetMonitoredItems.
+    ['a variable outside the device', 'write', { nodeId: 'ns=0;i=2267', value: 1 }, 'FL_OPCUA_NOT_ALLOWED', /not a variable of this device/],
+    ['a method outside the device', 'call', { objectId: 'ns=0;i=2253', methodId: 'ns=0;i=11492', inputs: [1] }, 'FL_OPCUA_NOT_ALLOWED', /not this device's object/],
   ])('answers %s with exactly one failed result and its reason', async (_what, action, args, code, detail) => {
     const results = await send('Pump1', action, args);
     expect(results).toHaveLength(1);

@@ -81,6 +81,11 @@ const EndpointSchema = Type.Object(
     identity: Identity,
     nodes: Type.Array(NodeSelector, { default: [], description: 'Variables named by NodeId' }),
     browse: Type.Array(BrowseSelector, { default: [], description: 'Variables found by browsing; with no nodes and no browse entries, every Variable below Objects' }),
+    commandNodes: Type.Array(Type.String({ minLength: 1 }), {
+      default: [],
+      description:
+        'NodeIds a command may name in args.nodeId, objectId or methodId beyond its own device: by default a command writes only the variables mapped to its device and calls only methods of its device\'s object',
+    }),
   },
   { additionalProperties: false },
 );
@@ -192,7 +197,7 @@ export function loadOpcuaGatewayConfig(env: NodeJS.ProcessEnv): OpcuaRuntimeConf
 function endpointsOf(config: OpcuaGatewayConfig, env: NodeJS.ProcessEnv): EndpointConfig[] {
   const listed = config.endpoints.map((e, i) => ({ endpoint: e, key: `endpoints.${i}` }));
   const fromUrls = config.opcua.endpointUrls.map((url, i) => ({
-    endpoint: { name: undefined as string | undefined, url, securityMode: 'None' as const, securityPolicy: 'None' as const, identity: { type: 'anonymous' as const }, nodes: [], browse: [] },
+    endpoint: { name: undefined as string | undefined, url, securityMode: 'None' as const, securityPolicy: 'None' as const, identity: { type: 'anonymous' as const }, nodes: [], browse: [], commandNodes: [] },
     key: `opcua.endpointUrls.${i}`,
   }));
   const seen = new Map<string, string>();

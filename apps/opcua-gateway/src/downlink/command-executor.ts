@@ -13,15 +13,19 @@ import { builtInType, toVariant, variantValue } from '../mapping/variant-value';
  *   object (or `{objectId, methodId, inputs?}`), its inputs typed by the method's InputArguments.
  * A Good StatusCode is `succeeded` (a call's with its output arguments by name); any other is
  * `failed` with FL_OPCUA_BAD_STATUS and the StatusCode's name and number.
+ *
+ * A command reaches only its own device: the variables mapped to it and the methods of its
+ * object, unless the endpoint lists a NodeId in `commandNodes`. Whoever can produce to the
+ * commands topic must not be able to write any variable of a PLC (FL_OPCUA_NOT_ALLOWED).
  */
-export async function executeCommand(session: ClientSession, command: Command, device: DeviceNodes | undefined): Promise<DeliveryOutcome> {
+export async function executeCommand(session: ClientSession, command: Command, device: DeviceNodes | undefined, allowed: ReadonlySet<string> = new Set()): Promise<DeliveryOutcome> {
   const args = command.args ?? {};
   try {
     switch (command.action) {
       case 'write':
-        return await write(session, args, device);
+        return await write(session, args, device, allowed);
       case 'call':
-        return await call(session, args, device);
+        return await call(session, args, device, allowed);
       default:
         return failed(OpcuaErrorCode.UnknownAction, `action "${command.action}" is not one of write, call`);
     }
@@ -31,8 +35,12 @@ export async function executeCommand(session: ClientSession, command: Command, d
   }
 }
 
-async function write(session: ClientSession, args: Record<string, unknown>, device: DeviceNodes | undefined): Promise<DeliveryOutcome> {
-  const nodeId = stringArg(args, 'nodeId') ?? variableOf(device, stringArg(args, 'metric'));
+async function write(session: ClientSession, args: Record<string, unknown>, device: DeviceNodes | undefined, allowed: ReadonlySet<string>): Promise<DeliveryOutcome> {
+  const named = stringArg(args, 'nodeId');
+  if (named !== undefined && !allowed.has(named) && ![...(device?.variables.values() ?? [])].includes(named)) {
+    throw new CommandError(OpcuaErrorCode.NotAllowed, `${named} is not a variable of this device, nor in the endpoint's commandNodes`);
+  }
+  const nodeId = named ?? variableOf(device, stringArg(args, 'metric'));
   if (!('value' in args)) throw new CommandError(OpcuaErrorCode.BadArguments, 'write needs args.value');
   const [typeValue, rankValue] = await session.read([
     { nodeId: resolveNodeId(nodeId), attributeId: AttributeIds.DataType },
@@ -45,10 +53,15 @@ async function write(session: ClientSession, args: Record<string, unknown>, devi
   return status.isGood() ? { status: 'succeeded', output: { nodeId, statusCode: status.name } } : badStatus(`write ${nodeId}`, status);
 }
 
-async function call(session: ClientSession, args: Record<string, unknown>, device: DeviceNodes | undefined): Promise<DeliveryOutcome> {
+async function call(session: ClientSession, args: Record<string, unknown>, device: DeviceNodes | undefined, allowed: ReadonlySet<string>): Promise<DeliveryOutcome> {
   const objectId = stringArg(args, 'objectId') ?? device?.objectId;
   if (!objectId) throw new CommandError(OpcuaErrorCode.UnknownTarget, 'the device has no object to call a method on; give args.objectId');
-  const methodId = stringArg(args, 'methodId') ?? (await methodOf(session, objectId, stringArg(args, 'method')));
+  if (objectId !== device?.objectId && !allowed.has(objectId)) throw new CommandError(OpcuaErrorCode.NotAllowed, `${objectId} is not this device's object, nor in the endpoint's commandNodes`);
+  const named = stringArg(args, 'methodId');
+  if (named !== undefined && !allowed.has(named) && !(await methodsOf(session, objectId)).some((m) => m.nodeId.toString() === named)) {
+    throw new CommandError(OpcuaErrorCode.NotAllowed, `${named} is not a method of ${objectId}, nor in the endpoint's commandNodes`);
+  }
+  const methodId = named ?? (await methodOf(session, objectId, stringArg(args, 'method')));
   const inputs = args['inputs'] ?? [];
   if (!Array.isArray(inputs)) throw new CommandError(OpcuaErrorCode.BadArguments, 'args.inputs must be an array of the method’s input arguments, in order');
   const definition = await session.getArgumentDefinition(resolveNodeId(methodId));
@@ -73,6 +86,12 @@ function variableOf(device: DeviceNodes | undefined, metric: string | undefined)
 
 async function methodOf(session: ClientSession, objectId: string, name: string | undefined): Promise<string> {
   if (!name) throw new CommandError(OpcuaErrorCode.BadArguments, 'call needs args.method (a BrowseName) or args.methodId');
+  const method = (await methodsOf(session, objectId)).find((r) => r.browseName.name === name);
+  if (!method) throw new CommandError(OpcuaErrorCode.UnknownTarget, `object ${objectId} has no method "${name}"`);
+  return method.nodeId.toString();
+}
+
+async function methodsOf(session: ClientSession, objectId: string) {
   const result = await session.browse({
     nodeId: resolveNodeId(objectId),
     browseDirection: BrowseDirection.Forward,
@@ -81,9 +100,7 @@ async function methodOf(session: ClientSession, objectId: string, name: string |
     nodeClassMask: NodeClass.Method,
     resultMask: 0x3f,
   });
-  const method = result.references?.find((r) => r.browseName.name === name);
-  if (!method) throw new CommandError(OpcuaErrorCode.UnknownTarget, `object ${objectId} has no method "${name}"`);
-  return method.nodeId.toString();
+  return result.references ?? [];
 }
 
 function stringArg(args: Record<string, unknown>, name: string): string | undefined {
