@@ -48,21 +48,6 @@ describe(DeviceRegistry.name, () => {
     expect((await registry.owner('a'))?.gateway).toBe('gw-2');
   });
 
-  it("does not let a message on another protocol take over a device that protocol's gateway has seen within two refresh periods", async () => {
-    const { registry, read, written, metrics } = setup(10);
-    await registry.start();
-    const plc = { schemaVersion: 1 as const, deviceId: 'Pump1', protocol: 'opcua' as const, gateway: 'gw-op', ref: 'ns=2;i=7', route: 'plc', firstSeen: at(0).toISOString(), lastSeen: at(0).toISOString() };
-    await read([plc]);
-    // A CoAP datagram naming the PLC's device a minute later: the PLC keeps its commands.
-    await registry.seen('Pump1', 'sensors', '/sensors', new Date(at(0).getTime() + 60_000));
-    expect(written()).toEqual([]);
-    expect((await registry.owner('Pump1'))?.gateway).toBe('gw-op');
-    expect(await metrics.getSingleMetricAsString('fieldlink_device_registry_refused_takeovers_total')).toContain('protocol="opcua"} 1');
-    // Unseen by its gateway for two refresh periods (600 s here), the device has moved: this gateway takes it.
-    await registry.seen('Pump1', 'sensors', '/sensors', new Date(at(0).getTime() + 600_001));
-    expect(written().map((r) => [r.deviceId, r.protocol, r.gateway])).toEqual([['Pump1', 'coap', 'gw-1']]);
-  });
-
   it('gives its first load a deadline, after which it routes from what is loaded', async () => {
     const { registry } = setup(10, { ends: new Map([[0, 5n]]), loadTimeoutMs: 300 });
     const began = Date.now();

@@ -45,8 +45,6 @@ export class DeviceRegistry {
   private consumer: BatchConsumer | undefined;
   private loaded = false;
   private readonly early = new Map<string, [route: string, ref: string, at: Date]>();
-  /** When a refused takeover of each device was last logged. */
-  private readonly refusalLogged = new Map<string, number>();
   /** Set by the module once the metrics registry is there. */
   metrics: DeviceRegistryMetrics | undefined;
 
@@ -116,10 +114,6 @@ export class DeviceRegistry {
     const ours = known?.gateway === this.options.instanceId && known.protocol === this.options.protocol;
     const last = this.written.get(deviceId);
     if (ours && last !== undefined && at.getTime() - last < this.options.refreshMs) return;
-    if (known && this.heldByOtherProtocol(known, at)) {
-      this.refusedTakeover(known, at);
-      return;
-    }
     const record: DeviceRecord = {
       schemaVersion: SCHEMA_VERSION,
       deviceId,
@@ -143,28 +137,6 @@ export class DeviceRegistry {
 
   private advance(partition: number, next: bigint): void {
     if (next > (this.positions.get(partition) ?? 0n)) this.positions.set(partition, next);
-  }
-
-  /**
-   * A device another protocol's gateway serves, and has seen within two refresh periods, is not
-   * taken over by a message on this one: one CoAP datagram naming a PLC's device id must not
-   * divert its next command. A device that really moved is taken over once its old gateway has
-   * gone two refresh periods without seeing it.
-   */
-  private heldByOtherProtocol(known: DeviceRecord, at: Date): boolean {
-    return known.protocol !== this.options.protocol && at.getTime() - Date.parse(known.lastSeen) < 2 * this.options.refreshMs;
-  }
-
-  private refusedTakeover(known: DeviceRecord, at: Date): void {
-    this.metrics?.refusedTakeovers.inc({ protocol: known.protocol });
-    const lastLog = this.refusalLogged.get(known.deviceId);
-    if (lastLog !== undefined && at.getTime() - lastLog < this.options.refreshMs) return;
-    this.refusalLogged.set(known.deviceId, at.getTime());
-    if (this.refusalLogged.size > this.options.maxDevices) this.refusalLogged.delete(this.refusalLogged.keys().next().value as string);
-    this.logger.warn(
-      { deviceId: known.deviceId, servedBy: { protocol: known.protocol, gateway: known.gateway, lastSeen: known.lastSeen } },
-      `a ${this.options.protocol} message names a device another protocol's gateway serves; its commands stay there`,
-    );
   }
 
   private apply(record: ConsumedRecord): void {
