@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LocalService, ServiceProcess, fieldlinkCache, freePort, freshName, mosquittoPub, readTopic, run, sharedInfra, waitFor, workspaceRoot } from '@fieldlink/testing';
+import { LocalService, ServiceProcess, fieldlinkCache, freePort, freshName, mosquittoPub, readTopic, run, waitFor, workspaceRoot } from '@fieldlink/testing';
 import { parseAllDocuments, stringify } from 'yaml';
 import { APPS } from './apps';
 
@@ -91,10 +91,12 @@ function restrictedViolations(name: string, pod: PodSpec): string[] {
 
 describe('helm/fieldlink', () => {
   let privateKafka: LocalService | undefined;
+  let privateMosquitto: LocalService | undefined;
   const running = new Map<string, ServiceProcess>();
   afterAll(async () => {
     await Promise.all([...running.values()].map((service) => service.kill()));
     await privateKafka?.dispose();
+    await privateMosquitto?.dispose();
   });
 
   it.each(VALUES_SETS)('passes helm lint --strict with the %s values', async (_name, values) => {
@@ -154,9 +156,10 @@ describe('helm/fieldlink', () => {
   });
 
   it('renders, with the defaults, configs each service runs on with only the cluster\'s addresses: a reading lands in fieldlink.telemetry and the stream processor reads it', async () => {
-    const infra = await sharedInfra();
-    // A Kafka of its own: the default topic names and consumer groups are what is tested, and they are shared names.
+    // A Kafka and a broker of its own: the default topic names, consumer groups and MQTT topics are
+    // what is tested, and other tests (and npm start's devices) use the same ones.
     const kafka = (privateKafka = await LocalService.kafka());
+    const broker = (privateMosquitto = await LocalService.mosquitto());
     const release = freshName('fl');
     const configs = (await template([])).filter((o) => o.kind === 'ConfigMap') as unknown as { metadata: { name: string }; data: Record<string, string> }[];
     for (const app of APPS) {
@@ -165,13 +168,13 @@ describe('helm/fieldlink', () => {
       const file = join(mkdtempSync(join(tmpdir(), `fieldlink-chart-${app}-`)), 'config.yaml');
       writeFileSync(file, config);
       // What the cluster gives a pod: the addresses of Kafka and the broker, and its name as the instance id.
-      const env = { FIELDLINK_CONFIG: file, KAFKA_BROKERS: kafka.address, MQTT_URL: infra.mqttUrl, COAP_PORT: String(await freePort()), GATEWAY_INSTANCE_ID: `${release}-${app}-0` };
+      const env = { FIELDLINK_CONFIG: file, KAFKA_BROKERS: kafka.address, MQTT_URL: `mqtt://${broker.address}`, COAP_PORT: String(await freePort()), GATEWAY_INSTANCE_ID: `${release}-${app}-0` };
       running.set(app, await ServiceProcess.start(app, env));
     }
     expect([...running.keys()]).toEqual(['mqtt-gateway', 'coap-gateway', 'stream-processor']);
 
     const device = freshName('chart-device');
-    await mosquittoPub(infra.mqttPort, `sensors/${device}/data`, Buffer.from('{"temperature":21.5}'));
+    await mosquittoPub(broker.port, `sensors/${device}/data`, Buffer.from('{"temperature":21.5}'));
     await waitFor('the reading in fieldlink.telemetry', async () => (await readTopic(kafka.address, 'fieldlink.telemetry')).some((r) => r.key === device), { timeoutMs: 60_000, intervalMs: 500 });
     const processor = running.get('stream-processor') as ServiceProcess;
     await waitFor('the stream processor to read it', async () => (await processor.metric('fieldlink_stream_records_processed_total')) >= 1, { timeoutMs: 60_000, intervalMs: 500 });

@@ -93,6 +93,8 @@ describe('stream-processor recovery', () => {
     const [early, late] = [spiky(0, 600), spiky(600, 1200)];
     const [a, b] = [await run.start(), await run.start()];
     started.push(a, b);
+    // b joins after a: once b holds partitions, the rebalance that split them is done.
+    await waitFor('both replicas holding partitions', () => /"partitions":\[\d[^\n]*partitions assigned/.test(b.logs), { timeoutMs: 60_000, intervalMs: 100 });
     await produceAll(run.brokers, run.topic('telemetry'), readings(early));
     await waitFor(
       'both replicas processing, with offsets committed',

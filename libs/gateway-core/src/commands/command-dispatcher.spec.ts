@@ -28,12 +28,21 @@ const delivered: DeliveryOutcome = { status: 'delivered' };
 function setup(devices: DeviceRecord[], deliver: (c: Command) => Promise<DeliveryOutcome>, bounds: { forgets: boolean; maxDevices: number } = { forgets: false, maxDevices: 100_000 }) {
   const handlers = new Map<string, BatchConsumerOptions['handle']>();
   const sent: OutgoingRecord[] = [];
+  const kafkaDown = { sends: 0 };
   const kafka = {
     createConsumer: (options: BatchConsumerOptions) => {
       handlers.set(options.name, options.handle);
       return { start: () => Promise.resolve() };
     },
-    producer: { send: (r: OutgoingRecord) => Promise.resolve(void sent.push(r)) },
+    producer: {
+      send: (r: OutgoingRecord) => {
+        if (kafkaDown.sends > 0) {
+          kafkaDown.sends--;
+          return Promise.reject(new Error('Kafka away'));
+        }
+        return Promise.resolve(void sent.push(r));
+      },
+    },
   } as unknown as KafkaService;
   const registry = { ...bounds, owner: (id: string) => Promise.resolve(devices.find((d) => d.deviceId === id)) } as unknown as DeviceRegistry;
   const target: CommandTarget = { protocol: 'mqtt', deliver };
@@ -59,7 +68,7 @@ function setup(devices: DeviceRecord[], deliver: (c: Command) => Promise<Deliver
     await dispatcher.start();
     await handlers.get(name)?.(consumed(commands));
   };
-  return { run, results, handlers, dispatcher, deadLettered, metrics };
+  return { run, results, handlers, dispatcher, deadLettered, metrics, kafkaDown };
 }
 
 describe(CommandDispatcher.name, () => {
@@ -96,6 +105,21 @@ describe(CommandDispatcher.name, () => {
       ['flaky', 'failed'],
       ['flaky', 'delivered'],
     ]);
+  });
+
+  it('writes the result of a delivered command whose result could not be written when its batch comes again, without delivering it again', async () => {
+    const deliveredIds: string[] = [];
+    const { run, results, kafkaDown } = setup([device('a', 'gw-1')], (c) => {
+      deliveredIds.push(c.id);
+      return Promise.resolve(delivered);
+    });
+    const stop = command({ deviceId: 'a', id: 'stop' });
+    kafkaDown.sends = 1;
+    await expect(run('commands-consumer', [stop])).rejects.toThrow('Kafka away');
+    await run('commands-consumer', [stop]);
+    await run('commands-consumer', [stop]);
+    expect(deliveredIds).toEqual(['stop']);
+    expect(results().map((r) => [r.id, r.status])).toEqual([['stop', 'delivered']]);
   });
 
   it('reports what the adapter returns: succeeded with output, failed with its code', async () => {

@@ -32,6 +32,9 @@ export interface CommandDispatcherOptions {
   deliverTimeoutMs: number;
 }
 
+/** What a command came to, as its result record says. */
+type Result = Pick<CommandResult, 'status' | 'code' | 'detail' | 'output'>;
+
 /** The `source.mapping` and metrics label of a dead-lettered command record. */
 const COMMANDS_MAPPING = 'commands';
 /** Command ids remembered as having reached their device; about 100 bytes each. */
@@ -49,11 +52,14 @@ const REMEMBERED_COMMANDS = 100_000;
 export class CommandDispatcher {
   private consumers: BatchConsumer[] | undefined;
   /**
-   * Ids of commands that reached their device. A command record can arrive twice (produced
-   * twice, or redelivered after a failed batch); the copy is not delivered again. A command that
-   * failed or expired may be sent again under its id, and is then tried again.
+   * Commands (device and id) that reached their device and whose result is written. A command
+   * record can arrive twice (produced twice, or redelivered after a failed batch); the copy is not
+   * delivered again. A command that failed or expired may be sent again under its id, and is then
+   * tried again.
    */
   private readonly reached = new RecentIds(REMEMBERED_COMMANDS);
+  /** Commands that reached their device but whose result could not be written yet: a copy writes it. */
+  private readonly unreported = new Map<string, Result>();
 
   constructor(
     private readonly kafka: KafkaService,
@@ -114,24 +120,29 @@ export class CommandDispatcher {
   }
 
   private async deliver(command: Command, device: DeviceRecord): Promise<void> {
-    if (this.reached.has(command.id)) {
+    const key = `${command.deviceId}\u0000${command.id}`;
+    if (this.reached.has(key)) {
       this.logger.info({ commandId: command.id, deviceId: command.deviceId }, 'command already delivered under this id; not delivering the copy');
       this.metrics.commands.inc({ status: 'duplicate' });
       return;
     }
-    if (command.expiresAt && Date.parse(command.expiresAt) <= Date.now()) {
-      await this.report(command, { status: 'expired', detail: 'expired before delivery' });
-      return;
-    }
+    const result = this.unreported.get(key) ?? (await this.attempt(command, device));
+    if (result.status === 'delivered' || result.status === 'succeeded') this.unreported.set(key, result);
+    // If this throws the batch comes again, and the copy writes the result instead of delivering again.
+    await this.report(command, result);
+    if (this.unreported.delete(key)) this.reached.add(key);
+  }
+
+  private async attempt(command: Command, device: DeviceRecord): Promise<Result> {
+    if (command.expiresAt && Date.parse(command.expiresAt) <= Date.now()) return { status: 'expired', detail: 'expired before delivery' };
     try {
       const outcome = await withTimeout(this.target.deliver(command, device), this.options.deliverTimeoutMs);
-      if (outcome.status !== 'failed') this.reached.add(command.id);
-      if (outcome.status === 'failed') await this.report(command, { status: 'failed', code: outcome.code, detail: outcome.message });
-      else if (outcome.status === 'succeeded') await this.report(command, { status: 'succeeded', ...(outcome.output !== undefined ? { output: outcome.output } : {}) });
-      else await this.report(command, { status: 'delivered' });
+      if (outcome.status === 'failed') return { status: 'failed', code: outcome.code, detail: outcome.message };
+      if (outcome.status === 'succeeded') return { status: 'succeeded', ...(outcome.output !== undefined ? { output: outcome.output } : {}) };
+      return { status: 'delivered' };
     } catch (error) {
       this.logger.warn({ err: error, commandId: command.id, deviceId: command.deviceId }, 'command delivery failed');
-      await this.report(command, { status: 'failed', code: CoreErrorCode.CommandNotDelivered, detail: error instanceof Error ? error.message : String(error) });
+      return { status: 'failed', code: CoreErrorCode.CommandNotDelivered, detail: error instanceof Error ? error.message : String(error) };
     }
   }
 
@@ -170,7 +181,7 @@ export class CommandDispatcher {
     this.metrics.commands.inc({ status: 'invalid' });
   }
 
-  private async report(command: Command, outcome: Pick<CommandResult, 'status' | 'code' | 'detail' | 'output'>): Promise<void> {
+  private async report(command: Command, outcome: Result): Promise<void> {
     const result: CommandResult = {
       schemaVersion: SCHEMA_VERSION,
       id: command.id,
