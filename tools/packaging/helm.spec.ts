@@ -199,12 +199,16 @@ describe('helm/fieldlink', () => {
     const lowered = await helm(['template', 'fl', CHART, '--set', 'services.mqtt-gateway.spool.size=1Gi', '--set', 'services.mqtt-gateway.spool.maxBytes=600Mi']);
     expect(lowered.code).toBe(0);
     expect(lowered.stdout).toContain('maxBytes: 629145600');
+    const quantityInConfig = await helm(['template', 'fl', CHART, '--set-json', 'services.mqtt-gateway.config={"spool":{"maxBytes":"3Gi"}}']);
+    expect(quantityInConfig.stderr).toContain('services.mqtt-gateway.config.spool.maxBytes must be a number of bytes');
   });
 
   it('refuses more than one MQTT gateway replica unless every mapping has a shareGroup, and renders them with one', async () => {
     const refused = await helm(['template', 'fl', CHART, '--set', 'services.mqtt-gateway.replicas=2']);
     expect(refused.code).not.toBe(0);
     expect(refused.stderr).toContain('services.mqtt-gateway.replicas is 2, but mapping "telemetry" has no shareGroup');
+    const oneSession = await helm(['template', 'fl', CHART, ...(VALUES_SETS[2]?.[1] ?? []), '--set', 'services.mqtt-gateway.config.mqtt.clientId=plant']);
+    expect(oneSession.stderr).toContain('config.mqtt.clientId names one MQTT session for all of them');
     const shared = await template(VALUES_SETS[2]?.[1] ?? []);
     const config = shared.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'fl-mqtt-gateway') as { data: Record<string, string> } | undefined;
     expect(config?.data['config.yaml']).toContain('shareGroup: fieldlink');

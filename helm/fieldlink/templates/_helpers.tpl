@@ -50,7 +50,7 @@ limit and its overflow policy apply.
 */}}
 {{- define "fieldlink.spoolMaxBytes" -}}
 {{- $limit := include "fieldlink.bytes" .svc.spool.maxBytes | int64 -}}
-{{- with .svc.config.spool }}{{ with .maxBytes }}{{ $limit = int64 . }}{{ end }}{{ end -}}
+{{- with .svc.config.spool }}{{ if hasKey . "maxBytes" }}{{ if not (or (kindIs "float64" .maxBytes) (kindIs "int64" .maxBytes)) }}{{ fail (printf "services.%s.config.spool.maxBytes must be a number of bytes (or set services.%s.spool.maxBytes, which takes 1Gi-style quantities)" $.name $.name) }}{{ end }}{{ $limit = int64 .maxBytes }}{{ end }}{{ end -}}
 {{- $volume := include "fieldlink.bytes" .svc.spool.size | int64 -}}
 {{- if lt (mulf $volume 1.0) (mulf $limit 1.5) -}}
 {{- fail (printf "services.%s.spool.size (%s) must be at least 1.5 times the spool limit (%d bytes, spool.maxBytes): the spool also keeps the segment being read and the filesystem a reserve; raise the size or lower spool.maxBytes" .name .svc.spool.size $limit) -}}
@@ -90,6 +90,7 @@ writes it to Kafka again under its own id (its MQTT session's), which consumers 
 */}}
 {{- define "fieldlink.mqttReplicasCheck" -}}
 {{- if gt (int .svc.replicas) 1 -}}
+{{- with .svc.config.mqtt }}{{ if .clientId }}{{ fail (printf "services.mqtt-gateway.replicas is %d, but config.mqtt.clientId names one MQTT session for all of them: they would take it from each other. Leave it unset (each replica's is fieldlink-<pod name>)" (int $.svc.replicas)) }}{{ end }}{{ end -}}
 {{- $mappings := default (list (dict "name" "telemetry") (dict "name" "status")) (.svc.config.mappings) -}}
 {{- range $mappings -}}
 {{- if not .shareGroup -}}
