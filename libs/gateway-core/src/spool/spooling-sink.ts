@@ -200,7 +200,11 @@ export class SpoolingSink implements RecordSink {
       // every second: nothing here hears when its write goes through.
       await new Promise<void>((wake) => {
         this.spaceWaiters.push(wake);
-        if (this.log.diskFull) setTimeout(wake, DISK_FULL_RECHECK_MS).unref();
+        if (!this.log.diskFull) return;
+        setTimeout(() => {
+          this.spaceWaiters = this.spaceWaiters.filter((w) => w !== wake);
+          wake();
+        }, DISK_FULL_RECHECK_MS).unref();
       });
     }
     if (this.stopped) throw new Error('spool stopped before the record was written');
@@ -286,5 +290,4 @@ export class SpoolingSink implements RecordSink {
     }
     return true;
   }
-
 }
