@@ -9,16 +9,22 @@ describe('mqtt-gateway downlink', () => {
     await gateway?.stop();
   });
 
-  it('publishes a command for device X on commands/X and reports delivered, expired and invalid commands', async () => {
+  /** A gateway, a device it serves and a subscriber on the device's command topic. */
+  async function gatewayServing(name: string) {
     const infra = await sharedInfra();
     const started = await startMqttGateway(infra);
     gateway = started.gateway;
-    const device = `${started.root}-pump`;
+    const device = `${started.root}-${name}`;
     const sub = await mosquittoSub(infra.mqttPort, `${started.root}/commands/${device}`);
     closeSub = sub.close;
     // A command goes to the gateway serving the device, so the device speaks first.
     await mosquittoPub(infra.mqttPort, `${started.root}/sensors/${device}/data`, Buffer.from('{"t":1}'));
     await waitForRecords(started.brokers, started.topic('devices'), 1);
+    return { started, device, sub };
+  }
+
+  it('publishes a command for device X on commands/X and reports delivered, expired and invalid commands', async () => {
+    const { started, device, sub } = await gatewayServing('pump');
 
     const command = { schemaVersion: 1, id: `${started.root}-cmd-1`, deviceId: device, action: 'shutdown', args: { reason: 'overheat' } };
     const expired = { ...command, id: `${started.root}-cmd-2`, expiresAt: '2020-01-01T00:00:00.000Z' };
@@ -44,15 +50,9 @@ describe('mqtt-gateway downlink', () => {
     expect(dead.reason.code).toBe('FL_SCHEMA_INVALID_ENVELOPE');
     expect(Buffer.from(dead.payload.data, 'base64').toString()).toBe('{"action": 42}');
   });
+
   it('publishes a command record produced twice once, with one result (kcat producing the same record again)', async () => {
-    const infra = await sharedInfra();
-    const started = await startMqttGateway(infra);
-    gateway = started.gateway;
-    const device = `${started.root}-valve`;
-    const sub = await mosquittoSub(infra.mqttPort, `${started.root}/commands/${device}`);
-    closeSub = sub.close;
-    await mosquittoPub(infra.mqttPort, `${started.root}/sensors/${device}/data`, Buffer.from('{"t":1}'));
-    await waitForRecords(started.brokers, started.topic('devices'), 1);
+    const { started, device, sub } = await gatewayServing('valve');
 
     const command = JSON.stringify({ schemaVersion: 1, id: `${started.root}-stop`, deviceId: device, action: 'stop' });
     await produce(started.brokers, started.topic('commands'), device, command);
@@ -72,6 +72,6 @@ describe('mqtt-gateway downlink', () => {
     // A copy published would come before the next command, which the device gets last.
     await waitFor('the next command on MQTT', () => ids().includes(next.id));
     expect(ids()).toEqual([`${started.root}-stop`, next.id]);
-    expect(await gateway.metric('fieldlink_commands_total', { status: 'duplicate' })).toBe(1);
+    expect(await started.gateway.metric('fieldlink_commands_total', { status: 'duplicate' })).toBe(1);
   });
 });
