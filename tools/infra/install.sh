@@ -68,20 +68,24 @@ if [ ! -f "$COMPOSE_SCHEMA" ]; then
   GOMODCACHE="$FIELDLINK_CACHE/go/mod" GOFLAGS=-mod=mod go mod download "github.com/compose-spec/compose-go/v2@$COMPOSE_GO_VERSION"
 fi
 
-# Python peers for interop tests, in a venv from PyPI (python-requirements.txt); the stamp holds
-# the requirements it was made from, so a changed pin rebuilds it.
-if ! cmp -s "$PY_REQUIREMENTS" "$PY_VENV/.complete"; then
-  log "creating the Python venv for interop peers in $PY_VENV"
-  rm -rf "$PY_VENV"
-  if ! python3 -m venv "$PY_VENV" >/dev/null 2>&1; then
+# Python peers for interop tests, each set in a venv from PyPI (its requirements file); the stamp
+# holds the requirements it was made from, so a changed pin rebuilds it.
+python_venv() {
+  local venv="$1" requirements="$2"
+  if cmp -s "$requirements" "$venv/.complete"; then return; fi
+  log "creating the Python venv for interop peers in $venv"
+  rm -rf "$venv"
+  if ! python3 -m venv "$venv" >/dev/null 2>&1; then
     sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
     $sudo_cmd apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends python3-venv >/dev/null
-    rm -rf "$PY_VENV"; python3 -m venv "$PY_VENV"
+    rm -rf "$venv"; python3 -m venv "$venv"
   fi
-  "$PY_VENV/bin/pip" install -q --disable-pip-version-check -r "$PY_REQUIREMENTS"
-  cp "$PY_REQUIREMENTS" "$PY_VENV/.complete"
-fi
+  "$venv/bin/pip" install -q --disable-pip-version-check -r "$requirements"
+  cp "$requirements" "$venv/.complete"
+}
+python_venv "$PY_VENV" "$PY_REQUIREMENTS"
+python_venv "$PY_SPARKPLUG_VENV" "$PY_SPARKPLUG_REQUIREMENTS"
 
 if [ ! -f "$KAFKA_LIBS/.complete" ]; then
   log "fetching Apache Kafka $KAFKA_VERSION jars from Maven Central into $KAFKA_LIBS"

@@ -15,7 +15,7 @@ export class MqttAdapter implements ProtocolAdapter {
 
   constructor(config: MqttRuntimeConfig, pipeline: IngestPipeline, logger: Logger, registry: Registry) {
     this.ingress = new MqttIngress(config, pipeline, logger, new MqttMetrics(registry));
-    this.downlink = new CommandPublisher(config, () => this.ingress.connection);
+    this.downlink = new CommandPublisher(config, () => this.ingress.connection, this.ingress.sparkplug);
   }
 
   start(): Promise<void> {

@@ -18,7 +18,7 @@ export { type KeyPair, type OpcuaAppCert, type TestPki, keySecret, makeOpcuaAppC
 export { reportFault } from './faults/fault-report';
 export { SeqSet } from './faults/seq-set';
 export { type Delivery, TelemetryChecker } from './faults/telemetry-checker';
-export { interopPython } from './python';
+export { interopPython, sparkplugPython } from './python';
 export { benchArgs, nowMs, quantile, round, runBench } from './bench-stats';
 export { type TopicsUnderTest, command, resultsFor, settledResults } from './command-results';
 export { type MqttGatewayUnderTest, mosquittoPub, mosquittoPubLines, mosquittoSub, startMqttGateway } from './mqtt-gateway';

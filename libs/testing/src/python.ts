@@ -5,3 +5,8 @@ import { fieldlinkCache } from './workspace';
 export function interopPython(): string {
   return join(fieldlinkCache(), 'py-interop', 'bin', 'python');
 }
+
+/** The Python of the venv with the Sparkplug B edge node library (tools/infra/python-sparkplug-requirements.txt). */
+export function sparkplugPython(): string {
+  return join(fieldlinkCache(), 'py-sparkplug', 'bin', 'python');
+}

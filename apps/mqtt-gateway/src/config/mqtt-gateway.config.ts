@@ -3,6 +3,7 @@ import { CORE_ENV_OVERRIDES, CoreConfigSchema, RouteCommandSchema, RouteFields }
 import { type EnvOverride, ServiceError, ServiceErrorCode, TlsFilesSchema, loadConfig } from '@fieldlink/service';
 import { MappingRouter } from '../mapping/mapping.router';
 import { TopicPattern } from '../mapping/topic-pattern';
+import { SPARKPLUG_ROUTE } from '../sparkplug/sparkplug-topic';
 
 const TopicTemplate = (description: string) => Type.String({ minLength: 1, description });
 
@@ -21,6 +22,27 @@ const MappingSchema = Type.Object({
     ),
   ),
 }, { additionalProperties: false });
+
+const SparkplugId = (description: string, options: { default?: string } = {}) => Type.String({ minLength: 1, pattern: '^[^/+#]+$', description, ...options });
+
+const SparkplugSchema = Type.Object(
+  {
+    groups: Type.Array(Type.Union([Type.Literal('+'), SparkplugId('A Sparkplug group id')]), {
+      minItems: 1,
+      default: ['+'],
+      description: 'Sparkplug groups to bridge; "+" for every group on the broker',
+    }),
+    hostId: SparkplugId('Host application id: the gateway publishes its STATE on spBv1.0/STATE/<hostId> (retained; offline as its will)', { default: 'fieldlink' }),
+    deviceId: Type.String({ minLength: 1, default: '{group}/{node}/{device}', description: 'deviceId of a Sparkplug device, from {group}, {node} and {device}' }),
+    nodeDeviceId: Type.String({ minLength: 1, default: '{group}/{node}', description: 'deviceId of an edge node itself, from {group} and {node}' }),
+    rebirthIntervalMs: Type.Integer({
+      minimum: 0,
+      default: 5000,
+      description: 'Least time between two rebirth requests (NCMD Node Control/Rebirth) to one edge node',
+    }),
+  },
+  { additionalProperties: false },
+);
 
 export const MqttGatewayConfigSchema = Type.Object(
   {
@@ -55,12 +77,13 @@ export const MqttGatewayConfigSchema = Type.Object(
       { default: {}, additionalProperties: false },
     ),
     mappings: Type.Array(MappingSchema, {
-      minItems: 1,
+      description: 'Topic mappings; may be empty when sparkplug is set',
       default: [
         { name: 'telemetry', topic: 'sensors/{deviceId}/data', kind: 'telemetry', decoder: 'json' },
         { name: 'status', topic: 'devices/{deviceId}/status', kind: 'status', decoder: 'json' },
       ],
     }),
+    sparkplug: Type.Optional(SparkplugSchema),
     commands: Type.Object(
       {
         topic: Type.String({ minLength: 1, default: 'commands/{deviceId}', description: 'Where commands are published, unless the device\'s route names its own command.topic' }),
@@ -76,6 +99,7 @@ export const MqttGatewayConfigSchema = Type.Object(
 
 export type MqttGatewayConfig = Static<typeof MqttGatewayConfigSchema>;
 export type MqttMapping = Static<typeof MappingSchema>;
+export type SparkplugConfig = Static<typeof SparkplugSchema>;
 
 /** What the loader builds from the config, once: the adapter's parts use these instead of building their own. */
 export interface MqttRuntime {
@@ -104,11 +128,33 @@ export function loadMqttGatewayConfig(env: NodeJS.ProcessEnv): MqttRuntimeConfig
   if (config.spool.overflow === 'reject') {
     throw new ServiceError(ServiceErrorCode.ConfigInvalid, 'config key "spool.overflow": reject needs a protocol that can answer "retry later"; MQTT cannot, so use block (the broker keeps the messages)');
   }
+  checkSparkplug(config);
   const router = new MappingRouter(config.mappings);
   const fallback = commandTopic('commands.topic', config.commands.topic);
   const byRoute = new Map<string, TopicPattern>();
   config.mappings.forEach((m, i) => m.command?.topic && byRoute.set(m.name, commandTopic(`mappings.${i}.command.topic`, m.command.topic)));
   return { ...config, runtime: { router, commandTopics: { fallback, byRoute } } };
+}
+
+function checkSparkplug(config: MqttGatewayConfig): void {
+  const { sparkplug } = config;
+  if (!sparkplug) {
+    if (config.mappings.length === 0) throw new ServiceError(ServiceErrorCode.ConfigInvalid, 'config key "mappings" is empty and "sparkplug" is not set: the gateway would bridge nothing');
+    return;
+  }
+  if (config.mappings.some((m) => m.name === SPARKPLUG_ROUTE)) {
+    throw new ServiceError(ServiceErrorCode.ConfigInvalid, `config key "mappings": the name "${SPARKPLUG_ROUTE}" is the Sparkplug host's own route`);
+  }
+  if (config.mappings.some((m) => ['spBv1.0', '+', '#'].includes(m.topic.split('/')[0] ?? ''))) {
+    throw new ServiceError(ServiceErrorCode.ConfigInvalid, 'config key "mappings": with "sparkplug" set, no mapping may match spBv1.0/ topics; the Sparkplug host reads them');
+  }
+  checkTemplate('sparkplug.deviceId', sparkplug.deviceId, ['group', 'node', 'device']);
+  checkTemplate('sparkplug.nodeDeviceId', sparkplug.nodeDeviceId, ['group', 'node']);
+}
+
+function checkTemplate(key: string, template: string, allowed: string[]): void {
+  const unknown = [...template.matchAll(/\{([^}]*)\}/g)].map((m) => m[1]).filter((name) => !allowed.includes(name ?? ''));
+  if (unknown.length > 0) throw new ServiceError(ServiceErrorCode.ConfigInvalid, `config key "${key}": {${unknown.join('}, {')}} is not one of {${allowed.join('}, {')}}`);
 }
 
 function commandTopic(key: string, template: string): TopicPattern {

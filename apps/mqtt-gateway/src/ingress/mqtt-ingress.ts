@@ -10,6 +10,8 @@ import { type MqttMetrics } from '../mqtt.metrics';
 import { CutPublishes, guardOversizedPublishes, keptPayloadBytes } from '../session/cut-publishes';
 import { mqttClientOptions, sessionClientId } from '../session/mqtt-client.factory';
 import { SessionTakeoverDetector } from '../session/session-takeover';
+import { SparkplugHost } from '../sparkplug/sparkplug-host';
+import { isSparkplugTopic } from '../sparkplug/sparkplug-topic';
 import { OrderedAcks } from './ordered-acks';
 
 type SendPacket = (packet: Packet, cb?: (err?: Error) => void, ...rest: unknown[]) => void;
@@ -43,6 +45,8 @@ export class MqttIngress {
   private waitingForRoom: (() => void)[] = [];
   private readonly takeovers: SessionTakeoverDetector;
   private readonly cuts: CutPublishes;
+  /** The Sparkplug B host application, when config.sparkplug is set. */
+  readonly sparkplug: SparkplugHost | undefined;
 
   constructor(
     private readonly config: MqttRuntimeConfig,
@@ -54,6 +58,17 @@ export class MqttIngress {
     this.clientId = sessionClientId(config);
     this.takeovers = new SessionTakeoverDetector(this.clientId, () => metrics.sessionTakeovers.inc(), logger);
     this.cuts = new CutPublishes(keptPayloadBytes(config));
+    this.sparkplug = config.sparkplug
+      ? new SparkplugHost({
+          config: config.sparkplug,
+          pipeline,
+          logger,
+          rebirthRequests: metrics.sparkplugRebirthRequests,
+          maxPayloadBytes: config.ingest.maxPayloadBytes,
+          commandQos: config.commands.qos,
+          connection: () => this.client,
+        })
+      : undefined;
     this.acks = new OrderedAcks((packet) => {
       this.sendPacket?.(packet);
       queueMicrotask(() => this.admitWaiting());
@@ -70,6 +85,7 @@ export class MqttIngress {
     }
     const options: IClientOptions = {
       ...mqttClientOptions(this.config),
+      ...(this.sparkplug ? { will: this.sparkplug.will() } : {}),
       customHandleAcks: (topic, payload, packet, done) =>
         this.onReliablePublish(topic, payload, packet as Packet, done as AckCallback),
     };
@@ -85,7 +101,8 @@ export class MqttIngress {
       this.takeovers.connected();
       this.logger.info({ url: redactUrl(this.config.mqtt.url), sessionPresent: connack.sessionPresent }, 'MQTT connected');
       // With a persistent session the broker keeps our subscriptions; subscribing again is harmless and covers a lost session.
-      client.subscribe(this.router.subscriptions(), (err, granted) => {
+      this.sparkplug?.announce(client);
+      client.subscribe({ ...this.router.subscriptions(), ...this.sparkplug?.subscriptions() }, (err, granted) => {
         if (err) this.logger.error({ err }, 'MQTT subscribe failed');
         else this.logger.info({ granted: granted?.map((g) => `${g.topic}@${g.qos}`) }, 'MQTT subscribed');
       });
@@ -128,6 +145,7 @@ export class MqttIngress {
     const deadline = Date.now() + this.config.shutdown.drainTimeoutMs;
     while (this.acks.pending > 0 && Date.now() < deadline) await sleep(20);
     this.logger.info({ unacked: this.acks.pending }, 'MQTT acks drained; disconnecting');
+    if (this.client && this.sparkplug) await this.sparkplug.retire(this.client, 2000);
     // Forced: a graceful end waits for the socket to close, which never happens while the
     // message held back above keeps mqtt.js's input paused. Every ack is already written,
     // and the session (with whatever was not acknowledged) stays on the broker.
@@ -209,6 +227,9 @@ export class MqttIngress {
   /** payloadSize: the full size of a payload the guard cut (see OversizeGuard). */
   private ingest(topic: string, payload: Buffer, id?: string, payloadSize?: number): Promise<IngestOutcome> {
     const receivedAt = new Date();
+    if (this.sparkplug && isSparkplugTopic(topic)) {
+      return this.sparkplug.ingest({ topic, payload, receivedAt, once: id === undefined, ...(payloadSize !== undefined ? { payloadSize } : {}) });
+    }
     const routed = this.router.route(topic);
     const { route, deviceId, labels } = routed ?? { deviceId: undefined, labels: {} };
     return this.pipeline.ingest({ route, deviceId, labels, payload, ref: topic, receivedAt, ...(id ? { id } : {}), ...(payloadSize !== undefined ? { payloadSize } : {}) });
