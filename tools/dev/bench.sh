@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# npm run bench -- mqtt|coap|opcua|dds|stream|alerts [--json] [--messages N | --seconds N (opcua) | --samples N (dds)]
+# npm run bench -- mqtt|sparkplug|coap|opcua|dds|stream|alerts [--json] [--messages N | --seconds N (opcua) | --samples N (dds)]
 # A bench lives beside what it measures: apps/<app>/bench/<name>.bench.ts; the alerts bench,
 # which runs libs/analytics over npm start's simulators with no service, in tools/bench.
 # SERVICE_MEMORY_LIMIT_MIB=512 runs each service in a memory cgroup of that size and prints its peak memory.
@@ -10,8 +10,9 @@ case "$name" in
   alerts) project=tools ;;
   stream) project=apps/stream-processor ;;
   mqtt | coap | opcua | dds) project="apps/$name-gateway" ;;
+  sparkplug) project=apps/mqtt-gateway ;;
   *)
-    echo "unknown benchmark \"$name\"; choose one of: mqtt, coap, opcua, dds, stream, alerts" >&2
+    echo "unknown benchmark \"$name\"; choose one of: mqtt, sparkplug, coap, opcua, dds, stream, alerts" >&2
     exit 2
     ;;
 esac

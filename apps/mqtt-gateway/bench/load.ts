@@ -1,8 +1,15 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { connect, type MqttClient } from 'mqtt';
 import { nowMs } from '@fieldlink/testing';
+import { type Load } from './measure';
 
 export const PAYLOAD_BYTES = 200;
+export const DEVICES = 100;
+
+/** The MQTT bench's device topics under root. */
+export function deviceTopics(root: string): string[] {
+  return Array.from({ length: DEVICES }, (_, d) => `${root}/dev-${String(d).padStart(3, '0')}/data`);
+}
 
 /** A 200-byte JSON reading carrying its sequence number and publish time. */
 export function payload(seq: number): string {
@@ -21,6 +28,8 @@ export async function connectPublisher(url: string, clientId: string): Promise<M
 
 export interface LoadOptions {
   topics: string[];
+  /** The topic and payload of message seq; default the 200-byte JSON reading, round-robin over topics. */
+  message?: (seq: number) => [string, string | Buffer];
   firstSeq: number;
   count: number;
   /** Messages per second; undefined = as fast as the QoS 1 window allows. */
@@ -38,8 +47,8 @@ export async function publishLoad(client: MqttClient, options: LoadOptions): Pro
   const n = options.topics.length;
   const sendOne = (seq: number) => {
     inflight++;
-    const topic = options.topics[((seq % n) + n) % n];
-    client.publish(topic, payload(seq), { qos: 1 }, (err) => {
+    const [topic, body] = options.message?.(seq) ?? [options.topics[((seq % n) + n) % n], payload(seq)];
+    client.publish(topic, body, { qos: 1 }, (err) => {
       inflight--;
       if (err) failure ??= err;
       release?.();
@@ -57,4 +66,12 @@ export async function publishLoad(client: MqttClient, options: LoadOptions): Pro
   while (inflight > 0) await new Promise<void>((r) => (release = r));
   if (failure) throw failure;
   return (options.count * 1000) / (nowMs() - start);
+}
+
+/** The MQTT bench's load: JSON readings round-robin over device topics, QoS 1. */
+export function jsonLoad(client: MqttClient, topics: string[]): Load {
+  return {
+    publish: (firstSeq, count, rate) => publishLoad(client, { topics, firstSeq, count, ...(rate ? { rate } : {}) }),
+    filler: () => client.publish(topics[0], payload(-3), { qos: 1 }),
+  };
 }
