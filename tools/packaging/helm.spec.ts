@@ -209,6 +209,8 @@ describe('helm/fieldlink', () => {
     expect(refused.stderr).toContain('services.mqtt-gateway.replicas is 2, but mapping "telemetry" has no shareGroup');
     const oneSession = await helm(['template', 'fl', CHART, ...(VALUES_SETS[2]?.[1] ?? []), '--set', 'services.mqtt-gateway.config.mqtt.clientId=plant']);
     expect(oneSession.stderr).toContain('config.mqtt.clientId names one MQTT session for all of them');
+    const sparkplug = await helm(['template', 'fl', CHART, ...(VALUES_SETS[2]?.[1] ?? []), '--set-json', 'services.mqtt-gateway.config.sparkplug={}']);
+    expect(sparkplug.stderr).toContain('config.sparkplug is set: Sparkplug\'s seq is checked per edge node');
     const shared = await template(VALUES_SETS[2]?.[1] ?? []);
     const config = shared.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'fl-mqtt-gateway') as { data: Record<string, string> } | undefined;
     expect(config?.data['config.yaml']).toContain('shareGroup: fieldlink');

@@ -71,8 +71,11 @@ describe('Sparkplug B host application, against a pysparkplug edge node', () => 
       });
     }
     const births = (await records<Telemetry>(g, 'telemetry')).filter((t) => t.source.ref.includes('BIRTH'));
-    expect(births.map((t) => t.deviceId).sort()).toEqual([node, `${node}/d1`, `${node}/d2`]);
-    expect(births.find((t) => t.deviceId === node)?.values).toMatchObject({ bdSeq: { value: 0 }, uptime: { value: 0 } });
+    expect([...new Set(births.map((t) => t.deviceId))].sort()).toEqual([node, `${node}/d1`, `${node}/d2`]);
+    // pysparkplug stamps bdSeq and uptime at different times: one record per metric timestamp.
+    const nodeBirth = births.filter((t) => t.deviceId === node);
+    expect(Object.assign({}, ...nodeBirth.map((t) => t.values))).toEqual({ bdSeq: { value: 0 }, uptime: { value: 0 } });
+    expect(new Set(nodeBirth.map((t) => t.eventTime)).size).toBe(nodeBirth.length);
     expect(await statuses(g)).toEqual(expect.arrayContaining([[node, 'online'], [`${node}/d1`, 'online'], [`${node}/d2`, 'online']]));
     const state = await run('mosquitto_sub', ['-p', String(infra.mqttPort), '-t', `spBv1.0/STATE/${g.root}`, '-C', '1', '-W', '10'], { timeoutMs: 15_000 });
     expect(JSON.parse(state.stdout)).toMatchObject({ online: true });
@@ -93,6 +96,11 @@ describe('Sparkplug B host application, against a pysparkplug edge node', () => 
       misfit: ['failed', 'FL_SPARKPLUG_BAD_VALUE'],
     });
     expect(peer.commands).toHaveLength(1);
+
+    const rebirth = JSON.stringify({ schemaVersion: 1, id: `${g.root}-rebirth`, deviceId: node, action: 'Node Control/Rebirth' });
+    await produce(g.brokers, g.topic('commands'), node, rebirth);
+    await waitFor('the edge node to be asked for a rebirth by command', () => peer.rebirthAt(1) >= 0);
+    expect(peer.events.find((e) => e.ncmd)?.ncmd).toEqual(['Node Control/Rebirth']);
   });
 
   it('turns a SIGKILLed edge node\'s will (NDEATH) into offline for the node and both devices, and its return with a new bdSeq into online', async () => {
@@ -108,12 +116,14 @@ describe('Sparkplug B host application, against a pysparkplug edge node', () => 
     expect(offline.map(([d]) => d).sort()).toEqual([node, `${node}/d1`, `${node}/d2`]);
 
     edgeNode(g.group, 'n2', { bdSeq: 1 });
+    // Keyed by deviceId: each one's records are in order within its partition.
     const back = await waitFor('online again', async () => {
       const all = await records<DeviceStatus>(g, 'device-status');
-      const after = all.slice(all.findIndex((s) => s.status === 'offline'));
-      return after.filter((s) => s.status === 'online').length >= 3 && after;
+      const last = [node, `${node}/d1`, `${node}/d2`].map((d) => all.filter((s) => s.deviceId === d).map((s) => [s.status, s.detail]));
+      return last.every((seq) => seq.map(([s]) => s).join() === 'online,offline,online') && last;
     });
-    expect(back.find((s) => s.deviceId === node && s.status === 'online')?.detail).toMatchObject({ bdSeq: '1' });
+    expect(back[0]?.[2]?.[1]).toMatchObject({ bdSeq: '1' });
+    expect(back[0]?.[1]?.[1]).toMatchObject({ reason: 'NDEATH', bdSeq: '0' });
   });
 
   it('after a gateway restart, asks the edge node for a rebirth and loses nothing sent after it', async () => {
@@ -121,6 +131,8 @@ describe('Sparkplug B host application, against a pysparkplug edge node', () => 
     const peer = edgeNode(g.group, 'n3');
     await peer.waitSent(10);
     await g.gateway.stop();
+    const state = await run('mosquitto_sub', ['-p', String(infra.mqttPort), '-t', `spBv1.0/STATE/${g.root}`, '-C', '1', '-W', '10'], { timeoutMs: 15_000 });
+    expect(JSON.parse(state.stdout)).toMatchObject({ online: false });
     await g.gateway.spawn();
     const rebirth = await waitFor('the edge node to answer a rebirth request', () => peer.rebirthAt(1) >= 0 && peer.rebirthAt(1), { timeoutMs: 30_000 });
     const before = peer.sent.length;

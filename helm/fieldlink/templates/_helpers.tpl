@@ -87,9 +87,11 @@ seccompProfile: { type: RuntimeDefault }
 More than one MQTT gateway replica is safe only when the broker hands each message to one of
 them: a $share subscription on every mapping. Otherwise every replica takes every message and
 writes it to Kafka again under its own id (its MQTT session's), which consumers cannot drop.
+A Sparkplug host needs every message of an edge node, in order: one replica.
 */}}
 {{- define "fieldlink.mqttReplicasCheck" -}}
 {{- if gt (int .svc.replicas) 1 -}}
+{{- if and .svc.config (hasKey .svc.config "sparkplug") }}{{ fail (printf "services.mqtt-gateway.replicas is %d, but config.sparkplug is set: Sparkplug's seq is checked per edge node, so all of a node's messages must reach one gateway. Run one replica per set of config.sparkplug.groups (a release each)" (int .svc.replicas)) }}{{ end -}}
 {{- with .svc.config.mqtt }}{{ if .clientId }}{{ fail (printf "services.mqtt-gateway.replicas is %d, but config.mqtt.clientId names one MQTT session for all of them: they would take it from each other. Leave it unset (each replica's is fieldlink-<pod name>)" (int $.svc.replicas)) }}{{ end }}{{ end -}}
 {{- $mappings := default (list (dict "name" "telemetry") (dict "name" "status")) (.svc.config.mappings) -}}
 {{- range $mappings -}}

@@ -115,9 +115,21 @@ def send_data():
         emit({"sent": {"device": device, "counter": n, "seq": seq, "timestamp": ts}})
 
 
+# pysparkplug publishes the births from its connect callback, on its own thread and seq: data
+# starts once the last DBIRTH is out, or its seq would interleave with theirs.
+births = threading.Event()
+_publish = node._client.publish
+
+
+def publish_and_note(message, **kwargs):
+    _publish(message, **kwargs)
+    if message.topic.message_type == spb.MessageType.DBIRTH and message.topic.device_id == devices[-1]:
+        births.set()
+
+
+node._client.publish = publish_and_note
 node.connect("127.0.0.1", port=args.port, blocking=False)
-while not node._connected:
-    time.sleep(0.01)
+births.wait()
 emit({"born": args.bdseq})
 threading.Thread(target=send_data, daemon=True).start()
 sys.stdin.read()
