@@ -74,4 +74,30 @@ describe('mqtt-gateway downlink', () => {
     expect(ids()).toEqual([`${started.root}-stop`, next.id]);
     expect(await started.gateway.metric('fieldlink_commands_total', { status: 'duplicate' })).toBe(1);
   });
+
+  it('does not publish a copy produced after the gateway restarted: it reads what was delivered back from command-results', async () => {
+    const { started, device, sub } = await gatewayServing('gate');
+    const results = (count: number) => waitForRecords(started.brokers, started.topic('command-results'), count).then((rs) => rs.map((r) => JSON.parse(r.payload ?? '') as CommandResult));
+
+    const command = JSON.stringify({ schemaVersion: 1, id: `${started.root}-open`, deviceId: device, action: 'open' });
+    await produce(started.brokers, started.topic('commands'), device, command);
+    await results(1);
+    await started.gateway.stop();
+    await started.gateway.spawn();
+    await produce(started.brokers, started.topic('commands'), device, command);
+    const next = { schemaVersion: 1, id: `${started.root}-close`, deviceId: device, action: 'close' };
+    await produce(started.brokers, started.topic('commands'), device, JSON.stringify(next));
+    const all = await waitFor('the result of the next command', async () => {
+      const got = await results(1);
+      return got.some((r) => r.id === next.id) && got;
+    });
+    expect(all.map((r) => [r.id, r.status])).toEqual([
+      [`${started.root}-open`, 'delivered'],
+      [next.id, 'delivered'],
+    ]);
+    const ids = () => sub.lines.map((line) => (JSON.parse(line.slice(line.indexOf(' ') + 1)) as { id: string }).id);
+    await waitFor('the next command on MQTT', () => ids().includes(next.id));
+    expect(ids()).toEqual([`${started.root}-open`, next.id]);
+    expect(await started.gateway.metric('fieldlink_commands_total', { status: 'duplicate' })).toBe(1);
+  });
 });

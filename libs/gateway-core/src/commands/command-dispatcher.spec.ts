@@ -6,6 +6,7 @@ import { type DeviceRegistry } from '../devices/device-registry';
 import { type DeadLetterSubject, type DeadLetterWriter } from '../dead-letter/dead-letter.writer';
 import { IngestMetrics } from '../observability/ingest.metrics';
 import { CommandDispatcher, type CommandTarget, type DeliveryOutcome } from './command-dispatcher';
+import { type DeliveredCommands } from './command-history';
 
 const topics = topicMap();
 const device = (deviceId: string, gateway: string, protocol: DeviceRecord['protocol'] = 'mqtt'): DeviceRecord => ({
@@ -23,6 +24,14 @@ const consumed = (commands: Command[]): ConsumedRecord[] =>
   commands.map((c, i) => ({ topic: topics.commands, partition: 0, offset: String(i), key: c.deviceId, value: Buffer.from(JSON.stringify(c)), headers: {}, timestamp: 0 }));
 
 const delivered: DeliveryOutcome = { status: 'delivered' };
+
+/** command-results as read back: ids another instance (or an earlier run) delivered are seeded in. */
+class MemoryHistory implements DeliveredCommands {
+  readonly ids = new Set<string>();
+  start = () => Promise.resolve();
+  has = (deviceId: string, id: string) => Promise.resolve(this.ids.has(`${deviceId}/${id}`));
+  add = (deviceId: string, id: string) => void this.ids.add(`${deviceId}/${id}`);
+}
 
 /** Kafka and the registry as fakes: the dispatcher's decisions are pure logic over them. */
 function setup(devices: DeviceRecord[], deliver: (c: Command) => Promise<DeliveryOutcome>, bounds: { forgets: boolean; maxDevices: number } = { forgets: false, maxDevices: 100_000 }) {
@@ -46,6 +55,7 @@ function setup(devices: DeviceRecord[], deliver: (c: Command) => Promise<Deliver
   } as unknown as KafkaService;
   const registry = { ...bounds, owner: (id: string) => Promise.resolve(devices.find((d) => d.deviceId === id)) } as unknown as DeviceRegistry;
   const target: CommandTarget = { protocol: 'mqtt', deliver };
+  const history = new MemoryHistory();
   const deadLettered: DeadLetterSubject[] = [];
   const deadLetters = {
     write: (subject: DeadLetterSubject) => {
@@ -58,6 +68,7 @@ function setup(devices: DeviceRecord[], deliver: (c: Command) => Promise<Deliver
     kafka,
     target,
     registry,
+    history,
     deadLetters,
     { topics, instanceId: 'gw-1', ownerGroupId: 'own', routerGroupId: 'router', deliverTimeoutMs: 5000 },
     metrics,
@@ -68,10 +79,24 @@ function setup(devices: DeviceRecord[], deliver: (c: Command) => Promise<Deliver
     await dispatcher.start();
     await handlers.get(name)?.(consumed(commands));
   };
-  return { run, results, handlers, dispatcher, deadLettered, metrics, kafkaDown };
+  return { run, results, handlers, dispatcher, deadLettered, metrics, kafkaDown, history };
 }
 
 describe(CommandDispatcher.name, () => {
+  it('does not deliver a command that command-results says reached its device (another instance, or before a restart)', async () => {
+    const deliveredTo: string[] = [];
+    const { run, results, history, metrics } = setup([device('mine', 'gw-1')], (c) => {
+      deliveredTo.push(c.id);
+      return Promise.resolve(delivered);
+    });
+    history.ids.add('mine/c-old');
+    await run('commands-consumer', [command({ deviceId: 'mine', id: 'c-old' }), command({ deviceId: 'mine', id: 'c-new' })]);
+    expect(deliveredTo).toEqual(['c-new']);
+    expect(results().map((r) => r.id)).toEqual(['c-new']);
+    expect(history.ids.has('mine/c-new')).toBe(true);
+    expect((await metrics.commands.get()).values.find((v) => v.labels['status'] === 'duplicate')?.value).toBe(1);
+  });
+
   it('delivers only the commands of devices the registry says this instance serves', async () => {
     const deliveredTo: string[] = [];
     const { run, results } = setup([device('mine', 'gw-1'), device('theirs', 'gw-2'), device('coap-here', 'gw-1', 'coap')], (c) => {

@@ -6,7 +6,7 @@ import { type DeadLetterWriter } from '../dead-letter/dead-letter.writer';
 import { CoreErrorCode } from '../errors';
 import { type Protocol } from '../ingest/inbound-message';
 import { type IngestMetrics } from '../observability/ingest.metrics';
-import { RecentIds } from './recent-ids';
+import { type DeliveredCommands } from './command-history';
 
 /** What a delivery came to: `delivered` when the protocol took it and says nothing more (e.g. an MQTT PUBACK). */
 export type DeliveryOutcome = { status: 'delivered' } | { status: 'succeeded'; output?: unknown } | { status: 'failed'; code: string; message: string };
@@ -37,8 +37,6 @@ type Result = Pick<CommandResult, 'status' | 'code' | 'detail' | 'output'>;
 
 /** The `source.mapping` and metrics label of a dead-lettered command record. */
 const COMMANDS_MAPPING = 'commands';
-/** Command ids remembered as having reached their device; about 100 bytes each. */
-const REMEMBERED_COMMANDS = 100_000;
 
 /**
  * Commands reach exactly one gateway instance: the one the device registry says serves the
@@ -51,13 +49,6 @@ const REMEMBERED_COMMANDS = 100_000;
  */
 export class CommandDispatcher {
   private consumers: BatchConsumer[] | undefined;
-  /**
-   * Commands (device and id) that reached their device and whose result is written. A command
-   * record can arrive twice (produced twice, or redelivered after a failed batch); the copy is not
-   * delivered again. A command that failed or expired may be sent again under its id, and is then
-   * tried again.
-   */
-  private readonly reached = new RecentIds(REMEMBERED_COMMANDS);
   /** Commands that reached their device but whose result could not be written yet: a copy writes it. */
   private readonly unreported = new Map<string, Result>();
 
@@ -65,6 +56,11 @@ export class CommandDispatcher {
     private readonly kafka: KafkaService,
     private readonly target: CommandTarget,
     private readonly registry: DeviceRegistry,
+    /**
+     * Commands that reached their device and whose result is written, by any instance: a copy of
+     * one (produced twice, replayed, redelivered after a failed batch or a restart) is not delivered again.
+     */
+    private readonly history: DeliveredCommands,
     private readonly deadLetters: DeadLetterWriter,
     private readonly options: CommandDispatcherOptions,
     private readonly metrics: IngestMetrics,
@@ -73,6 +69,7 @@ export class CommandDispatcher {
 
   /** Created once: start() is retried while Kafka is away, and each consumer is watched for good. */
   async start(): Promise<void> {
+    await this.history.start();
     this.consumers ??= this.createConsumers();
     await Promise.all(this.consumers.map((c) => c.start()));
   }
@@ -121,7 +118,7 @@ export class CommandDispatcher {
 
   private async deliver(command: Command, device: DeviceRecord): Promise<void> {
     const key = `${command.deviceId}\u0000${command.id}`;
-    if (this.reached.has(key)) {
+    if (await this.history.has(command.deviceId, command.id)) {
       this.logger.info({ commandId: command.id, deviceId: command.deviceId }, 'command already delivered under this id; not delivering the copy');
       this.metrics.commands.inc({ status: 'duplicate' });
       return;
@@ -130,7 +127,7 @@ export class CommandDispatcher {
     if (result.status === 'delivered' || result.status === 'succeeded') this.unreported.set(key, result);
     // If this throws the batch comes again, and the copy writes the result instead of delivering again.
     await this.report(command, result);
-    if (this.unreported.delete(key)) this.reached.add(key);
+    if (this.unreported.delete(key)) this.history.add(command.deviceId, command.id);
   }
 
   private async attempt(command: Command, device: DeviceRecord): Promise<Result> {

@@ -1,13 +1,10 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import { type BatchConsumer, type ConsumedRecord, type KafkaService } from '@fieldlink/kafka';
+import { type ConsumedRecord, type KafkaService } from '@fieldlink/kafka';
 import { type DeviceRecord, SCHEMA_VERSION, type TopicMap, parseJson, validateDeviceRecord } from '@fieldlink/schemas';
 import { type Logger } from '@fieldlink/service';
 import { type Protocol } from '../ingest/inbound-message';
 import { type DeviceRegistryMetrics } from './device-registry.metrics';
 import { DeviceTable } from './device-table';
-
-const CATCH_UP_REUSE_MS = 100;
-const PROGRESS_LOG_MS = 10_000;
+import { TopicFollower } from './topic-follower';
 
 export interface DeviceRegistryOptions {
   topics: TopicMap;
@@ -39,10 +36,7 @@ export class DeviceRegistry {
   private readonly devices: DeviceTable;
   /** When this instance last wrote each of its devices' records; only devices still held. */
   private readonly written = new Map<string, number>();
-  /** The next offset to read, per partition. */
-  private readonly positions = new Map<number, bigint>();
-  private catchUp: { at: number; done: Promise<boolean> } | undefined;
-  private consumer: BatchConsumer | undefined;
+  private readonly follower: TopicFollower;
   private loaded = false;
   private readonly early = new Map<string, [route: string, ref: string, at: Date]>();
   /** Set by the module once the metrics registry is there. */
@@ -57,6 +51,11 @@ export class DeviceRegistry {
       this.written.delete(deviceId);
       this.metrics?.evicted.inc();
     });
+    this.follower = new TopicFollower(
+      kafka,
+      { name: 'devices-consumer', what: 'device registry', groupId: options.groupId, topic: options.topics.devices, apply: (r) => this.apply(r), progress: () => ({ devices: this.devices.size }) },
+      logger,
+    );
   }
 
   /** Devices held now. */
@@ -74,18 +73,9 @@ export class DeviceRegistry {
   }
 
   async start(): Promise<void> {
-    // Created once: start() is retried while Kafka is away, and each consumer is watched for good.
-    this.consumer ??= this.kafka.createConsumer({
-      name: 'devices-consumer',
-      groupId: this.options.groupId,
-      topics: [this.options.topics.devices],
-      rewindOnStart: true,
-      handle: (records) => Promise.resolve(records.forEach((r) => this.apply(r))),
-      onPosition: (partition, next) => this.advance(partition, next),
-    });
-    await this.consumer.start();
+    await this.follower.start();
     // A long deadline: deciding from half a registry would fail commands for devices that exist.
-    const complete = await this.caughtUp(this.options.loadTimeoutMs);
+    const complete = await this.follower.caughtUp(this.options.loadTimeoutMs);
     this.loaded = true;
     if (complete) this.logger.info({ devices: this.devices.size }, 'device registry loaded');
     else this.logger.error({ devices: this.devices.size, loadTimeoutMs: this.options.loadTimeoutMs }, 'device registry not loaded within devices.loadTimeoutMs; routing commands from what is loaded');
@@ -95,10 +85,7 @@ export class DeviceRegistry {
 
   /** The record of the instance serving this device, once the registry has caught up with Kafka. */
   async owner(deviceId: string): Promise<DeviceRecord | undefined> {
-    // Lookups close together share one catch-up, so a batch of commands asks Kafka once.
-    const now = Date.now();
-    if (!this.catchUp || now - this.catchUp.at > CATCH_UP_REUSE_MS) this.catchUp = { at: now, done: this.caughtUp() };
-    await this.catchUp.done;
+    await this.follower.recentlyCaughtUp(this.options.catchUpTimeoutMs);
     return this.devices.get(deviceId);
   }
 
@@ -135,12 +122,7 @@ export class DeviceRegistry {
     }
   }
 
-  private advance(partition: number, next: bigint): void {
-    if (next > (this.positions.get(partition) ?? 0n)) this.positions.set(partition, next);
-  }
-
   private apply(record: ConsumedRecord): void {
-    this.advance(record.partition, BigInt(record.offset) + 1n);
     if (!record.key) return;
     if (!record.value) {
       this.devices.delete(record.key); // a tombstone: an operator removed the device
@@ -156,38 +138,5 @@ export class DeviceRegistry {
     } catch (err) {
       this.logger.warn({ err, key: record.key, offset: record.offset }, 'ignoring an invalid device registry record');
     }
-  }
-
-  /** Waits until everything in the topic now has been read (true), or the deadline passes (false). */
-  private async caughtUp(timeoutMs = this.options.catchUpTimeoutMs): Promise<boolean> {
-    const deadline = Date.now() + timeoutMs;
-    let ends: Map<number, bigint> | undefined;
-    while (!ends) {
-      try {
-        ends = await this.kafka.endOffsets(this.options.topics.devices);
-      } catch (err) {
-        if (Date.now() > deadline) {
-          this.logger.warn({ err }, 'cannot read the device registry end offsets; answering from what is loaded');
-          return false;
-        }
-        await sleep(500);
-      }
-    }
-    const target = ends;
-    const behind = () => [...target].some(([partition, end]) => end > 0n && (this.positions.get(partition) ?? 0n) < end);
-    let nextProgressLog = Date.now() + PROGRESS_LOG_MS;
-    while (behind()) {
-      if (Date.now() > deadline) {
-        const lagging = [...target].filter(([partition, end]) => (this.positions.get(partition) ?? 0n) < end).map(([partition, end]) => `${partition}: ${this.positions.get(partition) ?? 0n} of ${end}`);
-        this.logger.warn({ lagging }, 'device registry still behind Kafka; answering from what is loaded');
-        return false;
-      }
-      if (Date.now() > nextProgressLog) {
-        this.logger.info({ devices: this.devices.size }, 'device registry still loading; commands wait for it');
-        nextProgressLog = Date.now() + PROGRESS_LOG_MS;
-      }
-      await sleep(20);
-    }
-    return true;
   }
 }

@@ -6,6 +6,7 @@ import { type Logger, METRICS_REGISTRY, ServiceModule, TOPICS } from '@fieldlink
 import { type Registry } from 'prom-client';
 import { CommandDispatcher } from '../commands/command-dispatcher';
 import { DeadLetterWriter } from '../dead-letter/dead-letter.writer';
+import { CommandHistory } from '../commands/command-history';
 import { DeviceRegistry } from '../devices/device-registry';
 import { CoreError, CoreErrorCode } from '../errors';
 import { DeviceRegistryMetrics } from '../devices/device-registry.metrics';
@@ -108,6 +109,16 @@ export const GatewayCoreModule = {
               kafka,
               adapter,
               registry,
+              new CommandHistory(
+                kafka,
+                {
+                  topics,
+                  groupId: `${config.topics.prefix}command-results-${service}-${config.gateway.instanceId}`,
+                  catchUpTimeoutMs: config.devices.catchUpTimeoutMs,
+                  loadTimeoutMs: config.devices.loadTimeoutMs,
+                },
+                logger,
+              ),
               deadLetters,
               {
                 topics,
