@@ -11,6 +11,7 @@ describe(MqttError.name, () => {
       SparkplugSeqGap: 'FL_SPARKPLUG_SEQ_GAP',
       SparkplugUnknownAlias: 'FL_SPARKPLUG_UNKNOWN_ALIAS',
       SparkplugBadValue: 'FL_SPARKPLUG_BAD_VALUE',
+      SparkplugTooManyDevices: 'FL_SPARKPLUG_TOO_MANY_DEVICES',
       SparkplugUnknownMetric: 'FL_SPARKPLUG_UNKNOWN_METRIC',
       SparkplugUnknownAction: 'FL_SPARKPLUG_UNKNOWN_ACTION',
     });

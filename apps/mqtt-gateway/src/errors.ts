@@ -14,8 +14,10 @@ export const MqttErrorCode = {
   SparkplugSeqGap: 'FL_SPARKPLUG_SEQ_GAP',
   /** A metric alias (or name) the birth certificate did not define; a rebirth is asked for. */
   SparkplugUnknownAlias: 'FL_SPARKPLUG_UNKNOWN_ALIAS',
-  /** A metric value that does not fit its datatype, or a datatype the gateway cannot read or write. */
+  /** A metric value that does not fit its datatype, or a datatype the gateway cannot read or write; the message's other metrics are forwarded. */
   SparkplugBadValue: 'FL_SPARKPLUG_BAD_VALUE',
+  /** A DBIRTH beyond sparkplug.maxDevicesPerNode devices of one edge node. */
+  SparkplugTooManyDevices: 'FL_SPARKPLUG_TOO_MANY_DEVICES',
   /** A write command names a metric the device's birth certificate does not define. */
   SparkplugUnknownMetric: 'FL_SPARKPLUG_UNKNOWN_METRIC',
   /** A command action other than write, Node Control/Rebirth or Node Control/Reboot. */

@@ -145,11 +145,14 @@ describe('Sparkplug B host application, against a pysparkplug edge node', () => 
     expect(await g.gateway.metric('fieldlink_sparkplug_rebirth_requests_total')).toBeGreaterThanOrEqual(1);
   });
 
-  it('dead-letters malformed protobuf, a payload that is no Sparkplug and a seq gap, counts them, and stays up', async () => {
+  it('dead-letters malformed protobuf, a payload that is no Sparkplug, an overlong node id and a seq gap, counts them, and stays up', async () => {
     const g = await sparkplugGateway();
     const pub = (topic: string, message: string) => run('mosquitto_pub', ['-p', String(infra.mqttPort), '-q', '1', '-t', topic, '-m', message]);
     await pub(`spBv1.0/${g.group}/NDATA/bad`, '\u00ff\u00ff\u00ff');
     await pub(`spBv1.0/${g.group}/DDATA/bad/d`, '{"temperature": 21}');
+    // A deviceId too long for a record, at QoS 1: dead-lettered, and the acks behind it keep flowing.
+    const long = `spBv1.0/${g.group}/NDATA/${'a'.repeat(300)}`;
+    await pub(long, 'x');
     const peer = edgeNode(g.group, 'n4', { skipSeqAt: 8, count: 20 });
     await waitFor('a rebirth after the gap', () => peer.rebirthAt(1) >= 0, { timeoutMs: 30_000 });
     const afterRebirth = await waitFor('data after the rebirth', () => {
@@ -162,6 +165,7 @@ describe('Sparkplug B host application, against a pysparkplug edge node', () => 
     const codes = (ref: string) => letters.filter((d) => d.source.ref === ref).map((d) => d.reason.code);
     expect(codes(`spBv1.0/${g.group}/NDATA/bad`)).toEqual(['FL_SPARKPLUG_MALFORMED']);
     expect(codes(`spBv1.0/${g.group}/DDATA/bad/d`)).toEqual(['FL_SPARKPLUG_MALFORMED']);
+    expect(codes(long)).toEqual(['FL_SPARKPLUG_BAD_TOPIC']);
     const gap = letters.find((d) => d.reason.code === 'FL_SPARKPLUG_SEQ_GAP');
     expect(gap?.source.ref).toMatch(`spBv1.0/${g.group}/DDATA/n4/`);
     expect(Buffer.from(gap?.payload.data ?? '', 'base64').length).toBeGreaterThan(0);

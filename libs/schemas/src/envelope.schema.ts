@@ -4,7 +4,9 @@ export const SCHEMA_VERSION = 1;
 
 const Iso8601 = Type.String({ format: 'date-time', description: 'RFC 3339 timestamp, UTC' });
 const Id = Type.String({ minLength: 1, maxLength: 128, description: 'Unique id; doubles as the idempotency key' });
-const DeviceId = Type.String({ minLength: 1, maxLength: 256 });
+/** The longest deviceId a record may carry. */
+export const MAX_DEVICE_ID_LENGTH = 256;
+const DeviceId = Type.String({ minLength: 1, maxLength: MAX_DEVICE_ID_LENGTH });
 
 export const SourceSchema = Type.Object(
   {

@@ -45,7 +45,7 @@ describe(loadMqttGatewayConfig.name, () => {
   it('accepts the sparkplug example: every group, no other mappings', () => {
     const config = loadMqttGatewayConfig({ FIELDLINK_CONFIG: join(__dirname, '..', '..', 'examples', 'sparkplug.yaml') });
     expect(config.mappings).toEqual([]);
-    expect(config.sparkplug).toEqual({ groups: ['+'], hostId: 'fieldlink', deviceId: '{group}/{node}/{device}', nodeDeviceId: '{group}/{node}', rebirthIntervalMs: 5000 });
+    expect(config.sparkplug).toEqual({ groups: ['+'], hostId: 'fieldlink', deviceId: '{group}/{node}/{device}', nodeDeviceId: '{group}/{node}', maxNodes: 10_000, maxDevicesPerNode: 1000, rebirthIntervalMs: 5000 });
   });
 
   it('refuses a config that bridges nothing, or a mapping that would take the Sparkplug host\'s topics or name', () => {
@@ -53,6 +53,7 @@ describe(loadMqttGatewayConfig.name, () => {
     expect(load({ mappings: [] })).toThrow('the gateway would bridge nothing');
     expect(load({ sparkplug: {}, mappings: [{ name: 'sparkplug', topic: 'a/{deviceId}' }] })).toThrow('the Sparkplug host\'s own route');
     expect(load({ sparkplug: {}, mappings: [{ name: 'x', topic: 'spBv1.0/{deviceId}/#' }] })).toThrow('no mapping may match spBv1.0/ topics');
+    expect(load({ sparkplug: {}, mappings: [{ name: 'x', topic: '{site}/{deviceId}/#' }] })).toThrow('no mapping may match spBv1.0/ topics');
     expect(load({ sparkplug: { deviceId: '{site}/{device}' } })).toThrow('{site} is not one of {group}, {node}, {device}');
     expect(load({ sparkplug: { nodeDeviceId: '{group}/{device}' } })).toThrow('{device} is not one of {group}, {node}');
     expect(load({ sparkplug: { groups: ['a/b'] } })).toThrow();

@@ -35,6 +35,8 @@ const SparkplugSchema = Type.Object(
     hostId: SparkplugId('Host application id: the gateway publishes its STATE on spBv1.0/STATE/<hostId> (retained; offline as its will)', { default: 'fieldlink' }),
     deviceId: Type.String({ minLength: 1, default: '{group}/{node}/{device}', description: 'deviceId of a Sparkplug device, from {group}, {node} and {device}' }),
     nodeDeviceId: Type.String({ minLength: 1, default: '{group}/{node}', description: 'deviceId of an edge node itself, from {group} and {node}' }),
+    maxNodes: Type.Integer({ minimum: 1, default: 10_000, description: 'Edge nodes held; beyond this the one heard from least recently is forgotten, and asked for a rebirth when it speaks again' }),
+    maxDevicesPerNode: Type.Integer({ minimum: 1, default: 1000, description: 'Devices one edge node may have born at once; a DBIRTH beyond is dead-lettered' }),
     rebirthIntervalMs: Type.Integer({
       minimum: 0,
       default: 5000,
@@ -145,7 +147,8 @@ function checkSparkplug(config: MqttGatewayConfig): void {
   if (config.mappings.some((m) => m.name === SPARKPLUG_ROUTE)) {
     throw new ServiceError(ServiceErrorCode.ConfigInvalid, `config key "mappings": the name "${SPARKPLUG_ROUTE}" is the Sparkplug host's own route`);
   }
-  if (config.mappings.some((m) => ['spBv1.0', '+', '#'].includes(m.topic.split('/')[0] ?? ''))) {
+  // The subscription filter, not the template: {site}/# subscribes to +/#, which takes spBv1.0/ too.
+  if (config.mappings.some((m) => ['spBv1.0', '+', '#'].includes(new TopicPattern(m.topic).filter.split('/')[0] ?? ''))) {
     throw new ServiceError(ServiceErrorCode.ConfigInvalid, 'config key "mappings": with "sparkplug" set, no mapping may match spBv1.0/ topics; the Sparkplug host reads them');
   }
   checkTemplate('sparkplug.deviceId', sparkplug.deviceId, ['group', 'node', 'device']);

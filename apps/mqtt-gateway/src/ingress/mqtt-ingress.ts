@@ -85,7 +85,7 @@ export class MqttIngress {
     }
     const options: IClientOptions = {
       ...mqttClientOptions(this.config),
-      ...(this.sparkplug ? { will: this.sparkplug.will() } : {}),
+
       customHandleAcks: (topic, payload, packet, done) =>
         this.onReliablePublish(topic, payload, packet as Packet, done as AckCallback),
     };
@@ -101,10 +101,10 @@ export class MqttIngress {
       this.takeovers.connected();
       this.logger.info({ url: redactUrl(this.config.mqtt.url), sessionPresent: connack.sessionPresent }, 'MQTT connected');
       // With a persistent session the broker keeps our subscriptions; subscribing again is harmless and covers a lost session.
-      this.sparkplug?.announce(client);
       client.subscribe({ ...this.router.subscriptions(), ...this.sparkplug?.subscriptions() }, (err, granted) => {
         if (err) this.logger.error({ err }, 'MQTT subscribe failed');
         else this.logger.info({ granted: granted?.map((g) => `${g.topic}@${g.qos}`) }, 'MQTT subscribed');
+        if (!err) this.sparkplug?.announce(client);
       });
     });
     client.on('disconnect', (packet) => this.takeovers.disconnectedBy(packet.reasonCode));
@@ -127,6 +127,7 @@ export class MqttIngress {
         this.ingest(topic, payload, undefined, this.cuts.take(topic, undefined, payload)).catch((err: unknown) => this.logger.warn({ err, topic }, 'QoS 0 message not forwarded'));
       }
     });
+    this.renewWill(client);
     client.connect();
     await waitForConnect(client);
   }
@@ -172,6 +173,11 @@ export class MqttIngress {
     else this.waitingForRoom.push(() => done(0));
   }
 
+  /** A Sparkplug host's will carries the time of the connect it is sent with. */
+  private renewWill(client: MqttClient): void {
+    if (this.sparkplug) client.options.will = this.sparkplug.will();
+  }
+
   private admitWaiting(): void {
     while (this.waitingForRoom.length > 0 && this.acks.pending < this.config.mqtt.receiveMaximum) this.waitingForRoom.shift()?.();
   }
@@ -196,7 +202,9 @@ export class MqttIngress {
       lastError = '';
       timer = setTimeout(() => {
         timer = undefined;
-        if (!this.draining) client.reconnect();
+        if (this.draining) return;
+        this.renewWill(client);
+        client.reconnect();
       }, retryInMs);
     });
   }

@@ -9,8 +9,10 @@ const payload = (seq: number, metrics: SpbMetric[], timestamp = 1_700_000_000_00
 const bdSeq = (n: number): SpbMetric => ({ name: 'bdSeq', datatype: DataType.Int64, long_value: String(n) });
 const temp = (value: number, named = false): SpbMetric => ({ ...(named ? { name: 'temp' } : {}), alias: '7', datatype: DataType.Double, double_value: value });
 
+const LIMITS = { maxNodes: 100, maxDevicesPerNode: 10 };
+
 function born(): HostState {
-  const state = new HostState();
+  const state = new HostState(LIMITS);
   state.accept(node('NBIRTH'), payload(0, [bdSeq(3), { name: 'up', alias: '1', datatype: DataType.Int32, int_value: 5 }]));
   state.accept(device('DBIRTH'), payload(1, [temp(20, true)]));
   return state;
@@ -31,7 +33,7 @@ describe(HostState.name, () => {
   });
 
   it('births put the node and device online; a death with the birth\'s bdSeq puts both offline', () => {
-    const state = new HostState();
+    const state = new HostState(LIMITS);
     expect(state.accept(node('NBIRTH'), payload(0, [bdSeq(3)])).statuses).toEqual([{ status: 'online', detail: { bdSeq: '3' } }]);
     expect(state.accept(device('DBIRTH'), payload(1, [temp(20, true)])).statuses).toEqual([{ device: 'd', status: 'online', detail: { bdSeq: '3' } }]);
     expect(state.accept(node('NDEATH'), { metrics: [bdSeq(3)] }).statuses.map((s) => [s.device, s.status])).toEqual([
@@ -46,7 +48,7 @@ describe(HostState.name, () => {
   });
 
   it('refuses data before any birth, and asks for a rebirth', () => {
-    expect(new HostState().accept(device('DDATA'), payload(5, [temp(1)]))).toMatchObject({ refused: { reason: 'no-birth' }, rebirth: true });
+    expect(new HostState(LIMITS).accept(device('DDATA'), payload(5, [temp(1)]))).toMatchObject({ refused: { reason: 'no-birth' }, rebirth: true });
   });
 
   it('refuses the message after a seq gap and everything until the next NBIRTH', () => {
@@ -72,10 +74,52 @@ describe(HostState.name, () => {
     expect(born().accept(device('DDATA', 'other'), payload(2, [temp(1)]))).toMatchObject({ refused: { reason: 'no-birth' }, rebirth: true });
   });
 
-  it('refuses a value that does not fit its datatype, without a rebirth', () => {
-    const plan = born().accept(device('DDATA'), payload(2, [{ alias: '7', datatype: DataType.Double }]));
-    expect(plan).toMatchObject({ refused: { reason: 'bad-value' } });
+  it('forwards the readable metrics of a message and names the unreadable ones, without a rebirth', () => {
+    const state = new HostState(LIMITS);
+    state.accept(node('NBIRTH'), payload(0, [bdSeq(1), { name: 'small', alias: '2', datatype: DataType.UInt8, int_value: 1 }, { name: 'ok', alias: '3', datatype: DataType.Boolean, boolean_value: true }]));
+    const plan = state.accept(node('NDATA'), payload(1, [{ alias: '2', int_value: 300 }, { alias: '3', boolean_value: false }]));
+    expect(plan.readings.map((r) => r.values)).toEqual([{ ok: { value: false } }]);
+    expect(plan.unreadable).toMatch('metric "small": a UInt8 metric has the value 300, which does not fit 8 bits');
+    expect(plan.refused).toBeUndefined();
     expect(plan.rebirth).toBeUndefined();
+  });
+
+  it('drops null values, and a timestamp group left empty by them', () => {
+    const plan = born().accept(device('DDATA'), payload(2, [{ ...temp(1), timestamp: '1000' }, { alias: '7', is_null: true, timestamp: '2000' }]));
+    expect(plan.readings.map((r) => r.sourceTime?.getTime())).toEqual([1000]);
+  });
+
+  it('refuses a birth with a metric twice, an alias twice or a metric without datatype, and does not adopt it', () => {
+    const state = new HostState(LIMITS);
+    expect(state.accept(node('NBIRTH'), payload(0, [bdSeq(1), temp(1, true), { ...temp(2, true), name: 'other' }]))).toMatchObject({ refused: { reason: 'malformed', message: expect.stringContaining('alias 7') } });
+    expect(state.accept(node('NDATA'), payload(1, [temp(1)]))).toMatchObject({ refused: { reason: 'no-birth' } });
+    expect(state.accept(node('NBIRTH'), payload(0, [bdSeq(1), { name: 'x', alias: '1' }]))).toMatchObject({ refused: { reason: 'malformed', message: expect.stringContaining('"x" without a datatype') } });
+    expect(state.accept(node('NBIRTH'), payload(0, [bdSeq(1), temp(1, true), { ...temp(1, true), alias: '8' }]))).toMatchObject({ refused: { reason: 'malformed', message: expect.stringContaining('"temp" twice') } });
+  });
+
+  it('a new NBIRTH puts the devices of the last one offline, so a lost DDEATH leaves none online', () => {
+    const plan = born().accept(node('NBIRTH'), payload(0, [bdSeq(4)]));
+    expect(plan.statuses.map((s) => [s.device, s.status])).toEqual([
+      ['d', 'offline'],
+      [undefined, 'online'],
+    ]);
+  });
+
+  it('holds at most maxNodes edge nodes, and no node that never had a birth', () => {
+    const state = new HostState({ maxNodes: 1, maxDevicesPerNode: 1 });
+    expect(state.accept({ group: 'g', node: 'stray', type: 'NDATA' }, payload(1, [temp(1)]))).toMatchObject({ refused: { reason: 'no-birth' } });
+    expect(state.node('g', 'stray')).toBeUndefined();
+    state.accept(node('NBIRTH'), payload(0, [bdSeq(1), temp(1, true)]));
+    state.accept({ group: 'g', node: 'other', type: 'NBIRTH' }, payload(0, [bdSeq(1)]));
+    expect(state.node('g', 'n')).toBeUndefined();
+    expect(state.accept(node('NDATA'), payload(1, [temp(1)]))).toMatchObject({ refused: { reason: 'no-birth' }, rebirth: true });
+  });
+
+  it('refuses a DBIRTH beyond maxDevicesPerNode', () => {
+    const state = new HostState({ maxNodes: 1, maxDevicesPerNode: 1 });
+    state.accept(node('NBIRTH'), payload(0, [bdSeq(1)]));
+    expect(state.accept(device('DBIRTH', 'a'), payload(1, [temp(1, true)])).refused).toBeUndefined();
+    expect(state.accept(device('DBIRTH', 'b'), payload(2, [temp(1, true)]))).toMatchObject({ refused: { reason: 'too-many-devices' } });
   });
 
   it('refuses a payload without seq or timestamp as malformed', () => {
@@ -85,7 +129,7 @@ describe(HostState.name, () => {
   });
 
   it('keeps a metric called __proto__ as a metric', () => {
-    const state = new HostState();
+    const state = new HostState(LIMITS);
     state.accept(node('NBIRTH'), payload(0, [bdSeq(1), { name: '__proto__', alias: '2', datatype: DataType.Boolean, boolean_value: true }]));
     const plan = state.accept(node('NDATA'), payload(1, [{ alias: '2', datatype: DataType.Boolean, boolean_value: false }]));
     expect(Object.entries(plan.readings[0]?.values ?? {})).toEqual([['__proto__', { value: false }]]);

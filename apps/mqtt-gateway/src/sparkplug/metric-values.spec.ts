@@ -1,5 +1,5 @@
 import { DataType } from './datatypes';
-import { MetricValueError, encodeValue, metricUnit, metricValue } from './metric-values';
+import { MAX_ELEMENTS, MetricValueError, encodeValue, metricUnit, metricValue } from './metric-values';
 
 describe('Sparkplug metric values', () => {
   it.each([
@@ -16,6 +16,26 @@ describe('Sparkplug metric values', () => {
     [DataType.DateTime, { long_value: '1700000000000' }, new Date(1_700_000_000_000)],
   ])('reads datatype %i %j as %p (integers sign-extended to 32 bits or not)', (datatype, fields, expected) => {
     expect(metricValue(fields, datatype)).toEqual(expected);
+  });
+
+  it('refuses an integer that fits neither its width nor a sign extension of it, instead of wrapping it', () => {
+    expect(() => metricValue({ int_value: 300 }, DataType.UInt8)).toThrow(MetricValueError);
+    expect(() => metricValue({ int_value: 70000 }, DataType.Int16)).toThrow(MetricValueError);
+    expect(metricValue({ long_value: '18446744073709551613' }, DataType.Int8)).toBe(-3);
+    expect(() => metricValue({ int_value: 4294967293 }, DataType.UInt8)).toThrow(MetricValueError);
+  });
+
+  it('reads a Float as the shortest decimal of the same 32-bit float', () => {
+    expect(metricValue({ float_value: Math.fround(0.1) }, DataType.Float)).toBe(0.1);
+    expect(metricValue({ bytes_value: Buffer.from(new Float32Array([0.3]).buffer) }, DataType.FloatArray)).toEqual([0.3]);
+  });
+
+  it('refuses an array or DataSet that would expand into more than MAX_ELEMENTS metrics', () => {
+    const count = Buffer.alloc(4);
+    count.writeUInt32LE(MAX_ELEMENTS + 1);
+    expect(() => metricValue({ bytes_value: Buffer.concat([count, Buffer.alloc(Math.ceil((MAX_ELEMENTS + 1) / 8))]) }, DataType.BooleanArray)).toThrow(MetricValueError);
+    expect(() => metricValue({ bytes_value: Buffer.alloc(MAX_ELEMENTS + 1) }, DataType.UInt8Array)).toThrow(MetricValueError);
+    expect(() => metricValue({ bytes_value: Buffer.alloc(MAX_ELEMENTS + 1) }, DataType.StringArray)).toThrow(MetricValueError);
   });
 
   it('reads the packed arrays of Sparkplug 3.0', () => {

@@ -5,6 +5,9 @@ import { DataType, dataTypeName } from './datatypes';
 /** A metric value that does not fit its datatype, or a datatype the gateway cannot read or write. */
 export class MetricValueError extends Error {}
 
+/** Elements one array or DataSet may expand into: 256 KiB of packed booleans would be two million metrics. */
+export const MAX_ELEMENTS = 10_000;
+
 const INT_BITS: Partial<Record<number, { bits: number; signed: boolean }>> = {
   [DataType.Int8]: { bits: 8, signed: true },
   [DataType.Int16]: { bits: 16, signed: true },
@@ -26,7 +29,7 @@ const ARRAYS: Partial<Record<number, { size: number; read: (view: DataView, at: 
   [DataType.UInt16Array]: { size: 2, read: (v, at) => v.getUint16(at, true) },
   [DataType.UInt32Array]: { size: 4, read: (v, at) => v.getUint32(at, true) },
   [DataType.UInt64Array]: { size: 8, read: (v, at) => v.getBigUint64(at, true) },
-  [DataType.FloatArray]: { size: 4, read: (v, at) => v.getFloat32(at, true) },
+  [DataType.FloatArray]: { size: 4, read: (v, at) => shortestFloat32(v.getFloat32(at, true)) },
   [DataType.DoubleArray]: { size: 8, read: (v, at) => v.getFloat64(at, true) },
   [DataType.DateTimeArray]: { size: 8, read: (v, at) => new Date(Number(v.getBigInt64(at, true))) },
 };
@@ -40,13 +43,14 @@ export function metricValue(metric: SpbMetric, datatype: number): NativeValue {
   if (metric.is_null) return null;
   const what = `a ${dataTypeName(datatype)} metric`;
   const int = INT_BITS[datatype];
-  if (int) return integer(scalarInteger(metric, what), int.bits, int.signed);
+  if (int) return integer(scalarInteger(metric, what), int.bits, int.signed, what);
   const array = ARRAYS[datatype];
   if (array) return packedArray(bytes(metric, what), array.size, array.read, what);
   switch (datatype) {
     case DataType.Float:
+      return shortestFloat32(present(metric.float_value ?? metric.double_value, what));
     case DataType.Double:
-      return present(metric.float_value ?? metric.double_value, what);
+      return present(metric.double_value ?? metric.float_value, what);
     case DataType.Boolean:
       return present(metric.boolean_value, what);
     case DataType.String:
@@ -127,10 +131,27 @@ function toBigInt(value: unknown): bigint | undefined {
   return undefined;
 }
 
-/** Implementations put an integer in int_value or long_value, sign-extended or not: the width decides. */
-function integer(raw: bigint, bits: number, signed: boolean): number | bigint {
-  const value = signed ? BigInt.asIntN(bits, raw) : BigInt.asUintN(bits, raw);
+/**
+ * Implementations put an integer in int_value or long_value, in its own width or sign-extended
+ * to 32 or 64 bits (Int8 -3 as 253, 4294967293 or 18446744073709551613). Anything else does not
+ * fit the type (a UInt8 of 300) and is refused, never wrapped.
+ */
+function integer(raw: bigint, bits: number, signed: boolean, what: string): number | bigint {
+  const width = 1n << BigInt(bits);
+  const extended = signed && [32n, 64n].some((w) => w > BigInt(bits) && raw >= (1n << w) - width / 2n && raw < 1n << w);
+  if (raw >= width && !extended) throw new MetricValueError(`${what} has the value ${raw}, which does not fit ${bits} bits`);
+  const value = signed ? BigInt.asIntN(bits, raw) : raw;
   return bits === 64 ? value : Number(value);
+}
+
+/** A Float as the shortest decimal that is the same 32-bit float (0.1, not 0.10000000149011612). */
+function shortestFloat32(value: number): number {
+  if (!Number.isFinite(value)) return value;
+  for (let digits = 1; digits < 9; digits++) {
+    const shorter = Number(value.toPrecision(digits));
+    if (Math.fround(shorter) === value) return shorter;
+  }
+  return value;
 }
 
 function scalarInteger(metric: SpbScalar, what: string): bigint {
@@ -150,6 +171,7 @@ function bytes(metric: SpbMetric, what: string): Uint8Array {
 
 function packedArray(data: Uint8Array, size: number, read: (view: DataView, at: number) => NativeValue, what: string): NativeValue[] {
   if (data.length % size !== 0) throw new MetricValueError(`${what} has ${data.length} bytes, not a multiple of ${size}`);
+  if (data.length / size > MAX_ELEMENTS) throw new MetricValueError(`${what} has ${data.length / size} elements, more than ${MAX_ELEMENTS}`);
   const view = new DataView(data.buffer, data.byteOffset, data.length);
   return Array.from({ length: data.length / size }, (_, i) => read(view, i * size));
 }
@@ -159,6 +181,7 @@ function booleanArray(data: Uint8Array): boolean[] {
   if (data.length < 4) throw new MetricValueError('a BooleanArray metric has no count');
   const count = new DataView(data.buffer, data.byteOffset, 4).getUint32(0, true);
   if (Math.ceil(count / 8) > data.length - 4) throw new MetricValueError(`a BooleanArray metric counts ${count} values in ${data.length - 4} bytes`);
+  if (count > MAX_ELEMENTS) throw new MetricValueError(`a BooleanArray metric has ${count} elements, more than ${MAX_ELEMENTS}`);
   return Array.from({ length: count }, (_, i) => ((data[4 + (i >> 3)] ?? 0) & (0x80 >> (i & 7))) !== 0);
 }
 
@@ -166,13 +189,17 @@ function booleanArray(data: Uint8Array): boolean[] {
 function stringArray(data: Uint8Array): string[] {
   const text = Buffer.from(data).toString('utf8');
   if (text.length > 0 && !text.endsWith('\0')) throw new MetricValueError('a StringArray metric does not end with NUL');
-  return text.length === 0 ? [] : text.slice(0, -1).split('\0');
+  const strings = text.length === 0 ? [] : text.slice(0, -1).split('\0');
+  if (strings.length > MAX_ELEMENTS) throw new MetricValueError(`a StringArray metric has ${strings.length} elements, more than ${MAX_ELEMENTS}`);
+  return strings;
 }
 
 function dataSet(metric: SpbMetric): NativeValue[] {
   const set = present(metric.dataset_value, 'a DataSet metric');
   const columns = set.columns ?? [];
-  return (set.rows ?? []).map((row, r) =>
+  const rows = set.rows ?? [];
+  if (rows.length * columns.length > MAX_ELEMENTS) throw new MetricValueError(`a DataSet metric has ${rows.length} rows of ${columns.length} columns, more than ${MAX_ELEMENTS} values`);
+  return rows.map((row, r) =>
     Object.fromEntries(
       columns.map((column, c) => {
         const element = row.elements?.[c];

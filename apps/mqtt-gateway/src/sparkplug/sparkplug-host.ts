@@ -1,10 +1,11 @@
 import { type IClientOptions, type MqttClient } from 'mqtt';
 import { CoreError, CoreErrorCode, type DeliveryOutcome, type IngestOutcome, type IngestPipeline, type InboundMessage, type StatusReport } from '@fieldlink/gateway-core';
-import { type Command, stableId } from '@fieldlink/schemas';
+import { type Command, MAX_DEVICE_ID_LENGTH, stableId } from '@fieldlink/schemas';
 import { type Logger } from '@fieldlink/service';
 import { type Counter } from 'prom-client';
 import { type SparkplugConfig } from '../config/mqtt-gateway.config';
 import { MqttError, MqttErrorCode } from '../errors';
+import { BoundedMap } from './bounded-map';
 import { type SpbMetric, type SpbPayload, decodeSparkplug, encodeSparkplug } from './codec';
 import { DataType } from './datatypes';
 import { HostState, type Plan, type Refusal } from './host-state';
@@ -17,6 +18,7 @@ const REFUSALS: Record<Refusal, MqttErrorCode> = {
   'seq-gap': MqttErrorCode.SparkplugSeqGap,
   'unknown-alias': MqttErrorCode.SparkplugUnknownAlias,
   'bad-value': MqttErrorCode.SparkplugBadValue,
+  'too-many-devices': MqttErrorCode.SparkplugTooManyDevices,
 };
 
 const NODE_CONTROLS = ['Node Control/Rebirth', 'Node Control/Reboot'];
@@ -56,23 +58,31 @@ export interface SparkplugMessage {
  * restart, the first message of each edge node asks for a rebirth.
  */
 export class SparkplugHost {
-  private readonly state = new HostState();
-  private readonly identities = new Map<string, Identity>();
-  /** The STATE birth's timestamp, which its will (the death) must repeat. */
-  private readonly stateTimestamp = Date.now();
+  private readonly state: HostState;
+  private readonly identities: BoundedMap<string, Identity>;
+  /** When each edge node was last asked for a rebirth (ms); also nodes not (or no longer) held. */
+  private readonly rebirthAt: BoundedMap<string, number>;
+  /** The timestamp of this connection's STATE, which its will (the death) must repeat (Sparkplug 3.0, 7.5). */
+  private stateTimestamp = Date.now();
 
-  constructor(private readonly options: SparkplugHostOptions) {}
+  constructor(private readonly options: SparkplugHostOptions) {
+    const { maxNodes, maxDevicesPerNode } = options.config;
+    this.state = new HostState({ maxNodes, maxDevicesPerNode });
+    this.rebirthAt = new BoundedMap(maxNodes);
+    this.identities = new BoundedMap(maxNodes * 2);
+  }
 
   subscriptions(): Record<string, { qos: 1 }> {
     return Object.fromEntries(hostSubscriptions(this.options.config.groups).map((filter) => [filter, { qos: 1 }]));
   }
 
-  /** The host's death certificate, as the connection's will. */
+  /** The host's death certificate for the next connection, as its will: call before every connect. */
   will(): NonNullable<IClientOptions['will']> {
+    this.stateTimestamp = Date.now();
     return { topic: this.stateTopic(), payload: this.statePayload(false), qos: 1, retain: true };
   }
 
-  /** The host's birth, on every connect. */
+  /** The host's birth, once the connection's subscriptions are in place. */
   announce(client: MqttClient): void {
     client.publish(this.stateTopic(), this.statePayload(true), { qos: 1, retain: true }, (err) => {
       if (err) this.options.logger.warn({ err: err.message }, 'Sparkplug STATE online not published');
@@ -90,6 +100,9 @@ export class SparkplugHost {
     const topic = parseSparkplugTopic(message.topic);
     if (typeof topic === 'string') return this.deadLetter(message, undefined, new MqttError(MqttErrorCode.SparkplugBadTopic, topic));
     const deviceId = this.deviceIdOf(topic, topic.device);
+    if (deviceId.length > MAX_DEVICE_ID_LENGTH) {
+      return this.deadLetter(message, undefined, new MqttError(MqttErrorCode.SparkplugBadTopic, `its deviceId would be ${deviceId.length} characters, more than ${MAX_DEVICE_ID_LENGTH}`));
+    }
     const size = message.payloadSize ?? message.payload.length;
     if (size > this.options.maxPayloadBytes) {
       return this.deadLetter(message, deviceId, new CoreError(CoreErrorCode.PayloadTooLarge, `payload of ${size} bytes exceeds ingest.maxPayloadBytes (${this.options.maxPayloadBytes})`));
@@ -103,7 +116,11 @@ export class SparkplugHost {
     const plan = this.state.accept(topic, payload);
     if (plan.rebirth) this.requestRebirth(topic);
     if (plan.refused) return this.deadLetter(message, deviceId, new MqttError(REFUSALS[plan.refused.reason], plan.refused.message));
-    return this.forward(message, topic, deviceId, plan);
+    const forwarded = this.forward(message, topic, deviceId, plan);
+    if (!plan.unreadable) return forwarded;
+    // The readable metrics are forwarded; the message goes to the dead letters too, for the others.
+    const [outcome] = await Promise.all([forwarded, this.deadLetter(message, deviceId, new MqttError(MqttErrorCode.SparkplugBadValue, plan.unreadable))]);
+    return outcome;
   }
 
   /** A command for a Sparkplug node or device: an NCMD or DCMD, typed from the birth certificate. */
@@ -194,15 +211,15 @@ export class SparkplugHost {
   }
 
   private requestRebirth(topic: SparkplugTopic): void {
-    const node = this.state.node(topic.group, topic.node);
+    const nodeKey = `${topic.group}/${topic.node}`;
     const client = this.options.connection();
-    if (!node || !client?.connected || Date.now() - node.rebirthAt < this.options.config.rebirthIntervalMs) return;
-    node.rebirthAt = Date.now();
+    if (!client?.connected || Date.now() - (this.rebirthAt.get(nodeKey) ?? -Infinity) < this.options.config.rebirthIntervalMs) return;
+    this.rebirthAt.set(nodeKey, Date.now());
     this.options.rebirthRequests.inc();
     const now = String(Date.now());
     const payload = encodeSparkplug({ timestamp: now, metrics: [{ name: 'Node Control/Rebirth', datatype: DataType.Boolean, boolean_value: true, timestamp: now }] });
     const target = sparkplugTopic({ group: topic.group, node: topic.node, type: 'NCMD' });
-    this.options.logger.info({ node: `${topic.group}/${topic.node}`, topic: target }, 'asking a Sparkplug edge node for a rebirth');
+    this.options.logger.info({ node: nodeKey, topic: target }, 'asking a Sparkplug edge node for a rebirth');
     client.publish(target, payload, { qos: 0 }, (err) => {
       if (err) this.options.logger.warn({ err: err.message, topic: target }, 'Sparkplug rebirth request not published');
     });

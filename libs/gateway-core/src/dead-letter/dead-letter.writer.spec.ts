@@ -39,6 +39,22 @@ const subject = (over: Partial<DeadLetterSubject> = {}): DeadLetterSubject => ({
 class AppError extends GatewayError {}
 
 describe(DeadLetterWriter.name, () => {
+  it('leaves out a deviceId too long for a record (a 300-character topic level) and writes the rest', async () => {
+    const { sink, writer, letters } = setup();
+    const outcome = await writer.write(subject({ deviceId: 'a'.repeat(300) }), new SchemaError(SchemaErrorCode.InvalidJson, 'not JSON'));
+    expect(outcome.status).toBe('dead-lettered');
+    expect(letters()[0]).not.toHaveProperty('deviceId');
+    expect(sink.sent[0]?.key).toBeNull();
+  });
+
+  it('never throws at its caller when the letter itself is invalid: it logs and counts it', async () => {
+    const { sink, writer, metrics } = setup();
+    const outcome = await writer.write(subject({ id: 'x'.repeat(200) }), new SchemaError(SchemaErrorCode.InvalidJson, 'not JSON'));
+    expect(outcome.status).toBe('dead-lettered');
+    expect(sink.sent).toHaveLength(0);
+    expect((await metrics.deadLetterFailed.get()).values[0]?.value).toBe(1);
+  });
+
   it('writes the raw bytes, truncated to maxBytes, and the reason, keyed by deviceId, and says so', async () => {
     const { sink, writer, letters } = setup();
     const outcome = await writer.write(subject(), new SchemaError(SchemaErrorCode.InvalidJson, 'not JSON'));

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type DeadLetter, SCHEMA_VERSION, SchemaError, type Source, validateDeadLetter } from '@fieldlink/schemas';
+import { type DeadLetter, MAX_DEVICE_ID_LENGTH, SCHEMA_VERSION, SchemaError, type Source, validateDeadLetter } from '@fieldlink/schemas';
 import { KafkaError, type OutgoingRecord } from '@fieldlink/kafka';
 import { type Logger } from '@fieldlink/service';
 import { CoreErrorCode, GatewayError } from '../errors';
@@ -60,9 +60,17 @@ export class DeadLetterWriter {
     const mapping = subject.route ?? UNROUTED;
     const reason = reasonOf(error);
     if (reason.code === CoreErrorCode.Internal) this.logger.error({ err: error, ref: subject.ref }, 'unexpected ingest failure; dead-lettering');
-    const letter = validateDeadLetter.assert(deadLetterOf(subject, reason, this.options));
+    let letter: DeadLetter;
     try {
-      await this.sink.send(this.recordOf(letter, subject));
+      letter = validateDeadLetter.assert(deadLetterOf(subject, reason, this.options));
+    } catch (invalid) {
+      // Never thrown at the caller: an ack held behind it (MQTT QoS 1) would stop the whole stream.
+      this.metrics.deadLetterFailed.inc({ mapping });
+      this.logger.error({ err: invalid, reason, ref: subject.ref, raw: subject.raw.subarray(0, this.options.maxBytes).toString('base64') }, 'dead-letter record not valid; not written');
+      return { status: 'dead-lettered', ...reason };
+    }
+    try {
+      await this.sink.send(this.recordOf(letter));
     } catch (sendError) {
       if (!last && sendError instanceof KafkaError && sendError.retryable) throw sendError;
       // The broker refused even the dead-letter record, the spool is full with overflow reject,
@@ -79,11 +87,11 @@ export class DeadLetterWriter {
    * spool's replay, which must not write back into the spool it is draining.
    */
   letterFor(subject: DeadLetterSubject, error: unknown): OutgoingRecord {
-    return this.recordOf(validateDeadLetter.assert(deadLetterOf(subject, reasonOf(error), this.options)), subject);
+    return this.recordOf(validateDeadLetter.assert(deadLetterOf(subject, reasonOf(error), this.options)));
   }
 
-  private recordOf(letter: DeadLetter, subject: DeadLetterSubject): OutgoingRecord {
-    return { topic: this.options.topic, key: subject.deviceId ?? null, value: JSON.stringify(letter) };
+  private recordOf(letter: DeadLetter): OutgoingRecord {
+    return { topic: this.options.topic, key: letter.deviceId ?? null, value: JSON.stringify(letter) };
   }
 }
 
@@ -106,6 +114,7 @@ function deadLetterOf(subject: DeadLetterSubject, reason: { code: string; messag
     payload: { encoding: 'base64', size, data: kept.toString('base64') },
   };
   if (kept.length < size) letter.payload.truncated = true;
-  if (subject.deviceId) letter.deviceId = subject.deviceId;
+  // One too long for a record (a topic level of 300 characters) is left out; source.ref still names it.
+  if (subject.deviceId && subject.deviceId.length <= MAX_DEVICE_ID_LENGTH) letter.deviceId = subject.deviceId;
   return letter;
 }
