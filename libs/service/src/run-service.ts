@@ -57,8 +57,9 @@ export function installShutdown(app: INestApplication, stopService: () => Promis
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
-    // A hard deadline, in case a broker never answers a disconnect.
-    setTimeout(() => process.exit(1), drainTimeoutMs + 5000).unref();
+    // A hard deadline, in case a broker never answers a disconnect: after the three stages a
+    // service drains in, each within drainTimeoutMs (a gateway: commands, ingress, Kafka).
+    setTimeout(() => process.exit(1), 3 * drainTimeoutMs + 5000).unref();
     stopService()
       .then(() => app.close())
       .then(() => process.exit(0))

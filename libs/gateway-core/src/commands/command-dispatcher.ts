@@ -1,5 +1,6 @@
 import { type BatchConsumer, type ConsumedRecord, type KafkaService } from '@fieldlink/kafka';
 import { type Command, type CommandResult, type DeviceRecord, SCHEMA_VERSION, type TopicMap, parseJson, validateCommand } from '@fieldlink/schemas';
+import { withTimeout } from '@fieldlink/resilience';
 import { type Logger } from '@fieldlink/service';
 import { type DeviceRegistry } from '../devices/device-registry';
 import { type DeadLetterWriter } from '../dead-letter/dead-letter.writer';
@@ -74,6 +75,15 @@ export class CommandDispatcher {
     await Promise.all(this.consumers.map((c) => c.start()));
   }
 
+  /**
+   * Stops taking commands. A batch in hand is finished first (delivered, its results written and
+   * its offsets committed), while the adapter is still up; what is not yet fetched stays in
+   * Kafka for the next run or the next owner.
+   */
+  async stop(): Promise<void> {
+    await Promise.allSettled((this.consumers ?? []).map((c) => c.stop()));
+  }
+
   private createConsumers(): BatchConsumer[] {
     const owner = this.kafka.createConsumer({
       name: 'commands-consumer',
@@ -133,7 +143,7 @@ export class CommandDispatcher {
   private async attempt(command: Command, device: DeviceRecord): Promise<Result> {
     if (command.expiresAt && Date.parse(command.expiresAt) <= Date.now()) return { status: 'expired', detail: 'expired before delivery' };
     try {
-      const outcome = await withTimeout(this.target.deliver(command, device), this.options.deliverTimeoutMs);
+      const outcome = await withTimeout(this.target.deliver(command, device), this.options.deliverTimeoutMs, `no acknowledgement within ${this.options.deliverTimeoutMs} ms`);
       if (outcome.status === 'failed') return { status: 'failed', code: outcome.code, detail: outcome.message };
       if (outcome.status === 'succeeded') return { status: 'succeeded', ...(outcome.output !== undefined ? { output: outcome.output } : {}) };
       return { status: 'delivered' };
@@ -207,12 +217,4 @@ function parse(record: ConsumedRecord): { command: Command; error?: undefined } 
   } catch (error) {
     return { error };
   }
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no acknowledgement within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

@@ -1,5 +1,5 @@
 import { type KafkaService } from '@fieldlink/kafka';
-import { retryWithBackoff } from '@fieldlink/resilience';
+import { retryWithBackoff, withTimeout } from '@fieldlink/resilience';
 import { TOPIC_NAMES, type TopicMap } from '@fieldlink/schemas';
 import { type CommandDispatcher } from '../commands/command-dispatcher';
 import { type DeviceRegistry } from '../devices/device-registry';
@@ -45,10 +45,15 @@ export class GatewayRuntime implements ServiceRuntime {
     return { ready: Object.values(checks).every(Boolean), checks };
   }
 
-  /** Stops ingress first so nothing new arrives, then flushes Kafka. */
+  /**
+   * Stops taking commands first (one in hand is finished on a live adapter, so a restart fails
+   * none), then ingress, so nothing new arrives, then flushes Kafka. Each stage is bounded by
+   * shutdown.drainTimeoutMs: the process's hard exit comes after three of them (run-service).
+   */
   async stop(): Promise<void> {
     this.stopping = true;
     this.logger.info('draining');
+    await withTimeout(this.dispatcher.stop(), this.config.shutdown.drainTimeoutMs).catch((err: unknown) => this.logger.error({ err }, 'command consumers did not stop in time'));
     await this.adapter.stop().catch((err: unknown) => this.logger.error({ err }, 'protocol adapter stop failed'));
     // Kafka first: closing it fails the replay's pending sends, which then stay spooled for the next run.
     await this.kafka.close(this.config.shutdown.drainTimeoutMs);
