@@ -1,5 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { DeviceRegistry, GatewayCoreModule, IngestPipeline } from '@fieldlink/gateway-core';
+import { DeviceRegistry, GatewayCoreModule, IngestPipeline, routeActions } from '@fieldlink/gateway-core';
 import { type Logger, METRICS_REGISTRY } from '@fieldlink/service';
 import { type Registry } from 'prom-client';
 import { type CoapRuntimeConfig } from './config/coap-gateway.config';
@@ -23,6 +23,7 @@ export class AppModule {
           },
           // A command waits for the device's ACK through every retransmission of its notification.
           commandDeliverTimeoutMs: maxTransmitWaitMs(config.coap) + 5_000,
+          commandActions: routeActions(config.routes),
         }),
       ],
     };

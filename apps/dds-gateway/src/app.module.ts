@@ -1,5 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { GatewayCoreModule, IngestPipeline } from '@fieldlink/gateway-core';
+import { GatewayCoreModule, IngestPipeline, routeActions } from '@fieldlink/gateway-core';
 import { type Logger, METRICS_REGISTRY } from '@fieldlink/service';
 import { type Registry } from 'prom-client';
 import { type DdsRuntimeConfig } from './config/dds-gateway.config';
@@ -23,6 +23,7 @@ export class AppModule {
           },
           // Room for the ack wait and for the reader loop's current take ahead of it.
           commandDeliverTimeoutMs: config.dds.commands.ackTimeoutMs + 5000,
+          commandActions: routeActions(config.dds.readers),
         }),
       ],
     };

@@ -1,5 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { GatewayCoreModule, IngestPipeline } from '@fieldlink/gateway-core';
+import { GatewayCoreModule, IngestPipeline, routeActions } from '@fieldlink/gateway-core';
 import { type Logger, METRICS_REGISTRY } from '@fieldlink/service';
 import { type Registry } from 'prom-client';
 import { type MqttRuntimeConfig } from './config/mqtt-gateway.config';
@@ -17,6 +17,7 @@ export class AppModule {
           config,
           logger,
           commandDeliverTimeoutMs: config.commands.deliverTimeoutMs,
+          commandActions: routeActions(config.mappings),
           adapter: {
             inject: [IngestPipeline, METRICS_REGISTRY],
             useFactory: (pipeline: IngestPipeline, registry: Registry) => new MqttAdapter(config, pipeline, logger, registry),

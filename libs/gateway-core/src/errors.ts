@@ -7,6 +7,8 @@ export const CoreErrorCode = {
   CommandUnknownDevice: 'FL_COMMAND_UNKNOWN_DEVICE',
   CommandWrongTarget: 'FL_COMMAND_WRONG_TARGET',
   CommandNotDelivered: 'FL_COMMAND_NOT_DELIVERED',
+  /** The command's action is not in its device's route's `actions` list. */
+  CommandActionNotAllowed: 'FL_COMMAND_ACTION_NOT_ALLOWED',
   SinkFull: 'FL_SINK_FULL',
   /** A record the spool wrote could not be read back (bad disk, or the file changed behind its back). */
   SpoolCorrupt: 'FL_SPOOL_CORRUPT',

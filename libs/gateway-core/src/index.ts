@@ -17,4 +17,4 @@ export { SpoolingSink } from './spool/spooling-sink';
 export { SegmentLog } from './spool/segment-log';
 export { type RouteMatcher } from './routes/route-matcher';
 export { type RoutedMessage, RouteTable } from './routes/route-table';
-export { RouteCommandSchema, type RouteConfig, RouteFields } from './routes/route.schema';
+export { RouteActionsSchema, RouteCommandSchema, type RouteConfig, RouteFields, routeActions } from './routes/route.schema';

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Static, Type } from '@sinclair/typebox';
-import { CORE_ENV_OVERRIDES, CoreConfigSchema, type DecodedRoute } from '@fieldlink/gateway-core';
+import { CORE_ENV_OVERRIDES, CoreConfigSchema, type DecodedRoute, RouteActionsSchema } from '@fieldlink/gateway-core';
 import { type EnvOverride, ServiceError, ServiceErrorCode, loadConfig } from '@fieldlink/service';
 import { parsePath } from '../session/field-path';
 
@@ -37,6 +37,7 @@ const ReaderSchema = Type.Object(
       }),
     ),
     eventTime: EventTime,
+    actions: Type.Optional(RouteActionsSchema),
   },
   { additionalProperties: false },
 );

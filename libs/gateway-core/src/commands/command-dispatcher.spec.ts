@@ -70,7 +70,7 @@ function setup(devices: DeviceRecord[], deliver: (c: Command) => Promise<Deliver
     registry,
     history,
     deadLetters,
-    { topics, instanceId: 'gw-1', ownerGroupId: 'own', routerGroupId: 'router', deliverTimeoutMs: 5000 },
+    { topics, instanceId: 'gw-1', ownerGroupId: 'own', routerGroupId: 'router', deliverTimeoutMs: 5000, actionsByRoute: new Map([['valves', ['open', 'close']]]) },
     metrics,
     pino({ level: 'silent' }),
   );
@@ -83,6 +83,22 @@ function setup(devices: DeviceRecord[], deliver: (c: Command) => Promise<Deliver
 }
 
 describe(CommandDispatcher.name, () => {
+  it('sends only the actions its device\'s route accepts; another gets failed FL_COMMAND_ACTION_NOT_ALLOWED', async () => {
+    const sentActions: string[] = [];
+    const valve = { ...device('v-1', 'gw-1'), route: 'valves' };
+    const { run, results } = setup([valve, device('any-1', 'gw-1')], (c) => {
+      sentActions.push(`${c.deviceId}:${c.action}`);
+      return Promise.resolve(delivered);
+    });
+    await run('commands-consumer', [command({ deviceId: 'v-1', id: 'a', action: 'open' }), command({ deviceId: 'v-1', id: 'b', action: 'format-disk' }), command({ deviceId: 'any-1', action: 'format-disk' })]);
+    expect(sentActions.sort()).toEqual(['any-1:format-disk', 'v-1:open']);
+    expect(results().map((r) => [r.id, r.status, r.code]).sort()).toEqual([
+      ['a', 'delivered', undefined],
+      ['b', 'failed', 'FL_COMMAND_ACTION_NOT_ALLOWED'],
+      ['c-any-1', 'delivered', undefined],
+    ]);
+  });
+
   it('does not deliver a command that command-results says reached its device (another instance, or before a restart)', async () => {
     const deliveredTo: string[] = [];
     const { run, results, history, metrics } = setup([device('mine', 'gw-1')], (c) => {

@@ -31,6 +31,8 @@ export interface CommandDispatcherOptions {
   /** The group every gateway instance shares: one of them answers each command that no gateway serves. */
   routerGroupId: string;
   deliverTimeoutMs: number;
+  /** Route name → the actions its devices accept; a route not in it accepts every action. */
+  actionsByRoute: ReadonlyMap<string, readonly string[]>;
 }
 
 /** What a command came to, as its result record says. */
@@ -142,6 +144,10 @@ export class CommandDispatcher {
 
   private async attempt(command: Command, device: DeviceRecord): Promise<Result> {
     if (command.expiresAt && Date.parse(command.expiresAt) <= Date.now()) return { status: 'expired', detail: 'expired before delivery' };
+    const allowed = this.options.actionsByRoute.get(device.route);
+    if (allowed && !allowed.includes(command.action)) {
+      return { status: 'failed', code: CoreErrorCode.CommandActionNotAllowed, detail: `route "${device.route}" accepts the actions ${allowed.join(', ')}, not "${command.action}"; nothing was sent` };
+    }
     try {
       const outcome = await withTimeout(this.target.deliver(command, device), this.options.deliverTimeoutMs, `no acknowledgement within ${this.options.deliverTimeoutMs} ms`);
       if (outcome.status === 'failed') return { status: 'failed', code: outcome.code, detail: outcome.message };

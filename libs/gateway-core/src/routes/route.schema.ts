@@ -14,6 +14,13 @@ export const RouteCommandSchema = Type.Object(
   { additionalProperties: false },
 );
 
+/** The command actions a route's devices accept; see CommandDispatcher. */
+export const RouteActionsSchema = Type.Array(Type.String({ minLength: 1 }), {
+  minItems: 1,
+  uniqueItems: true,
+  description: 'Command actions this route\'s devices accept; any other gets failed FL_COMMAND_ACTION_NOT_ALLOWED and is not sent. Default: every action',
+});
+
 /** What every route has, whatever the protocol; each gateway adds how its messages match (and may widen `command`). */
 export const RouteFields = {
   name: Type.String({ minLength: 1, description: 'Labels metrics and the envelope source' }),
@@ -42,7 +49,13 @@ export const RouteFields = {
   ),
   metric: Type.Optional(Type.String({ description: 'number and text decoders: metric name' })),
   command: Type.Optional(RouteCommandSchema),
+  actions: Type.Optional(RouteActionsSchema),
 };
 
 export const RouteObject = Type.Object(RouteFields);
+
+/** Route name → its `actions`, for the routes that restrict them (GatewayCoreOptions.commandActions). */
+export function routeActions(routes: readonly { name: string; actions?: readonly string[] | undefined }[]): ReadonlyMap<string, readonly string[]> {
+  return new Map(routes.flatMap((r) => (r.actions ? [[r.name, r.actions] as const] : [])));
+}
 export type RouteConfig = Static<typeof RouteObject>;

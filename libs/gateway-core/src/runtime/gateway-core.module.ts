@@ -29,6 +29,8 @@ export interface GatewayCoreOptions {
   /** Builds the protocol adapter; IngestPipeline, DeadLetterWriter, LOGGER, METRICS_REGISTRY and CORE_CONFIG can be injected. */
   adapter: { inject: InjectionToken[]; useFactory: (...args: never[]) => ProtocolAdapter };
   commandDeliverTimeoutMs?: number;
+  /** Route name → the command actions its devices accept (a route's `actions`); a route not named accepts every action. */
+  commandActions?: ReadonlyMap<string, readonly string[]>;
 }
 
 /** A gateway: the service shell plus the shared ingest pipeline, spool and command dispatcher around one adapter. */
@@ -126,6 +128,7 @@ export const GatewayCoreModule = {
                 routerGroupId: `${config.topics.prefix}command-router`,
                 instanceId: config.gateway.instanceId,
                 deliverTimeoutMs: options.commandDeliverTimeoutMs ?? 10_000,
+                actionsByRoute: options.commandActions ?? new Map(),
               },
               metrics,
               logger,
