@@ -10,9 +10,9 @@ describe('mqtt-gateway downlink', () => {
   });
 
   /** A gateway, a device it serves and a subscriber on the device's command topic. */
-  async function gatewayServing(name: string) {
+  async function gatewayServing(name: string, config?: (root: string) => Record<string, unknown>) {
     const infra = await sharedInfra();
-    const started = await startMqttGateway(infra);
+    const started = await startMqttGateway(infra, config ? { config } : {});
     gateway = started.gateway;
     const device = `${started.root}-${name}`;
     const sub = await mosquittoSub(infra.mqttPort, `${started.root}/commands/${device}`);
@@ -99,5 +99,27 @@ describe('mqtt-gateway downlink', () => {
     await waitFor('the next command on MQTT', () => ids().includes(next.id));
     expect(ids()).toEqual([`${started.root}-open`, next.id]);
     expect(await started.gateway.metric('fieldlink_commands_total', { status: 'duplicate' })).toBe(1);
+  });
+
+  it('publishes only the actions its mapping accepts; another gets failed FL_COMMAND_ACTION_NOT_ALLOWED', async () => {
+    const { started, device, sub } = await gatewayServing('door', (root) => ({
+      mappings: [{ name: 'telemetry', topic: `${root}/sensors/{deviceId}/data`, actions: ['open', 'close'] }],
+    }));
+    const send = (action: string) => produce(started.brokers, started.topic('commands'), device, JSON.stringify({ schemaVersion: 1, id: `${started.root}-${action}`, deviceId: device, action }));
+    await send('open');
+    await send('format-disk');
+    await send('close');
+    const results = await waitFor('three results', async () => {
+      const got = (await waitForRecords(started.brokers, started.topic('command-results'), 1)).map((r) => JSON.parse(r.payload ?? '') as CommandResult);
+      return got.length >= 3 && got;
+    });
+    expect(results.map((r) => [r.id.replace(`${started.root}-`, ''), r.status, r.code])).toEqual([
+      ['open', 'delivered', undefined],
+      ['format-disk', 'failed', 'FL_COMMAND_ACTION_NOT_ALLOWED'],
+      ['close', 'delivered', undefined],
+    ]);
+    const actions = () => sub.lines.map((line) => (JSON.parse(line.slice(line.indexOf(' ') + 1)) as { action: string }).action);
+    await waitFor('the last command on MQTT', () => actions().includes('close'));
+    expect(actions()).toEqual(['open', 'close']);
   });
 });
