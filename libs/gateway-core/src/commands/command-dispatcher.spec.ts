@@ -34,7 +34,7 @@ class MemoryHistory implements DeliveredCommands {
 }
 
 /** Kafka and the registry as fakes: the dispatcher's decisions are pure logic over them. */
-function setup(devices: DeviceRecord[], deliver: (c: Command) => Promise<DeliveryOutcome>, bounds: { forgets: boolean; maxDevices: number } = { forgets: false, maxDevices: 100_000 }) {
+function setup(devices: DeviceRecord[], deliver: (c: Command) => Promise<DeliveryOutcome>, bounds: { forgets: boolean; maxDevices: number } = { forgets: false, maxDevices: 100_000 }, deliverTimeoutMs = 5000) {
   const handlers = new Map<string, BatchConsumerOptions['handle']>();
   const sent: OutgoingRecord[] = [];
   const kafkaDown = { sends: 0 };
@@ -70,7 +70,7 @@ function setup(devices: DeviceRecord[], deliver: (c: Command) => Promise<Deliver
     registry,
     history,
     deadLetters,
-    { topics, instanceId: 'gw-1', ownerGroupId: 'own', routerGroupId: 'router', deliverTimeoutMs: 5000, actionsByRoute: new Map([['valves', ['open', 'close']]]) },
+    { topics, instanceId: 'gw-1', ownerGroupId: 'own', routerGroupId: 'router', deliverTimeoutMs, actionsByRoute: new Map([['valves', ['open', 'close']]]) },
     metrics,
     pino({ level: 'silent' }),
   );
@@ -83,6 +83,30 @@ function setup(devices: DeviceRecord[], deliver: (c: Command) => Promise<Deliver
 }
 
 describe(CommandDispatcher.name, () => {
+  it('starts no command for a device while its previous one timed out and is still in progress', async () => {
+    const started: string[] = [];
+    let finishFirst: ((o: DeliveryOutcome) => void) | undefined;
+    const { run, results } = setup(
+      [device('plc-1', 'gw-1')],
+      (c) => {
+        started.push(c.id);
+        return c.id === 'slow' ? new Promise((resolve) => (finishFirst = resolve)) : Promise.resolve(delivered);
+      },
+      { forgets: false, maxDevices: 100 },
+      50,
+    );
+    await run('commands-consumer', [command({ deviceId: 'plc-1', id: 'slow' }), command({ deviceId: 'plc-1', id: 'next' })]);
+    expect(started).toEqual(['slow']);
+    expect(results().map((r) => [r.id, r.status, r.detail])).toEqual([
+      ['slow', 'failed', 'no acknowledgement within 50 ms'],
+      ['next', 'failed', 'not sent: the previous command to this device timed out and is still in progress'],
+    ]);
+    finishFirst?.(delivered);
+    await run('commands-consumer', [command({ deviceId: 'plc-1', id: 'later' })]);
+    expect(started).toEqual(['slow', 'later']);
+    expect(results().at(-1)).toMatchObject({ id: 'later', status: 'delivered' });
+  });
+
   it('sends only the actions its device\'s route accepts; another gets failed FL_COMMAND_ACTION_NOT_ALLOWED', async () => {
     const sentActions: string[] = [];
     const valve = { ...device('v-1', 'gw-1'), route: 'valves' };

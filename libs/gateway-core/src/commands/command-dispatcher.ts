@@ -54,6 +54,8 @@ export class CommandDispatcher {
   private consumers: BatchConsumer[] | undefined;
   /** Commands that reached their device but whose result could not be written yet: a copy writes it. */
   private readonly unreported = new Map<string, Result>();
+  /** Per device, a delivery that timed out but may still be going on (an OPC UA call, a queued publish). */
+  private readonly lingering = new Map<string, Promise<unknown>>();
 
   constructor(
     private readonly kafka: KafkaService,
@@ -148,8 +150,18 @@ export class CommandDispatcher {
     if (allowed && !allowed.includes(command.action)) {
       return { status: 'failed', code: CoreErrorCode.CommandActionNotAllowed, detail: `route "${device.route}" accepts the actions ${allowed.join(', ')}, not "${command.action}"; nothing was sent` };
     }
+    const { deliverTimeoutMs } = this.options;
+    // A device's next command never starts on top of one that may still be in progress.
+    const previous = this.lingering.get(command.deviceId);
+    if (previous && !(await settlesWithin(previous, deliverTimeoutMs))) {
+      return { status: 'failed', code: CoreErrorCode.CommandNotDelivered, detail: 'not sent: the previous command to this device timed out and is still in progress' };
+    }
     try {
-      const outcome = await withTimeout(this.target.deliver(command, device), this.options.deliverTimeoutMs, `no acknowledgement within ${this.options.deliverTimeoutMs} ms`);
+      const delivery = this.target.deliver(command, device);
+      const outcome = await withTimeout(delivery, deliverTimeoutMs, `no acknowledgement within ${deliverTimeoutMs} ms`).catch((error: unknown) => {
+        this.linger(command.deviceId, delivery);
+        throw error;
+      });
       if (outcome.status === 'failed') return { status: 'failed', code: outcome.code, detail: outcome.message };
       if (outcome.status === 'succeeded') return { status: 'succeeded', ...(outcome.output !== undefined ? { output: outcome.output } : {}) };
       return { status: 'delivered' };
@@ -157,6 +169,18 @@ export class CommandDispatcher {
       this.logger.warn({ err: error, commandId: command.id, deviceId: command.deviceId }, 'command delivery failed');
       return { status: 'failed', code: CoreErrorCode.CommandNotDelivered, detail: error instanceof Error ? error.message : String(error) };
     }
+  }
+
+  /** Remembers a delivery that outlived its timeout until it settles. */
+  private linger(deviceId: string, delivery: Promise<unknown>): void {
+    const settled = delivery.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.lingering.set(deviceId, settled);
+    void settled.then(() => {
+      if (this.lingering.get(deviceId) === settled) this.lingering.delete(deviceId);
+    });
   }
 
   private async answerUnserved(record: ConsumedRecord): Promise<void> {
@@ -222,5 +246,15 @@ function parse(record: ConsumedRecord): { command: Command; error?: undefined } 
     return { command: validateCommand.assert(parseJson(record.value ?? Buffer.alloc(0))) };
   } catch (error) {
     return { error };
+  }
+}
+
+/** Whether the promise settles (either way) within ms. */
+async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  try {
+    await withTimeout(promise.then(() => undefined, () => undefined), ms);
+    return true;
+  } catch {
+    return false;
   }
 }
