@@ -15,7 +15,10 @@ bash "$here/../infra/up.sh"
 bash "$here/with-node.sh" nx run-many -t build --projects='tag:type:app' --outputStyle=static
 # The DDS files below run the gateway with zero config: DDS domain 0, topic SensorReadings,
 # where npm start's DDS devices (tools/start) publish too.
-serial_files='(?<!/apps/opcua-gateway/faults/kafka-outage|/tools/faults/kafka-hang)\.faults\.ts$|/tools/start/|/tools/packaging/bundles\.spec\.ts$|/apps/dds-gateway/test/(interop|containment)\.spec\.ts$'
+# The leading / makes Jest match --testPathPatterns against the absolute path, as it does
+# --testPathIgnorePatterns; otherwise it takes the path relative to each project's root, where
+# the lookbehind finds no /tools/faults/ and both lanes would run the two light files.
+serial_files='/.*((?<!/apps/opcua-gateway/faults/kafka-outage|/tools/faults/kafka-hang)\.faults\.ts$|/tools/start/|/tools/packaging/bundles\.spec\.ts$|/apps/dds-gateway/test/(interop|containment)\.spec\.ts$)'
 results="$(mktemp -d)"
 faults_report="${FAULTS_REPORT:-$here/../../.infra/faults-report.txt}"
 rm -f "$faults_report"
