@@ -1,17 +1,19 @@
 import { type Socket, createSocket } from 'node:dgram';
 import { type ParsedPacket, generate, parse } from 'coap-packet';
-import { type ServiceProcess, command, produce, resultsFor, settledResults, sharedInfra, waitFor } from '@fieldlink/testing';
+import { type ServiceProcess, command, produce, produceAll, resultsFor, settledResults, sharedInfra, waitFor } from '@fieldlink/testing';
 import { type CoapGatewayUnderTest, coapClientObserve, coapClientPost, startCoapGateway } from './support';
 
-const ACK_TIMEOUT_MS = 500;
+const ACK_TIMEOUT_MS = 800;
 const MAX_RETRANSMIT = 2;
+/** Well inside the retransmissions (at least 5.6 s), so a command still unanswered at its end is cut off by the shutdown. */
+const DRAIN_TIMEOUT_MS = 2000;
 
 describe('coap-gateway commands over Observe (RFC 7641)', () => {
   let started: CoapGatewayUnderTest | undefined;
   let gateway: ServiceProcess | undefined;
   beforeAll(async () => {
-    // Short RFC 7252 timing, so an unanswered notification gives up within about five seconds.
-    started = await startCoapGateway(await sharedInfra(), { coap: { ackTimeoutMs: ACK_TIMEOUT_MS, maxRetransmit: MAX_RETRANSMIT } });
+    // Short RFC 7252 timing, so an unanswered notification gives up within about eight seconds.
+    started = await startCoapGateway(await sharedInfra(), { coap: { ackTimeoutMs: ACK_TIMEOUT_MS, maxRetransmit: MAX_RETRANSMIT }, shutdown: { drainTimeoutMs: DRAIN_TIMEOUT_MS } });
     gateway = started.gateway;
   });
   afterAll(async () => {
@@ -93,17 +95,30 @@ describe('coap-gateway commands over Observe (RFC 7641)', () => {
   });
 
   // Last: it stops the gateway.
-  it('on SIGTERM reports a command still waiting for its ACK as failed FL_COAP_SHUTDOWN and exits 0', async () => {
+  it('on SIGTERM finishes the commands in hand first: an ACK that comes during the drain is delivered, one that never comes failed FL_COAP_SHUTDOWN; exits 0', async () => {
     const g = started as CoapGatewayUnderTest;
-    const { device, received } = await silentObserver(g, 'silent-2', Buffer.from('5107', 'hex'));
+    const silent = await silentObserver(g, 'silent-2', Buffer.from('5107', 'hex'));
+    const late = await silentObserver(g, 'late-1', Buffer.from('1a7e', 'hex'));
     try {
-      const sent = command('silent-2', 'reboot');
-      await produce(g.brokers, g.topic('commands'), sent.deviceId, JSON.stringify(sent));
-      await waitFor('the notification', () => received.some((p) => p.confirmable && p.payload.toString().includes(sent.id)), { timeoutMs: 30_000 });
-      expect(await g.gateway.stop()).toBe(0);
-      expect((await resultsFor(g, sent.id)).map((r) => [r.status, r.code])).toEqual([['failed', 'FL_COAP_SHUTDOWN']]);
+      const never = command('silent-2', 'reboot');
+      const acked = command('late-1', 'reboot');
+      // Together: both are in hand when the SIGTERM comes.
+      await produceAll(g.brokers, g.topic('commands'), [acked, never].map((c) => [c.deviceId, JSON.stringify(c)]));
+      const notificationOf = (received: ParsedPacket[], id: string) => received.find((p) => p.confirmable && p.payload.toString().includes(id));
+      await waitFor('both notifications', () => notificationOf(silent.received, never.id) && notificationOf(late.received, acked.id), { timeoutMs: 30_000 });
+      // The late device answers 0.5 s after the SIGTERM, while the gateway drains its commands.
+      const ack = generate({ ack: true, code: '0.00', messageId: notificationOf(late.received, acked.id)?.messageId ?? 0, token: Buffer.alloc(0) });
+      const answer = setTimeout(() => late.device.send(ack, g.coapPort, '127.0.0.1'), 500);
+      try {
+        expect(await g.gateway.stop()).toBe(0);
+      } finally {
+        clearTimeout(answer);
+      }
+      expect((await resultsFor(g, acked.id)).map((r) => [r.status, r.code])).toEqual([['delivered', undefined]]);
+      expect((await resultsFor(g, never.id)).map((r) => [r.status, r.code])).toEqual([['failed', 'FL_COAP_SHUTDOWN']]);
     } finally {
-      device.close();
+      silent.device.close();
+      late.device.close();
     }
   });
 });

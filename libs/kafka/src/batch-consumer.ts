@@ -35,6 +35,8 @@ export interface BatchConsumerOptions {
    * waits to reach the end offsets would otherwise wait for offsets no record will ever carry.
    */
   onPosition?: (partition: number, next: bigint) => void;
+  /** Partitions handled at once (default 1); each partition's batches stay in order. */
+  concurrency?: number;
 }
 
 /**
@@ -74,6 +76,7 @@ export class BatchConsumer {
     await consumer.subscribe({ topics: this.options.topics, fromBeginning: this.options.fromBeginning ?? false });
     await consumer.run({
       eachBatchAutoResolve: true,
+      partitionsConsumedConcurrently: this.options.concurrency ?? 1,
       eachBatch: (payload) =>
         this.supervisor.whileHandling(async () => {
           const { batch } = payload;

@@ -1,7 +1,7 @@
 export { ServiceProcess, writeConfig } from './gateway-process';
 export { type GuardedStream, SecretGuard, assertNoSecretsLogged, watchForSecrets } from './secret-guard';
 export { type Infra, sharedInfra } from './infra';
-export { type KafkaRecord, produce, readTopic, waitForRecords } from './kcat';
+export { type KafkaRecord, produce, produceAll, readTopic, waitForRecords } from './kcat';
 export { type KafkaSaslSsl, LocalService } from './local-service';
 export { freePort, freshName } from './names';
 export { installBundle } from './bundle';

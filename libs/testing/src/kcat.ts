@@ -36,6 +36,13 @@ export function waitForRecords(brokers: string, topic: string, count: number, ti
   );
 }
 
+/** Produces records in one kcat run, so a consumer fetches them together. Keys and values hold no tab or newline. */
+export async function produceAll(brokers: string, topic: string, records: [key: string, value: string][]): Promise<void> {
+  const input = records.map(([key, value]) => `${key}\t${value}`).join('\n');
+  const result = await run('kcat', ['-b', brokers, '-P', '-t', topic, '-K', '\t'], { input: `${input}\n`, timeoutMs: 30_000 });
+  if (result.code !== 0) throw new Error(`kcat produce failed: ${result.stderr.trim()}`);
+}
+
 /** Produces one record with kcat. */
 export async function produce(brokers: string, topic: string, key: string, value: string): Promise<void> {
   const result = await run('kcat', ['-b', brokers, '-P', '-t', topic, '-k', key], { input: value, timeoutMs: 30_000 });

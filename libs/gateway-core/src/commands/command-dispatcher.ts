@@ -40,6 +40,8 @@ type Result = Pick<CommandResult, 'status' | 'code' | 'detail' | 'output'>;
 
 /** The `source.mapping` and metrics label of a dead-lettered command record. */
 const COMMANDS_MAPPING = 'commands';
+/** Partitions of `commands` an instance delivers from at once. */
+const COMMAND_PARTITIONS_AT_ONCE = 16;
 
 /**
  * Commands reach exactly one gateway instance: the one the device registry says serves the
@@ -93,6 +95,9 @@ export class CommandDispatcher {
       name: 'commands-consumer',
       groupId: this.options.ownerGroupId,
       topics: [this.options.topics.commands],
+      // A device waiting out its ACK (CoAP retransmissions, an OPC UA call) holds up only its
+      // own partition's later commands, not the other partitions'.
+      concurrency: COMMAND_PARTITIONS_AT_ONCE,
       handle: (records) => this.deliverOwn(records),
     });
     const router = this.kafka.createConsumer({
