@@ -85,7 +85,6 @@ export class MqttIngress {
     }
     const options: IClientOptions = {
       ...mqttClientOptions(this.config),
-
       customHandleAcks: (topic, payload, packet, done) =>
         this.onReliablePublish(topic, payload, packet as Packet, done as AckCallback),
     };
