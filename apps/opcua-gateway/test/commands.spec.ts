@@ -60,4 +60,18 @@ describe('opcua-gateway commands as OPC UA writes and method calls', () => {
     expect(results[0]).toMatchObject({ status: 'failed', code });
     expect(results[0]?.detail).toMatch(detail);
   });
+
+  it('calls a method once when the same command comes again after the gateway restarted: the copy gets no second result', async () => {
+    const reset = command('Pump1', 'call', { args: { method: 'Reset', inputs: [1] } });
+    await produce(g.brokers, g.topic('commands'), reset.deviceId, JSON.stringify(reset));
+    expect((await settledResults(g, reset)).map((r) => r.output)).toEqual([expect.objectContaining({ outputs: { message: 'reset to level 1', resets: 1 } })]);
+
+    await g.gateway.stop();
+    await g.gateway.spawn();
+    await produce(g.brokers, g.topic('commands'), reset.deviceId, JSON.stringify(reset));
+    const next = await send('Pump1', 'call', { method: 'Reset', inputs: [2] });
+    // Had the copy called Reset again, this would be the third.
+    expect(next.map((r) => r.output)).toEqual([expect.objectContaining({ outputs: { message: 'reset to level 2', resets: 2 } })]);
+    expect(await settledResults(g, reset)).toHaveLength(1);
+  });
 });
