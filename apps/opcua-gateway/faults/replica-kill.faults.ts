@@ -1,3 +1,4 @@
+import { type DeviceRecord } from '@fieldlink/schemas';
 import { type Infra, command, freshName, produce, readTopic, settledResults, sharedInfra, waitFor } from '@fieldlink/testing';
 import { AsyncuaPlc, type OpcuaGatewayUnderTest, startOpcuaGateway } from '../test/support';
 
@@ -56,8 +57,13 @@ describe('opcua-gateway replicas sharing endpoints by Kafka consumer-group membe
 
     // Commands follow the endpoint: the device registry now names the survivor for a device that moved.
     const deviceId = `${moved[0] ?? 'plc-a'}-Pump1`;
+    // A record written after the kill: one from before the split (when this replica served every
+    // endpoint) would pass while the survivor still routes the device to the dead replica.
     await waitFor(`${deviceId} registered to the survivor`, async () =>
-      (await readTopic(infra.kafkaBrokers, survivor.topic('devices'))).filter((r) => r.key === deviceId).some((r) => r.payload?.includes(`"gateway":"${root}-replica-1"`)),
+      (await readTopic(infra.kafkaBrokers, survivor.topic('devices')))
+        .filter((r) => r.key === deviceId)
+        .map((r) => JSON.parse(r.payload ?? '{}') as DeviceRecord)
+        .some((d) => d.gateway === `${root}-replica-1` && Date.parse(d.lastSeen) > killedAt),
     );
     const sent = command(deviceId, 'write', { args: { metric: 'Setpoint', value: 61 } });
     await produce(infra.kafkaBrokers, survivor.topic('commands'), deviceId, JSON.stringify(sent));
