@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { type Infra, exited, nowMs, quantile, round, run, waitFor } from '@fieldlink/testing';
+import { type Infra, ServiceProcess, exited, nowMs, quantile, round, run, waitFor, writeConfig } from '@fieldlink/testing';
 import { KafkaWatch } from './kafka-watch';
 
 const HALF_RATE_SECONDS = 15;
@@ -112,3 +112,18 @@ export async function startBaseline(infra: Infra, filter: string, topic: string,
   };
 }
 
+
+/** The mqtt-gateway under a bench, on `config` plus the bench's own topics and session; resolves to its stop. */
+export async function startBenchGateway(infra: Infra, id: string, config: Record<string, unknown>): Promise<() => Promise<void>> {
+  const gateway = await ServiceProcess.start('mqtt-gateway', {
+    FIELDLINK_CONFIG: writeConfig({ topics: { partitions: 3 }, mqtt: { sessionExpirySeconds: 60 }, ...config }),
+    KAFKA_BROKERS: infra.kafkaBrokers,
+    MQTT_URL: infra.mqttUrl,
+    MQTT_CLIENT_ID: `${id}-gw`,
+    TOPIC_PREFIX: `${id}.`,
+    LOG_LEVEL: 'warn',
+  });
+  return async () => {
+    await gateway.stop();
+  };
+}

@@ -1,6 +1,6 @@
-import { benchArgs, type Infra, ServiceProcess, freshName, round, runBench, sharedInfra, writeConfig } from '@fieldlink/testing';
+import { benchArgs, type Infra, freshName, round, runBench, sharedInfra } from '@fieldlink/testing';
 import { DEVICES, PAYLOAD_BYTES, connectPublisher, deviceTopics as topics, jsonLoad, publishLoad } from './load';
-import { fromEnvelope, fromRaw, measure, progress, startBaseline } from './measure';
+import { fromEnvelope, fromRaw, measure, progress, startBaseline, startBenchGateway } from './measure';
 
 
 /**
@@ -22,7 +22,7 @@ export async function mqttBench(infra: Infra, messages: number): Promise<Record<
 
     progress('gateway: mqtt-gateway on its defaults (acks after Kafka, idempotent acks=all)');
     const gateway = await measure(infra, jsonLoad(publisher, topics(`${id}/gw`)), `${id}.telemetry`, fromEnvelope, messages, () =>
-      startGateway(infra, id),
+      startBenchGateway(infra, id, { mappings: [{ name: 'bench', topic: `${id}/gw/{deviceId}/data` }] }),
     );
 
     return {
@@ -37,24 +37,6 @@ export async function mqttBench(infra: Infra, messages: number): Promise<Record<
   } finally {
     await publisher.endAsync();
   }
-}
-
-async function startGateway(infra: Infra, id: string): Promise<() => Promise<void>> {
-  const gateway = await ServiceProcess.start('mqtt-gateway', {
-    FIELDLINK_CONFIG: writeConfig({
-      mappings: [{ name: 'bench', topic: `${id}/gw/{deviceId}/data` }],
-      topics: { partitions: 3 },
-      mqtt: { sessionExpirySeconds: 60 },
-    }),
-    KAFKA_BROKERS: infra.kafkaBrokers,
-    MQTT_URL: infra.mqttUrl,
-    MQTT_CLIENT_ID: `${id}-gw`,
-    TOPIC_PREFIX: `${id}.`,
-    LOG_LEVEL: 'warn',
-  });
-  return async () => {
-    await gateway.stop();
-  };
 }
 
 /** npm run bench -- mqtt [--json] [--messages 200000]: progress on stderr, the figures as JSON last. */

@@ -1,9 +1,9 @@
 import { type MqttClient } from 'mqtt';
-import { benchArgs, type Infra, ServiceProcess, freshName, nowMs, round, runBench, sharedInfra, writeConfig } from '@fieldlink/testing';
+import { benchArgs, type Infra, freshName, nowMs, round, runBench, sharedInfra } from '@fieldlink/testing';
 import { type SpbMetric, encodeSparkplug } from '../src/sparkplug/codec';
 import { DataType } from '../src/sparkplug/datatypes';
 import { connectPublisher, deviceTopics, jsonLoad, publishLoad } from './load';
-import { type Load, fromEnvelope, fromRaw, measure, progress, startBaseline } from './measure';
+import { type Load, fromEnvelope, fromRaw, measure, progress, startBaseline, startBenchGateway } from './measure';
 
 const DEVICES = 10;
 /** seq and t (the bench's own sequence number and publish time) and eight process values: ten metrics, by alias. */
@@ -90,7 +90,7 @@ async function sparkplugBench(infra: Infra, messages: number): Promise<Record<st
     progress(`gateway: mqtt-gateway as a Sparkplug host; one edge node, ${DEVICES} devices, DDATA of ${METRICS.length} metrics by alias`);
     const load = new EdgeNodeLoad(publisher, id.replace(/[^A-Za-z0-9-]/g, '-'));
     const gateway = await measure(infra, load, `${id}.telemetry`, fromEnvelope, messages, async () => {
-      const stop = await startGateway(infra, id, load);
+      const stop = await startBenchGateway(infra, id, { mappings: [], sparkplug: { groups: [load.group], hostId: id } });
       await load.birth();
       return stop;
     });
@@ -98,20 +98,6 @@ async function sparkplugBench(infra: Infra, messages: number): Promise<Record<st
   } finally {
     await publisher.endAsync();
   }
-}
-
-async function startGateway(infra: Infra, id: string, load: EdgeNodeLoad): Promise<() => Promise<void>> {
-  const gateway = await ServiceProcess.start('mqtt-gateway', {
-    FIELDLINK_CONFIG: writeConfig({ mappings: [], sparkplug: { groups: [load.group], hostId: id }, topics: { partitions: 3 }, mqtt: { sessionExpirySeconds: 60 } }),
-    KAFKA_BROKERS: infra.kafkaBrokers,
-    MQTT_URL: infra.mqttUrl,
-    MQTT_CLIENT_ID: `${id}-gw`,
-    TOPIC_PREFIX: `${id}.`,
-    LOG_LEVEL: 'warn',
-  });
-  return async () => {
-    await gateway.stop();
-  };
 }
 
 /** npm run bench -- sparkplug [--json] [--messages 100000]: progress on stderr, the figures as JSON last. */
