@@ -9,6 +9,8 @@ export const CoreErrorCode = {
   CommandNotDelivered: 'FL_COMMAND_NOT_DELIVERED',
   /** The command's action is not in its device's route's `actions` list. */
   CommandActionNotAllowed: 'FL_COMMAND_ACTION_NOT_ALLOWED',
+  /** A CoAP Observe naming a device the registry has under another protocol (devices.claimFromOtherProtocols). */
+  DeviceClaimRefused: 'FL_DEVICE_CLAIM_REFUSED',
   SinkFull: 'FL_SINK_FULL',
   /** A record the spool wrote could not be read back (bad disk, or the file changed behind its back). */
   SpoolCorrupt: 'FL_SPOOL_CORRUPT',

@@ -1,10 +1,10 @@
 import { type RemoteInfo } from 'node:dgram';
-import { type DeviceRegistry } from '@fieldlink/gateway-core';
+import { CoreErrorCode, type DeviceRegistry } from '@fieldlink/gateway-core';
 import { type Logger } from '@fieldlink/service';
 import { uintOption } from '../session/coap-server';
 import { type DeviceAuth } from './device-auth';
 import { type CoapRequest } from './request';
-import { type CoapReply } from './response';
+import { type CoapReply, responseCodeFor } from './response';
 
 /** Where observations of the command resource are kept: the downlink's CommandNotifier. */
 export interface CommandObservers {
@@ -28,6 +28,9 @@ export class CommandObserve {
     const token = req._packet.token ?? Buffer.alloc(0);
     const observers = this.observers();
     if (observe === 0 && observers) {
+      if (!this.devices.mayClaim(deviceId, 'commands', path)) {
+        return { code: responseCodeFor(CoreErrorCode.DeviceClaimRefused), diagnostic: `${CoreErrorCode.DeviceClaimRefused}: device "${deviceId}" is served over another protocol` };
+      }
       observers.observe(deviceId, req.rsinfo, token);
       // Commands are routed to the instance the registry names, so observing makes this one the device's gateway.
       void this.devices.seen(deviceId, 'commands', path, new Date());

@@ -22,7 +22,12 @@ describe(responseCodeFor.name, () => {
     expect(responseCodeFor(CoapErrorCode.MethodNotAllowed)).toBe('4.05');
   });
 
-  it.each(known.filter((code) => code !== CoapErrorCode.MethodNotAllowed))('answers %s as the prefix rules did', (code) => {
+  it('answers 4.03 for FL_DEVICE_CLAIM_REFUSED, a code newer than the prefix rules', () => {
+    expect(responseCodeFor(CoreErrorCode.DeviceClaimRefused)).toBe('4.03');
+  });
+
+  const newer: string[] = [CoapErrorCode.MethodNotAllowed, CoreErrorCode.DeviceClaimRefused];
+  it.each(known.filter((code) => !newer.includes(code)))('answers %s as the prefix rules did', (code) => {
     expect(responseCodeFor(code)).toBe(prefixCodeFor(code));
   });
 

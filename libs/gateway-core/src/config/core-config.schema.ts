@@ -39,6 +39,11 @@ export const CoreConfigSchema = {
         description:
           'Devices (of every gateway) the registry holds, about 0.5 KiB each; beyond this the one seen least recently is forgotten, and a command for it fails FL_COMMAND_UNKNOWN_DEVICE until it sends again',
       }),
+      claimFromOtherProtocols: Type.Boolean({
+        default: false,
+        description:
+          'Whether a message over this gateway’s protocol may take a device the registry has under another protocol (and with it the device’s commands). Off: the claim is refused, counted (fieldlink_device_claims_refused_total) and logged once per device, and its reading is still ingested; move a device to another protocol by writing a tombstone for its key to <prefix>devices',
+      }),
     },
     { default: {}, additionalProperties: false },
   ),

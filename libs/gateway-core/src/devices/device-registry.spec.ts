@@ -8,7 +8,7 @@ import { DeviceRegistryMetrics } from './device-registry.metrics';
 const topics = topicMap();
 
 /** Kafka as a fake: an empty devices topic, and every record written is kept. */
-function setup(maxDevices: number, { ends = new Map<number, bigint>(), loadTimeoutMs = 60_000 } = {}) {
+function setup(maxDevices: number, { ends = new Map<number, bigint>(), loadTimeoutMs = 60_000, claimFromOtherProtocols = false } = {}) {
   const sent: OutgoingRecord[] = [];
   let handle: BatchConsumerOptions['handle'] | undefined;
   let onPosition: BatchConsumerOptions['onPosition'];
@@ -21,14 +21,15 @@ function setup(maxDevices: number, { ends = new Map<number, bigint>(), loadTimeo
     endOffsets: () => Promise.resolve(ends),
     producer: { send: (r: OutgoingRecord) => Promise.resolve(void sent.push(r)) },
   } as unknown as KafkaService;
-  const options = { topics, protocol: 'coap' as const, instanceId: 'gw-1', groupId: 'g', refreshMs: 300_000, catchUpTimeoutMs: 100, maxDevices, loadTimeoutMs };
+  const options = { topics, protocol: 'coap' as const, instanceId: 'gw-1', groupId: 'g', refreshMs: 300_000, catchUpTimeoutMs: 100, maxDevices, loadTimeoutMs, claimFromOtherProtocols };
   const registry = new DeviceRegistry(kafka, options, pino({ level: 'silent' }));
   const metrics = new Registry();
   registry.metrics = new DeviceRegistryMetrics(metrics, { devices: () => registry.size });
   const written = () => sent.map((r) => JSON.parse(String(r.value)) as DeviceRecord);
   const read = (records: DeviceRecord[]) =>
     handle?.(records.map((r, i): ConsumedRecord => ({ topic: topics.devices, partition: 0, offset: String(i), key: r.deviceId, value: Buffer.from(JSON.stringify(r)), headers: {}, timestamp: 0 })));
-  return { registry, written, read, metrics, position: (partition: number, next: bigint) => onPosition?.(partition, next) };
+  const handleRaw = (key: string, value: Buffer | null) => handle?.([{ topic: topics.devices, partition: 0, offset: '0', key, value, headers: {}, timestamp: 0 }]);
+  return { registry, written, read, handleRaw, metrics, position: (partition: number, next: bigint) => onPosition?.(partition, next) };
 }
 
 const at = (second: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, second));
@@ -100,5 +101,36 @@ describe(DeviceRegistry.name, () => {
     await registry.start();
     await read([record('old', 1, 'gw-2'), record('new', 9, 'gw-3'), record('mid', 5, 'gw-2')]);
     expect([await registry.owner('old'), (await registry.owner('mid'))?.gateway, (await registry.owner('new'))?.gateway]).toEqual([undefined, 'gw-2', 'gw-3']);
+  });
+
+  describe('a device served over another protocol', () => {
+    const mqttPump: DeviceRecord = { schemaVersion: 1, deviceId: 'Pump1', protocol: 'mqtt', gateway: 'mqtt-0', ref: 'plant/Pump1', route: 'r', firstSeen: at(0).toISOString(), lastSeen: at(1).toISOString() };
+
+    it('keeps its owner when this protocol names it, counting each refusal', async () => {
+      const { registry, read, written, metrics } = setup(10);
+      await registry.start();
+      await read([mqttPump]);
+      await registry.seen('Pump1', 'sensors', '/sensors', at(2));
+      await registry.seen('Pump1', 'observe', '/commands/Pump1', at(3));
+      expect([written(), (await registry.owner('Pump1'))?.gateway]).toEqual([[], 'mqtt-0']);
+      expect(await metrics.getSingleMetricAsString('fieldlink_device_claims_refused_total')).toContain('fieldlink_device_claims_refused_total{owner="mqtt"} 2');
+    });
+
+    it('is taken when devices.claimFromOtherProtocols allows it', async () => {
+      const { registry, read, written } = setup(10, { claimFromOtherProtocols: true });
+      await registry.start();
+      await read([mqttPump]);
+      await registry.seen('Pump1', 'sensors', '/sensors', at(2));
+      expect(written().map((r) => [r.protocol, r.gateway, r.firstSeen])).toEqual([['coap', 'gw-1', mqttPump.firstSeen]]);
+    });
+
+    it('is free again once an operator writes its tombstone', async () => {
+      const { registry, read, written, handleRaw } = setup(10);
+      await registry.start();
+      await read([mqttPump]);
+      await handleRaw('Pump1', null);
+      await registry.seen('Pump1', 'sensors', '/sensors', at(2));
+      expect(written().map((r) => r.gateway)).toEqual(['gw-1']);
+    });
   });
 });

@@ -20,6 +20,8 @@ export interface DeviceRegistryOptions {
   maxDevices: number;
   /** How long the first load may take before commands are routed from what is loaded. */
   loadTimeoutMs: number;
+  /** Whether a sighting over this protocol may take a device the registry has under another one. */
+  claimFromOtherProtocols: boolean;
 }
 
 /**
@@ -27,6 +29,11 @@ export interface DeviceRegistryOptions {
  * instance that serves a device writes its record: on first sight, when the device arrives
  * from another instance, and every refreshMs while it keeps sending. Every instance reads the
  * whole topic, so command routing knows each device's owner.
+ *
+ * A device stays with its protocol: a message over another protocol naming its id (a CoAP
+ * POST with `device_id` of an MQTT device, say) does not take its commands, unless
+ * `claimFromOtherProtocols`. The refusal is counted and logged once per device; an operator moves
+ * a device by writing a tombstone for it.
  *
  * It holds at most `maxDevices`: a device forgotten (seen less recently than all those held) is
  * unknown to command routing until it sends again, so a command for it fails with
@@ -39,6 +46,8 @@ export class DeviceRegistry {
   private readonly follower: TopicFollower;
   private loaded = false;
   private readonly early = new Map<string, [route: string, ref: string, at: Date]>();
+  /** Devices whose refused claim has been logged; bounded like the table. */
+  private readonly refusalsLogged = new Set<string>();
   /** Set by the module once the metrics registry is there. */
   metrics: DeviceRegistryMetrics | undefined;
 
@@ -97,6 +106,7 @@ export class DeviceRegistry {
       if (this.early.has(deviceId) || this.early.size < this.options.maxDevices) this.early.set(deviceId, [route, ref, at]);
       return;
     }
+    if (!this.mayClaim(deviceId, route, ref)) return;
     const known = this.devices.get(deviceId);
     const ours = known?.gateway === this.options.instanceId && known.protocol === this.options.protocol;
     const last = this.written.get(deviceId);
@@ -120,6 +130,28 @@ export class DeviceRegistry {
       this.written.delete(deviceId);
       this.logger.warn({ err, deviceId }, 'device registry record not written; retrying with the next message');
     }
+  }
+
+  /**
+   * Whether a message over this protocol may make this instance the device's gateway: false (counted,
+   * logged once per device) when the registry has it under another protocol and claims across are off.
+   */
+  mayClaim(deviceId: string, route: string, ref: string): boolean {
+    const known = this.devices.get(deviceId);
+    if (!known || known.protocol === this.options.protocol || this.options.claimFromOtherProtocols) return true;
+    this.refuseClaim(known, route, ref);
+    return false;
+  }
+
+  private refuseClaim(known: DeviceRecord, route: string, ref: string): void {
+    this.metrics?.claimsRefused.inc({ owner: known.protocol });
+    if (this.refusalsLogged.has(known.deviceId)) return;
+    if (this.refusalsLogged.size >= this.options.maxDevices) this.refusalsLogged.clear();
+    this.refusalsLogged.add(known.deviceId);
+    this.logger.warn(
+      { deviceId: known.deviceId, route, ref, owner: { protocol: known.protocol, gateway: known.gateway } },
+      'a message names a device served over another protocol; it keeps its owner (devices.claimFromOtherProtocols is off). Logged once per device',
+    );
   }
 
   private apply(record: ConsumedRecord): void {
