@@ -57,7 +57,9 @@ export function serviceSpecs(o: StackOptions): ServiceSpec[] {
     'opcua-gateway': {
       ...spool('opcua-gateway'),
       opcua: { sharding: { enabled: false }, pki: { dir: join(o.dir, 'opcua-gateway-pki') } },
-      endpoints: [{ name: 'plc-1', url: `opc.tcp://127.0.0.1:${o.opcuaPort}` }],
+      // Device ids as the simulator names its pumps, so the live view matches alerts to its anomalies;
+      // commands may call Stop and Start (the pump-trip rule), nothing else.
+      endpoints: [{ name: 'plc-1', url: `opc.tcp://127.0.0.1:${o.opcuaPort}`, browse: [{ path: '**', deviceId: '{object}' }], callable: ['*/Stop', '*/Start'] }],
     },
     'dds-gateway': spool('dds-gateway'),
   };

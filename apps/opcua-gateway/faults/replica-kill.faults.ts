@@ -24,7 +24,7 @@ describe('opcua-gateway replicas sharing endpoints by Kafka consumer-group membe
         reconnect: { initialDelayMs: 200, maxDelayMs: 1000 },
         sharding: { sessionTimeoutMs: 6000, heartbeatIntervalMs: 500, handoverDelayMs: 1500 },
       },
-      endpoints: plcs.map((p, i) => ({ name: NAMES[i], url: p.url, browse: [{ path: '**', deviceId: '{endpoint}-{object}' }] })),
+      endpoints: plcs.map((p, i) => ({ name: NAMES[i], url: p.url, browse: [{ path: '**', deviceId: '{endpoint}-{object}' }], writable: ['Pump1/Setpoint'] })),
     };
     for (const id of ['replica-1', 'replica-2']) replicas.push(await startOpcuaGateway(infra, { root, config, instanceId: `${root}-${id}` }));
     const owned = (r: OpcuaGatewayUnderTest) => r.gateway.metric('fieldlink_opcua_endpoints_owned');

@@ -50,7 +50,7 @@ describe('opcua-gateway when its OPC UA server restarts', () => {
       expect(Number(online.detail?.['gapMs'])).toBeGreaterThan(0);
     }
     // Every device on the endpoint gets its own records too, keyed by its id.
-    const pump = (await readTopic(g.brokers, g.topic('device-status'))).filter((r) => r.key === 'Pump1');
+    const pump = (await readTopic(g.brokers, g.topic('device-status'))).filter((r) => r.key === 'plc/Pump1');
     expect(pump).toHaveLength(2 * RESTARTS);
     expect(await g.gateway.metric('fieldlink_opcua_gaps_total', { endpoint: 'plc' })).toBe(RESTARTS);
     process.stdout.write(`opcua restart: items back ${recovery.map((ms) => `${(ms / 1000).toFixed(1)} s`).join(', ')} after each of ${RESTARTS} restarts\n`);

@@ -10,8 +10,12 @@ export const OpcuaErrorCode = {
   NotConnected: 'FL_OPCUA_NOT_CONNECTED',
   /** An action other than write or call. */
   UnknownAction: 'FL_OPCUA_UNKNOWN_ACTION',
-  /** The command names a node outside its device and the endpoint's commandNodes. */
+  /** The command writes a variable not in the endpoint's writable, or calls a method not in its callable. */
   NotAllowed: 'FL_OPCUA_NOT_ALLOWED',
+  /** The command names a raw NodeId (args.nodeId, objectId, methodId) not in the endpoint's commandNodes. */
+  NodeIdNotAllowed: 'FL_OPCUA_NODE_ID_NOT_ALLOWED',
+  /** Two endpoints this replica serves have a device of the command's id (deviceId templates without {endpoint}). */
+  AmbiguousDevice: 'FL_OPCUA_AMBIGUOUS_DEVICE',
 } as const;
 export type OpcuaErrorCode = (typeof OpcuaErrorCode)[keyof typeof OpcuaErrorCode];
 

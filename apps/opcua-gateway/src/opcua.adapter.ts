@@ -3,10 +3,11 @@ import { CoreErrorCode, type DeliveryOutcome, type IngestPipeline, type Protocol
 import { type Command } from '@fieldlink/schemas';
 import { type Logger, redactUrl } from '@fieldlink/service';
 import { type EndpointConfig, type OpcuaRuntimeConfig } from './config/opcua-gateway.config';
-import { executeCommand } from './downlink/command-executor';
+import { type CommandPolicy, executeCommand } from './downlink/command-executor';
 import { OpcuaErrorCode } from './errors';
 import { EndpointMonitor } from './ingress/endpoint-monitor';
 import { gapReporter } from './ingress/gap-reporter';
+import { BrowsePattern } from './mapping/browse-pattern';
 import { NodeResolver } from './mapping/node-resolver';
 import { OpcuaMetrics } from './opcua.metrics';
 import { type EndpointOwnership } from './sharding/endpoint-ownership';
@@ -16,6 +17,7 @@ import { EndpointSession } from './session/endpoint-session';
 interface Served {
   session: EndpointSession;
   monitor: EndpointMonitor;
+  policy: CommandPolicy;
 }
 
 /**
@@ -67,11 +69,16 @@ export class OpcuaAdapter implements ProtocolAdapter {
   }
 
   async deliver(command: Command): Promise<DeliveryOutcome> {
-    const served = [...this.served.values()].find((s) => s.monitor.devices.has(command.deviceId));
+    const holders = [...this.served.values()].filter((s) => s.monitor.devices.has(command.deviceId));
+    if (holders.length > 1) {
+      const names = holders.map((s) => s.session.endpoint.name).join(', ');
+      return { status: 'failed', code: OpcuaErrorCode.AmbiguousDevice, message: `device "${command.deviceId}" is on more than one endpoint (${names}); give their deviceId templates {endpoint}. Nothing was sent` };
+    }
+    const served = holders[0];
     if (!served) return { status: 'failed', code: CoreErrorCode.CommandUnknownDevice, message: `no endpoint this gateway serves has device "${command.deviceId}"` };
     const session = served.monitor.session;
     if (!session) return { status: 'failed', code: OpcuaErrorCode.NotConnected, message: `endpoint ${served.session.endpoint.name} has no session now` };
-    return executeCommand(session, command, served.monitor.devices.get(command.deviceId), new Set(served.session.endpoint.commandNodes));
+    return executeCommand(session, command, served.monitor.devices.get(command.deviceId), served.policy);
   }
 
   /** Starts sessions for endpoints newly owned and ends those no longer owned, so each endpoint has one owner. */
@@ -86,7 +93,8 @@ export class OpcuaAdapter implements ProtocolAdapter {
       const monitor = new EndpointMonitor(endpoint, this.config.opcua, resolver, this.pipeline, this.logger);
       const events = gapReporter(endpoint, monitor, this.pipeline, this.metrics, this.logger);
       const session = new EndpointSession(endpoint, this.clients, this.config.opcua.reconnect, monitor, events, this.logger);
-      this.served.set(name, { session, monitor });
+      const policy = { callable: endpoint.callable.map((p) => new BrowsePattern(p)), nodeIds: new Set(endpoint.commandNodes) };
+      this.served.set(name, { session, monitor, policy });
       this.logger.info({ endpoint: name, url: redactUrl(endpoint.url) }, 'serving OPC UA endpoint');
       session.start();
     }

@@ -10,10 +10,11 @@ describe('opcua-gateway commands as OPC UA writes and method calls', () => {
   beforeAll(async () => {
     infra = await sharedInfra();
     plc = await AsyncuaPlc.start({ objects: 2 });
-    g = await startOpcuaGateway(infra, { env: { OPCUA_ENDPOINTS: plc.url } });
+    const config = { endpoints: [{ name: 'plc', url: plc.url, writable: ['*/Setpoint', '*/Temperature'], callable: ['*/Reset', '*/Explode'], commandNodes: ['ns=0;i=2253'] }] };
+    g = await startOpcuaGateway(infra, { config });
     gateway = g.gateway;
     // Commands go to the gateway the device registry names, which it becomes once the device's data flows.
-    await waitFor('Pump1 in the device registry', async () => (await readTopic(g.brokers, g.topic('devices'))).some((r) => r.key === 'Pump1'), { timeoutMs: 30_000 });
+    await waitFor('plc/Pump1 in the device registry', async () => (await readTopic(g.brokers, g.topic('devices'))).some((r) => r.key === 'plc/Pump1'), { timeoutMs: 30_000 });
   });
   afterAll(async () => {
     await gateway?.stop();
@@ -27,21 +28,21 @@ describe('opcua-gateway commands as OPC UA writes and method calls', () => {
   };
 
   it('writes a variable, typed as the server declares it, with exactly one succeeded result; the new value then arrives as telemetry', async () => {
-    const results = await send('Pump1', 'write', { metric: 'Setpoint', value: 72.5 });
+    const results = await send('plc/Pump1', 'write', { metric: 'Setpoint', value: 72.5 });
     expect(results).toHaveLength(1);
-    expect(results[0]).toMatchObject({ status: 'succeeded', deviceId: 'Pump1', gateway: g.root, output: { statusCode: 'Good' } });
+    expect(results[0]).toMatchObject({ status: 'succeeded', deviceId: 'plc/Pump1', gateway: g.root, output: { statusCode: 'Good' } });
     await waitFor('Setpoint 72.5 in telemetry', async () =>
       (await readTopic(g.brokers, g.topic('telemetry'))).some((r) => {
         const t = JSON.parse(r.payload ?? '{}') as Telemetry;
-        return t.deviceId === 'Pump1' && t.values['Setpoint']?.value === 72.5;
+        return t.deviceId === 'plc/Pump1' && t.values['Setpoint']?.value === 72.5;
       }),
     );
   });
 
   it('calls a method with its input arguments, with exactly one succeeded result holding the output arguments by name', async () => {
-    const results = await send('Pump2', 'call', { method: 'Reset', inputs: [3] });
+    const results = await send('plc/Pump2', 'call', { method: 'Reset', inputs: [3] });
     expect(results).toHaveLength(1);
-    expect(results[0]).toMatchObject({ status: 'succeeded', deviceId: 'Pump2', output: { outputs: { message: 'reset to level 3', resets: 1 } } });
+    expect(results[0]).toMatchObject({ status: 'succeeded', deviceId: 'plc/Pump2', output: { outputs: { message: 'reset to level 3', resets: 1 } } });
   });
 
   it.each([
@@ -52,24 +53,25 @@ describe('opcua-gateway commands as OPC UA writes and method calls', () => {
     ['too few method inputs', 'call', { method: 'Reset', inputs: [] }, 'FL_OPCUA_BAD_ARGUMENTS', /takes 1 input argument/],
     ['an unknown action', 'explode', {}, 'FL_OPCUA_UNKNOWN_ACTION', /not one of write, call/],
     // Producing to the commands topic must not reach every node of the PLC: the server's ServiceLevel, its GetMonitoredItems.
-    ['a variable outside the device', 'write', { nodeId: 'ns=0;i=2267', value: 1 }, 'FL_OPCUA_NOT_ALLOWED', /not a variable of this device/],
-    ['a method outside the device', 'call', { objectId: 'ns=0;i=2253', methodId: 'ns=0;i=11492', inputs: [1] }, 'FL_OPCUA_NOT_ALLOWED', /not this device's object/],
+    ['a raw NodeId not in commandNodes', 'write', { nodeId: 'ns=0;i=2267', value: 1 }, 'FL_OPCUA_NODE_ID_NOT_ALLOWED', /not list/],
+    ['a raw method NodeId not in commandNodes, on a listed object', 'call', { objectId: 'ns=0;i=2253', methodId: 'ns=0;i=11492', inputs: [1] }, 'FL_OPCUA_NODE_ID_NOT_ALLOWED', /args\.methodId/],
+    ['a variable not in writable', 'write', { metric: 'Pressure', value: 1 }, 'FL_OPCUA_NOT_ALLOWED', /not writable/],
   ])('answers %s with exactly one failed result and its reason', async (_what, action, args, code, detail) => {
-    const results = await send('Pump1', action, args);
+    const results = await send('plc/Pump1', action, args);
     expect(results).toHaveLength(1);
     expect(results[0]).toMatchObject({ status: 'failed', code });
     expect(results[0]?.detail).toMatch(detail);
   });
 
   it('calls a method once when the same command comes again after the gateway restarted: the copy gets no second result', async () => {
-    const reset = command('Pump1', 'call', { args: { method: 'Reset', inputs: [1] } });
+    const reset = command('plc/Pump1', 'call', { args: { method: 'Reset', inputs: [1] } });
     await produce(g.brokers, g.topic('commands'), reset.deviceId, JSON.stringify(reset));
     expect((await settledResults(g, reset)).map((r) => r.output)).toEqual([expect.objectContaining({ outputs: { message: 'reset to level 1', resets: 1 } })]);
 
     await g.gateway.stop();
     await g.gateway.spawn();
     await produce(g.brokers, g.topic('commands'), reset.deviceId, JSON.stringify(reset));
-    const next = await send('Pump1', 'call', { method: 'Reset', inputs: [2] });
+    const next = await send('plc/Pump1', 'call', { method: 'Reset', inputs: [2] });
     // Had the copy called Reset again, this would be the third.
     expect(next.map((r) => r.output)).toEqual([expect.objectContaining({ outputs: { message: 'reset to level 2', resets: 2 } })]);
     expect(await settledResults(g, reset)).toHaveLength(1);

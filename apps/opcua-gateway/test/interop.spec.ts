@@ -2,7 +2,7 @@ import { type DeviceStatus, type Telemetry } from '@fieldlink/schemas';
 import { type Infra, ServiceProcess, freePort, readTopic, sharedInfra, waitFor, writeConfig } from '@fieldlink/testing';
 import { AsyncuaPlc, type OpcuaGatewayUnderTest, startOpcuaGateway } from './support';
 
-const PUMPS = ['Pump1', 'Pump2', 'Pump3'];
+const PUMP_NAMES = ['Pump1', 'Pump2', 'Pump3'];
 const METRICS = ['Temperature', 'Pressure', 'Running', 'Odometer', 'Vibration[0]', 'Vibration[1]', 'Vibration[2]', 'Setpoint'];
 
 async function telemetry(g: OpcuaGatewayUnderTest): Promise<{ key: string | null; value: Telemetry }[]> {
@@ -25,9 +25,10 @@ describe('opcua-gateway against an independent OPC UA server (Python asyncua)', 
     await Promise.all(plcs.map((p) => p.kill()));
   });
 
-  it('discovers every variable with only OPCUA_ENDPOINTS set and streams the changes keyed per object, with quality and both timestamps', async () => {
+  it('discovers every variable with only OPCUA_ENDPOINTS set and streams the changes keyed per endpoint and object, with quality and both timestamps', async () => {
     const plc = await AsyncuaPlc.start({ objects: 3 });
     plcs.push(plc);
+    const PUMPS = PUMP_NAMES.map((name) => `${plc.defaultName}/${name}`);
     const g = await startOpcuaGateway(infra, { env: { OPCUA_ENDPOINTS: plc.url } });
     gateways.push(g.gateway);
     const records = await waitFor(
@@ -49,7 +50,7 @@ describe('opcua-gateway against an independent OPC UA server (Python asyncua)', 
       expect(Date.parse(value.eventTime)).toBeLessThanOrEqual(Date.parse(value.receiveTime));
       for (const metric of Object.values(value.values)) expect(metric.quality).toBe(0);
     }
-    const odometer = records.find((r) => r.value.deviceId === 'Pump2' && 'Odometer' in r.value.values)?.value.values['Odometer']?.value;
+    const odometer = records.find((r) => r.value.deviceId === `${plc.defaultName}/Pump2` && 'Odometer' in r.value.values)?.value.values['Odometer']?.value;
     // Int64 beyond 2^53 arrives as the exact decimal string, never rounded.
     expect(typeof odometer).toBe('string');
     expect(BigInt(odometer as string) > 2n ** 60n).toBe(true);
@@ -77,7 +78,7 @@ describe('opcua-gateway against an independent OPC UA server (Python asyncua)', 
     const offline = await waitFor('an offline record for dead-plc', async () => (await statuses(g)).find((s) => s.deviceId === 'dead-plc' && s.status === 'offline'), { timeoutMs: 30_000 });
     expect(offline.detail).toMatchObject({ endpoint: 'dead-plc', reason: 'unreachable' });
     expect(String(offline.detail?.['message'])).toContain(`127.0.0.1:${closed}`);
-    await waitFor('telemetry from live-plc', async () => (await telemetry(g)).some((r) => r.value.deviceId === 'Pump1'), { timeoutMs: 30_000 });
+    await waitFor('telemetry from live-plc', async () => (await telemetry(g)).some((r) => r.value.deviceId === 'live-plc/Pump1'), { timeoutMs: 30_000 });
     expect(await g.gateway.metric('fieldlink_opcua_endpoint_connected', { endpoint: 'dead-plc' })).toBe(0);
     expect(await g.gateway.metric('fieldlink_opcua_endpoint_connected', { endpoint: 'live-plc' })).toBe(1);
     // Ready: one endpoint down does not take the gateway out of service for the others.

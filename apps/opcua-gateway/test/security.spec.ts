@@ -56,7 +56,7 @@ describe('opcua-gateway security against asyncua (SignAndEncrypt, Basic256Sha256
     copyFileSync(serverCert.cert, join(pkiDir, 'trusted', 'certs', 'test-plc.pem'));
     const g = await start(pkiDir, PASSWORD);
     await g.gateway.waitReady();
-    await waitFor('telemetry over the secure channel', async () => (await readTopic(g.brokers, g.topic('telemetry'))).some((r) => r.key === 'Pump1'), { timeoutMs: 30_000 });
+    await waitFor('telemetry over the secure channel', async () => (await readTopic(g.brokers, g.topic('telemetry'))).some((r) => r.key === 'secure-plc/Pump1'), { timeoutMs: 30_000 });
     expect(plc?.sessions).toBeGreaterThanOrEqual(1);
     // The client's own certificate was made in the configured PKI folder, not under the home directory.
     expect(existsSync(join(pkiDir, 'own', 'certs', 'client_certificate.pem'))).toBe(true);

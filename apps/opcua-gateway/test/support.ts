@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Infra, ServiceProcess, exited, freePort, freshName, interopPython, track, waitFor, writeConfig } from '@fieldlink/testing';
+import { type Infra, ServiceProcess, exited, freePort, freshName, interopPython, run, track, waitFor, writeConfig } from '@fieldlink/testing';
 
 /** A PLC played by Python asyncua (test/peers/asyncua_plc.py), on its own port, restartable. */
 export class AsyncuaPlc {
@@ -28,6 +28,18 @@ export class AsyncuaPlc {
 
   get url(): string {
     return `opc.tcp://127.0.0.1:${this.port}/plc`;
+  }
+
+  /** The endpoint name the gateway gives this PLC when the config names none. */
+  get defaultName(): string {
+    return `127.0.0.1-${this.port}`;
+  }
+
+  /** A variable's NodeId and value as Python asyncua's own client reads it (test/peers/asyncua_read.py). */
+  async read(path: string): Promise<{ nodeId: string; value: unknown }> {
+    const result = await run(interopPython(), [join(__dirname, 'peers', 'asyncua_read.py'), '--url', this.url, '--path', path], { timeoutMs: 30_000 });
+    if (result.code !== 0) throw new Error(`asyncua_read.py ${path} exited ${result.code}:\n${result.stderr}`);
+    return JSON.parse(result.stdout.trim().split('\n').at(-1) ?? '') as { nodeId: string; value: unknown };
   }
 
   get logs(): string {

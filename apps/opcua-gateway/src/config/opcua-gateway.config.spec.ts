@@ -24,6 +24,13 @@ describe(loadOpcuaGatewayConfig.name, () => {
     expect(config.opcua.sharding.enabled).toBe(true);
   });
 
+  it('loads the example and the compose config, and refuses a writable pattern with an empty segment, naming its key', () => {
+    for (const path of [join(__dirname, 'example.yaml'), join(__dirname, '..', '..', '..', '..', 'docker', 'opcua-gateway.yaml')]) {
+      expect(loadOpcuaGatewayConfig({ FIELDLINK_CONFIG: path, LINE1_PASSWORD: 'x' }).runtime.endpoints.length).toBeGreaterThan(0);
+    }
+    expect(() => load('endpoints: [{url: "opc.tcp://x:1", writable: ["a//b"]}]')).toThrow(/endpoints\.0\.writable\.0/);
+  });
+
   it('reads a username identity\'s password at load, from the environment it is given', () => {
     const yaml = 'endpoints: [{url: "opc.tcp://x:1", securityMode: Sign, securityPolicy: Basic256Sha256, identity: {type: username, username: op, passwordEnv: PLC_PW}}]';
     const [endpoint] = load(yaml, { PLC_PW: 'from-env' }).runtime.endpoints;

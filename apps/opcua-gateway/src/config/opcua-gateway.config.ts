@@ -49,11 +49,14 @@ const SamplingFields = {
   deadband: Type.Optional(Deadband),
 };
 
+const BrowsePathPattern = Type.String({ minLength: 1, description: 'Browse path below Objects: * matches one name (or part of one), ** any number of levels' });
+
 const NodeSelector = Type.Object(
   {
     nodeId: Type.String({ minLength: 1, description: 'An explicit NodeId, e.g. ns=2;s=Line1.Temperature' }),
     deviceId: Type.String({ minLength: 1, description: 'The device this variable belongs to' }),
     metric: Type.Optional(Type.String({ minLength: 1, description: 'Metric name; default the variable’s BrowseName' })),
+    writable: Type.Boolean({ default: false, description: 'A command may write this variable by its metric name' }),
     ...SamplingFields,
   },
   { additionalProperties: false },
@@ -65,7 +68,9 @@ const BrowseSelector = Type.Object(
       minLength: 1,
       description: 'BrowseName pattern below Objects, segments separated by "/": * matches one name (or part of one), ** any number of levels; e.g. Plant/Line*/**',
     }),
-    deviceId: Type.Optional(Type.String({ minLength: 1, description: 'Template; {object} is the parent object’s BrowseName (the default), {endpoint} the endpoint name' })),
+    deviceId: Type.Optional(
+      Type.String({ minLength: 1, description: 'Template; {endpoint} is the endpoint name, {object} the parent object’s BrowseName. Default {endpoint}/{object}, so two PLCs that each have a Pump1 are two devices' }),
+    ),
     metric: Type.Optional(Type.String({ minLength: 1, description: 'Template; {variable} is the variable’s BrowseName (the default), {object} its parent’s' })),
     ...SamplingFields,
   },
@@ -81,10 +86,19 @@ const EndpointSchema = Type.Object(
     identity: Identity,
     nodes: Type.Array(NodeSelector, { default: [], description: 'Variables named by NodeId' }),
     browse: Type.Array(BrowseSelector, { default: [], description: 'Variables found by browsing; with no nodes and no browse entries, every Variable below Objects' }),
+    writable: Type.Array(BrowsePathPattern, {
+      default: [],
+      description:
+        'Variables a command may write by metric name (args.metric), by browse path below Objects, patterns as in browse, e.g. Line1/Pump*/Setpoint. Default none: any other write fails FL_OPCUA_NOT_ALLOWED and the PLC is not contacted',
+    }),
+    callable: Type.Array(BrowsePathPattern, {
+      default: [],
+      description: 'Methods a command may call by name (args.method) on its device’s object, by browse path, e.g. Line1/Pump*/Reset or **/Reset. Default none',
+    }),
     commandNodes: Type.Array(Type.String({ minLength: 1 }), {
       default: [],
       description:
-        'NodeIds a command may name in args.nodeId, objectId or methodId beyond its own device: by default a command writes only the variables mapped to its device and calls only methods of its device\'s object',
+        'NodeIds a command may name raw in args.nodeId, objectId or methodId (methods of a listed object may then be called by name). Default none: a raw NodeId fails FL_OPCUA_NODE_ID_NOT_ALLOWED',
     }),
   },
   { additionalProperties: false },
@@ -197,7 +211,18 @@ export function loadOpcuaGatewayConfig(env: NodeJS.ProcessEnv): OpcuaRuntimeConf
 function endpointsOf(config: OpcuaGatewayConfig, env: NodeJS.ProcessEnv): EndpointConfig[] {
   const listed = config.endpoints.map((e, i) => ({ endpoint: e, key: `endpoints.${i}` }));
   const fromUrls = config.opcua.endpointUrls.map((url, i) => ({
-    endpoint: { name: undefined as string | undefined, url, securityMode: 'None' as const, securityPolicy: 'None' as const, identity: { type: 'anonymous' as const }, nodes: [], browse: [], commandNodes: [] },
+    endpoint: {
+      name: undefined as string | undefined,
+      url,
+      securityMode: 'None' as const,
+      securityPolicy: 'None' as const,
+      identity: { type: 'anonymous' as const },
+      nodes: [],
+      browse: [],
+      writable: [],
+      callable: [],
+      commandNodes: [],
+    },
     key: `opcua.endpointUrls.${i}`,
   }));
   const seen = new Map<string, string>();
@@ -208,15 +233,19 @@ function endpointsOf(config: OpcuaGatewayConfig, env: NodeJS.ProcessEnv): Endpoi
     seen.set(name, key);
     checkSecurity(endpoint, key, config.opcua.requireSecurity);
     const identity: RuntimeIdentity = endpoint.identity.type === 'username' ? { ...endpoint.identity, password: password(endpoint.identity, `${key}.identity`, env) } : endpoint.identity;
-    endpoint.browse.forEach((b, j) => {
-      try {
-        new BrowsePattern(b.path);
-      } catch (error) {
-        throw invalid(`${key}.browse.${j}.path`, error instanceof Error ? error.message : String(error));
-      }
-    });
+    endpoint.browse.forEach((b, j) => checkPattern(b.path, `${key}.browse.${j}.path`));
+    endpoint.writable.forEach((path, j) => checkPattern(path, `${key}.writable.${j}`));
+    endpoint.callable.forEach((path, j) => checkPattern(path, `${key}.callable.${j}`));
     return { ...endpoint, name, identity };
   });
+}
+
+function checkPattern(path: string, key: string): void {
+  try {
+    new BrowsePattern(path);
+  } catch (error) {
+    throw invalid(key, error instanceof Error ? error.message : String(error));
+  }
 }
 
 function checkSecurity(endpoint: { securityMode: string; securityPolicy: string; identity: Identity }, key: string, required: boolean): void {

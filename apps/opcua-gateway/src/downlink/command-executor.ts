@@ -2,8 +2,17 @@ import { AttributeIds, BrowseDirection, type ClientSession, NodeClass, type Stat
 import { type DeliveryOutcome } from '@fieldlink/gateway-core';
 import { type Command } from '@fieldlink/schemas';
 import { CommandError, OpcuaErrorCode } from '../errors';
+import { type BrowsePattern } from '../mapping/browse-pattern';
 import { type DeviceNodes } from '../mapping/device-nodes';
 import { builtInType, toVariant, variantValue } from '../mapping/variant-value';
+
+/** What commands may reach on one endpoint besides its devices' writable variables. */
+export interface CommandPolicy {
+  /** Browse paths of methods a command may call by name on its device's object (the endpoint's `callable`). */
+  callable: readonly BrowsePattern[];
+  /** NodeIds a command may name raw (the endpoint's `commandNodes`). */
+  nodeIds: ReadonlySet<string>;
+}
 
 /**
  * A command as OPC UA service calls:
@@ -14,18 +23,20 @@ import { builtInType, toVariant, variantValue } from '../mapping/variant-value';
  * A Good StatusCode is `succeeded` (a call's with its output arguments by name); any other is
  * `failed` with FL_OPCUA_BAD_STATUS and the StatusCode's name and number.
  *
- * A command reaches only its own device: the variables mapped to it and the methods of its
- * object, unless the endpoint lists a NodeId in `commandNodes`. Whoever can produce to the
- * commands topic must not be able to write any variable of a PLC (FL_OPCUA_NOT_ALLOWED).
+ * Whoever can produce to the commands topic must not be able to write any variable of a PLC, so
+ * a command reaches only what the config names: a variable of its own device that is writable, a
+ * method of its device's object that is callable (FL_OPCUA_NOT_ALLOWED otherwise), and a raw NodeId
+ * only when the endpoint lists it in commandNodes (FL_OPCUA_NODE_ID_NOT_ALLOWED). Both are
+ * checked before the server is contacted.
  */
-export async function executeCommand(session: ClientSession, command: Command, device: DeviceNodes | undefined, allowed: ReadonlySet<string> = new Set()): Promise<DeliveryOutcome> {
+export async function executeCommand(session: ClientSession, command: Command, device: DeviceNodes | undefined, policy: CommandPolicy): Promise<DeliveryOutcome> {
   const args = command.args ?? {};
   try {
     switch (command.action) {
       case 'write':
-        return await write(session, args, device, allowed);
+        return await write(session, args, device, policy);
       case 'call':
-        return await call(session, args, device, allowed);
+        return await call(session, args, device, policy);
       default:
         return failed(OpcuaErrorCode.UnknownAction, `action "${command.action}" is not one of write, call`);
     }
@@ -35,12 +46,8 @@ export async function executeCommand(session: ClientSession, command: Command, d
   }
 }
 
-async function write(session: ClientSession, args: Record<string, unknown>, device: DeviceNodes | undefined, allowed: ReadonlySet<string>): Promise<DeliveryOutcome> {
-  const named = stringArg(args, 'nodeId');
-  if (named !== undefined && !allowed.has(named) && ![...(device?.variables.values() ?? [])].includes(named)) {
-    throw new CommandError(OpcuaErrorCode.NotAllowed, `${named} is not a variable of this device, nor in the endpoint's commandNodes`);
-  }
-  const nodeId = named ?? variableOf(device, stringArg(args, 'metric'));
+async function write(session: ClientSession, args: Record<string, unknown>, device: DeviceNodes | undefined, policy: CommandPolicy): Promise<DeliveryOutcome> {
+  const nodeId = rawNodeId(args, 'nodeId', policy) ?? writableVariable(device, stringArg(args, 'metric'));
   if (!('value' in args)) throw new CommandError(OpcuaErrorCode.BadArguments, 'write needs args.value');
   const [typeValue, rankValue] = await session.read([
     { nodeId: resolveNodeId(nodeId), attributeId: AttributeIds.DataType },
@@ -53,15 +60,15 @@ async function write(session: ClientSession, args: Record<string, unknown>, devi
   return status.isGood() ? { status: 'succeeded', output: { nodeId, statusCode: status.name } } : badStatus(`write ${nodeId}`, status);
 }
 
-async function call(session: ClientSession, args: Record<string, unknown>, device: DeviceNodes | undefined, allowed: ReadonlySet<string>): Promise<DeliveryOutcome> {
-  const objectId = stringArg(args, 'objectId') ?? device?.objectId;
-  if (!objectId) throw new CommandError(OpcuaErrorCode.UnknownTarget, 'the device has no object to call a method on; give args.objectId');
-  if (objectId !== device?.objectId && !allowed.has(objectId)) throw new CommandError(OpcuaErrorCode.NotAllowed, `${objectId} is not this device's object, nor in the endpoint's commandNodes`);
-  const named = stringArg(args, 'methodId');
-  if (named !== undefined && !allowed.has(named) && !(await methodsOf(session, objectId)).some((m) => m.nodeId.toString() === named)) {
-    throw new CommandError(OpcuaErrorCode.NotAllowed, `${named} is not a method of ${objectId}, nor in the endpoint's commandNodes`);
-  }
-  const methodId = named ?? (await methodOf(session, objectId, stringArg(args, 'method')));
+async function call(session: ClientSession, args: Record<string, unknown>, device: DeviceNodes | undefined, policy: CommandPolicy): Promise<DeliveryOutcome> {
+  const rawObject = rawNodeId(args, 'objectId', policy);
+  const rawMethod = rawNodeId(args, 'methodId', policy);
+  const objectId = rawObject ?? device?.objectId;
+  if (!objectId) throw new CommandError(OpcuaErrorCode.UnknownTarget, 'the device has no object to call a method on');
+  const name = rawMethod === undefined ? stringArg(args, 'method') : undefined;
+  // A method by name on an object listed in commandNodes needs no callable entry: listing the object allowed it.
+  if (rawMethod === undefined && rawObject === undefined) checkCallable(device, name, policy);
+  const methodId = rawMethod ?? (await methodOf(session, objectId, name));
   const inputs = args['inputs'] ?? [];
   if (!Array.isArray(inputs)) throw new CommandError(OpcuaErrorCode.BadArguments, 'args.inputs must be an array of the method’s input arguments, in order');
   const definition = await session.getArgumentDefinition(resolveNodeId(methodId));
@@ -75,6 +82,31 @@ async function call(session: ClientSession, args: Record<string, unknown>, devic
   const names = definition.outputArguments?.map((a, i) => a.name ?? `output${i}`) ?? [];
   const outputs = Object.fromEntries((result.outputArguments ?? []).map((v, i) => [names[i] ?? `output${i}`, jsonSafe(variantValue(v))]));
   return { status: 'succeeded', output: { methodId, outputs } };
+}
+
+/** The NodeId the command names in args[name], if any, once commandNodes allows it. */
+function rawNodeId(args: Record<string, unknown>, name: string, policy: CommandPolicy): string | undefined {
+  const nodeId = stringArg(args, name);
+  if (nodeId !== undefined && !policy.nodeIds.has(nodeId)) {
+    throw new CommandError(OpcuaErrorCode.NodeIdNotAllowed, `args.${name} ${nodeId} is a raw NodeId, which the endpoint's commandNodes does not list; name the device's variable by args.metric or its method by args.method`);
+  }
+  return nodeId;
+}
+
+function writableVariable(device: DeviceNodes | undefined, metric: string | undefined): string {
+  const nodeId = variableOf(device, metric);
+  if (!device?.writable.has(metric ?? '')) {
+    throw new CommandError(OpcuaErrorCode.NotAllowed, `variable "${metric}" of this device is not writable: the endpoint's writable (or its node's writable) does not name it; nothing was written`);
+  }
+  return nodeId;
+}
+
+function checkCallable(device: DeviceNodes | undefined, name: string | undefined, policy: CommandPolicy): void {
+  if (!name) throw new CommandError(OpcuaErrorCode.BadArguments, 'call needs args.method (a BrowseName) or args.methodId');
+  const path = [...(device?.objectPath ?? []), name];
+  if (!policy.callable.some((p) => p.matches(path))) {
+    throw new CommandError(OpcuaErrorCode.NotAllowed, `method ${path.join('/')} is not callable: the endpoint's callable does not name it; nothing was called`);
+  }
 }
 
 function variableOf(device: DeviceNodes | undefined, metric: string | undefined): string {

@@ -55,9 +55,13 @@ export class EndpointMonitor implements SessionUser {
     const nodes = await this.resolver.resolve(session);
     this.devices.clear();
     for (const node of nodes) {
-      const device = this.devices.get(node.deviceId) ?? { variables: new Map<string, string>() };
-      device.objectId ??= node.objectId;
+      const device = this.devices.get(node.deviceId) ?? { variables: new Map<string, string>(), writable: new Set<string>() };
+      if (device.objectId === undefined && node.objectId !== undefined) {
+        device.objectId = node.objectId;
+        device.objectPath = node.objectPath;
+      }
       device.variables.set(node.metric, node.nodeId);
+      if (node.writable) device.writable.add(node.metric);
       this.devices.set(node.deviceId, device);
     }
     const subscription = await session.createSubscription2({

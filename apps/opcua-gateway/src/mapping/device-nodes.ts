@@ -1,5 +1,9 @@
-/** What the gateway knows of one device on an endpoint: its variables by metric, and its object. */
+/** What the gateway knows of one device on an endpoint: its variables by metric, which of them commands may write, and its object. */
 export interface DeviceNodes {
   objectId?: string;
+  /** The object's browse path below Objects, against which the endpoint's `callable` is matched. */
+  objectPath?: readonly string[];
   variables: Map<string, string>;
+  /** Metrics a command may write: the endpoint's `writable` matched their path, or their node says `writable`. */
+  writable: Set<string>;
 }

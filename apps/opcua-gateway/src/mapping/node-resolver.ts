@@ -8,12 +8,17 @@ export interface MonitoredNode {
   nodeId: string;
   deviceId: string;
   metric: string;
-  /** The object the variable belongs to, where the device's methods are looked up. */
+  /** The object the variable belongs to, where the device's methods are looked up, and its browse path. */
   objectId?: string;
+  objectPath?: string[];
+  /** A command may write it (the endpoint's `writable`, or the node selector's). */
+  writable: boolean;
   sampling: Pick<SamplingConfig, 'samplingIntervalMs' | 'queueSize' | 'deadband'>;
 }
 
 const OBJECTS_FOLDER = 'ns=0;i=85';
+/** With the endpoint in it, two PLCs that each have a Pump1 are two devices, and a command reaches only the one it names. */
+const DEFAULT_DEVICE_ID = '{endpoint}/{object}';
 /** With no selectors: every Variable below Objects, outside namespace 0 (the server's own Server object and types). */
 const EVERYTHING: BrowseSelectorConfig = { path: '**' };
 
@@ -42,9 +47,10 @@ export class NodeResolver {
     for (const selector of this.endpoint.nodes) {
       const metric = selector.metric ?? (await this.browseName(session, selector.nodeId));
       if (metric === undefined) continue;
-      nodes.push({ nodeId: selector.nodeId, deviceId: selector.deviceId, metric, sampling: this.sampling(selector) });
+      nodes.push({ nodeId: selector.nodeId, deviceId: selector.deviceId, metric, writable: selector.writable, sampling: this.sampling(selector) });
     }
     if (selectors.length > 0) {
+      const writable = this.endpoint.writable.map((path) => new BrowsePattern(path));
       const patterns = selectors.map((s) => ({ selector: s, pattern: new BrowsePattern(s.path) }));
       for (const found of await this.browse(session, patterns.map((p) => p.pattern))) {
         const match = patterns.find((p) => p.pattern.matches(found.path));
@@ -53,9 +59,12 @@ export class NodeResolver {
         const vars = { object: found.objectName ?? this.endpoint.name, variable, endpoint: this.endpoint.name };
         nodes.push({
           nodeId: found.nodeId,
-          deviceId: render(match.selector.deviceId ?? '{object}', vars),
+          // A variable right below Objects has no object: its device is the endpoint.
+          deviceId: render(match.selector.deviceId ?? (found.objectName === undefined ? '{endpoint}' : DEFAULT_DEVICE_ID), vars),
           metric: render(match.selector.metric ?? '{variable}', vars),
           objectId: found.objectId,
+          ...(found.objectId ? { objectPath: found.path.slice(0, -1) } : {}),
+          writable: writable.some((w) => w.matches(found.path)),
           sampling: this.sampling(match.selector),
         });
       }
