@@ -92,7 +92,7 @@ describe('dds-gateway against an independent DDS stack (Cyclone DDS C peers)', (
     expect(await g.gateway.metric('fieldlink_dds_instance_changes_total', { reader: 'sensors', state: 'NOT_ALIVE_DISPOSED' })).toBe(3);
   });
 
-  it('writes a command from Kafka to DDS, where a Cyclone subscriber receives it, and reports exactly one delivered result', async () => {
+  it('writes a command from Kafka to DDS, where a Cyclone subscriber receives it once with exactly one delivered result, also when the record comes again before and after a restart', async () => {
     const topic = ddsTopic('Readings');
     const commandTopic = ddsTopic('Commands');
     const g = await gateway({ config: sensorConfig(ddsXml({ sensorTopic: topic, commandTopic }), topic, { commands: { topic: commandTopic } }) });
@@ -124,5 +124,21 @@ describe('dds-gateway against an independent DDS stack (Cyclone DDS C peers)', (
     expect(received).toHaveLength(1);
     expect(received[0]).toMatchObject({ device_id: 'sensor-0', action: 'shutdown' });
     expect(JSON.parse(received[0]?.args ?? '')).toEqual({ reason: 'emergency_response', delayS: 5 });
+
+    // A copy of the record (produced twice, replayed): settledResults waits for a later command's
+    // result, so the copy has been handled by then.
+    await produce(g.brokers, g.topic('commands'), sent.deviceId, JSON.stringify(sent));
+    expect(await settledResults(g, sent)).toHaveLength(1);
+    await g.gateway.stop();
+    await g.gateway.spawn();
+    await waitFor('the Cyclone subscriber matched again', async () => {
+      const probe = command('sensor-0', 'ping');
+      await produce(g.brokers, g.topic('commands'), probe.deviceId, JSON.stringify(probe));
+      return (await settledResults(g, probe))[0]?.status === 'delivered';
+    }, { timeoutMs: 60_000, intervalMs: 500 });
+    await produce(g.brokers, g.topic('commands'), sent.deviceId, JSON.stringify(sent));
+    expect(await settledResults(g, sent)).toHaveLength(1);
+    expect(sub.commands.filter((c) => c.command_id === sent.id)).toHaveLength(1);
+    expect(await g.gateway.metric('fieldlink_commands_total', { status: 'duplicate' })).toBe(1);
   });
 });
