@@ -151,6 +151,8 @@ describe('helm/fieldlink', () => {
     }
     expect(names('Deployment')).toEqual(['fl-stream-processor']);
     expect(names('Service')).toContain('fl-coap-gateway-coap');
+    // One device's POSTs and its Observe reach the replica that holds its observation.
+    expect(objects.find((o) => o.metadata.name === 'fl-coap-gateway-coap')?.spec).toMatchObject({ sessionAffinity: 'ClientIP' });
     for (const kind of ['HorizontalPodAutoscaler', 'ServiceMonitor', 'PrometheusRule', 'NetworkPolicy']) expect(names(kind).length).toBeGreaterThan(0);
     expect(names('ConfigMap')).toContain('fl-fieldlink-dashboard');
   });

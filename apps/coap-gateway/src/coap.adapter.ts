@@ -1,12 +1,17 @@
-import { type DeliveryOutcome, type DeviceRegistry, type IngestPipeline, type ProtocolAdapter } from '@fieldlink/gateway-core';
+import { join } from 'node:path';
+import { type DeliveryOutcome, type DeviceRegistry, type IngestPipeline, type ProtocolAdapter, spoolDirectory } from '@fieldlink/gateway-core';
 import { type Command } from '@fieldlink/schemas';
 import { type Logger } from '@fieldlink/service';
 import { type Registry } from 'prom-client';
 import { CoapMetrics } from './coap.metrics';
 import { type CoapRuntimeConfig } from './config/coap-gateway.config';
 import { CoapDownlink } from './downlink/coap-downlink';
+import { ObservationStore } from './downlink/observation-store';
 import { CoapIngress } from './ingress/coap-ingress';
 import { CoapEndpoint } from './session/coap-endpoint';
+
+/** Beside the spool, on the gateway's volume. */
+const OBSERVATIONS_FILE = 'coap-observations.json';
 
 /**
  * A CoAP server (node-coap) for devices that POST readings and observe their command resource:
@@ -33,7 +38,8 @@ export class CoapAdapter implements ProtocolAdapter {
       lastReadingsBytes: () => this.ingress.lastReadingBytes,
     });
     this.endpoint = new CoapEndpoint(config.coap, logger);
-    this.downlink = new CoapDownlink(config, metrics.observersEvicted);
+    const store = config.commands.persistObservations ? new ObservationStore(join(spoolDirectory(config, 'coap-gateway'), OBSERVATIONS_FILE), logger) : undefined;
+    this.downlink = new CoapDownlink(config, metrics.observersEvicted, store, logger);
     this.ingress = new CoapIngress(config, pipeline, devices, this.endpoint, () => this.downlink.observations, metrics, logger);
   }
 

@@ -21,7 +21,7 @@ describe('coap-gateway command copies', () => {
 
     await gateway.gateway.stop();
     await gateway.gateway.spawn();
-    // Observations live in the gateway's memory: the device observes again after the restart.
+    // A new observation (as a device that came back would make) replaces the restored one.
     const second = coapClientObserve(gateway.coapPort, 'commands/dedupe-1', 10);
     await waitFor('the observation again', async () => (await observers()) === 1, { timeoutMs: 10_000 });
     await produce(gateway.brokers, gateway.topic('commands'), sent.deviceId, JSON.stringify(sent));

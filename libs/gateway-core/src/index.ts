@@ -15,6 +15,7 @@ export { type RecordSink, type SinkState } from './spool/record-sink';
 export { type OverflowPolicy, type SpoolOptions } from './spool/spool.options';
 export { SpoolingSink } from './spool/spooling-sink';
 export { SegmentLog } from './spool/segment-log';
+export { spoolDirectory } from './spool/spool-directory';
 export { type RouteMatcher } from './routes/route-matcher';
 export { type RoutedMessage, RouteTable } from './routes/route-table';
 export { RouteActionsSchema, RouteCommandSchema, type RouteConfig, RouteFields, routeActions } from './routes/route.schema';

@@ -12,7 +12,7 @@ describe(loadCoapGatewayConfig.name, () => {
     const defaults = loadCoapGatewayConfig({ COAP_PORT: '5700' });
     expect(defaults.coap).toMatchObject({ port: 5700, host: '::', ackTimeoutMs: 2000, maxRetransmit: 4, piggybackReplyMs: 50, maxBlockTransfers: 1000, auth: { queryParameter: 'token', tokenOption: 65001 } });
     expect(defaults.coap).toMatchObject({ maxBlockTransferBytes: 32 * 1024 ** 2, maxLastReadings: 10_000, maxLastReadingsBytes: 64 * 1024 ** 2, maxObservers: 100_000, maxCachedReplies: 20_000, receiveBufferBytes: 4 * 1024 ** 2 });
-    expect(defaults.commands).toEqual({ path: 'commands/{deviceId}' });
+    expect(defaults.commands).toEqual({ path: 'commands/{deviceId}', persistObservations: true });
     expect(defaults.routes).toMatchObject([
       { name: 'sensors', path: 'sensors/{deviceId}', deviceId: '{deviceId}' },
       { name: 'sensors-body', path: 'sensors', deviceIdField: 'device_id' },

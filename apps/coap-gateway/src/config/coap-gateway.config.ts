@@ -80,6 +80,10 @@ export const CoapGatewayConfigSchema = Type.Object(
       {
         path: Type.String({ minLength: 1, default: 'commands/{deviceId}', description: 'The resource a device observes (RFC 7641) to receive its commands' }),
         payload: Type.Optional(Type.Unknown({ description: 'JSON template of a command notification; default {"id", "action", "args", "expiresAt"}' })),
+        persistObservations: Type.Boolean({
+          default: true,
+          description: 'Keep the observations of the command resource in coap-observations.json in the spool directory, so a restarted gateway still notifies the devices that observed it',
+        }),
       },
       { default: {}, additionalProperties: false },
     ),

@@ -5,7 +5,7 @@ import { CoapErrorCode } from '../errors';
 import { encodeUint } from '../session/coap-uint';
 import { type ConfirmableSender } from './confirmable-sender';
 
-interface Observation {
+export interface Observation {
   address: string;
   port: number;
   token: Buffer;
@@ -14,11 +14,18 @@ interface Observation {
 }
 
 const CONTENT_FORMAT_JSON = 50;
+/**
+ * Added to a restored observation's sequence: changes saved late (within the store's save delay)
+ * are lost in a crash, and a device drops a notification whose Observe value is not newer than
+ * the last one it got (RFC 7641 §3.4), unless 128 s have passed.
+ */
+const RESTORED_SEQUENCE_MARGIN = 1000;
 
 /**
  * Devices that observe their command resource (RFC 7641), and commands sent to them as
  * confirmable notifications. A notification that is reset or never acknowledged ends the
- * observation (RFC 7641 §4.5): the device observes again when it comes back.
+ * observation (RFC 7641 §4.5): the device observes again when it comes back. The observations
+ * outlive a restart (restore, onChange): a device keeps waiting on its token meanwhile.
  */
 export class CommandNotifier {
   private readonly observations = new Map<string, Observation>();
@@ -27,7 +34,21 @@ export class CommandNotifier {
     private readonly sender: ConfirmableSender,
     private readonly template: unknown,
     private readonly limits: { maxObservers: number; onEvict: () => void },
+    /** Told after every change of the observations, so they can be kept across restarts. */
+    private readonly onChange: () => void = () => undefined,
   ) {}
+
+  /** The observations of a previous run, before any device observes anew. */
+  restore(observations: readonly (Observation & { deviceId: string })[]): void {
+    for (const { deviceId, address, port, token, sequence } of observations.slice(-this.limits.maxObservers)) {
+      this.observations.set(deviceId, { address, port, token, sequence: (sequence + RESTORED_SEQUENCE_MARGIN) % 0x1000000 });
+    }
+  }
+
+  /** Every observation, in registration order. */
+  snapshot(): (Observation & { deviceId: string })[] {
+    return [...this.observations].map(([deviceId, o]) => ({ deviceId, ...o }));
+  }
 
   get observers(): number {
     return this.observations.size;
@@ -44,6 +65,7 @@ export class CommandNotifier {
       this.observations.delete(oldest);
       this.limits.onEvict();
     }
+    this.onChange();
   }
 
   /** A GET with Observe 1 (RFC 7641 §3.6); only the observation it names, by endpoint and token. */
@@ -51,6 +73,7 @@ export class CommandNotifier {
     const observation = this.observations.get(deviceId);
     if (!observation || observation.address !== from.address || observation.port !== from.port || !observation.token.equals(token)) return false;
     this.observations.delete(deviceId);
+    this.onChange();
     return true;
   }
 
@@ -67,6 +90,7 @@ export class CommandNotifier {
     const observation = this.observations.get(command.deviceId);
     if (!observation) return { status: 'failed', code: CoapErrorCode.NotObserving, message: `device "${command.deviceId}" does not observe its command resource on this gateway` };
     observation.sequence = (observation.sequence + 1) % 0x1000000;
+    this.onChange();
     const options = [
       { name: 'Observe' as const, value: encodeUint(observation.sequence) },
       { name: 'Content-Format' as const, value: encodeUint(CONTENT_FORMAT_JSON) },
@@ -76,7 +100,10 @@ export class CommandNotifier {
     if (outcome === 'acked') return { status: 'delivered' };
     if (outcome === 'aborted') return { status: 'failed', code: CoapErrorCode.Shutdown, message: `the gateway stopped before device "${command.deviceId}" acknowledged the notification; it may have received it` };
     // Only the observation this notification went to: the device may have observed again meanwhile.
-    if (this.observations.get(command.deviceId) === observation) this.observations.delete(command.deviceId);
+    if (this.observations.get(command.deviceId) === observation) {
+      this.observations.delete(command.deviceId);
+      this.onChange();
+    }
     return outcome === 'reset'
       ? { status: 'failed', code: CoapErrorCode.Reset, message: `device "${command.deviceId}" reset the notification; it no longer observes` }
       : { status: 'failed', code: CoapErrorCode.NoAck, message: `device "${command.deviceId}" acknowledged no transmission of the notification; its observation ended` };

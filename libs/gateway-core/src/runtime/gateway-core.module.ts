@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { type DynamicModule, type InjectionToken } from '@nestjs/common';
 import { KafkaService } from '@fieldlink/kafka';
 import { type TopicMap, stableId } from '@fieldlink/schemas';
@@ -18,6 +17,7 @@ import { GatewayRuntime } from './gateway.runtime';
 import { type ProtocolAdapter } from './protocol-adapter';
 import { CORE_CONFIG, PROTOCOL_ADAPTER, RECORD_SINK } from './tokens';
 import { type RecordSink } from '../spool/record-sink';
+import { spoolDirectory } from '../spool/spool-directory';
 import { SpoolingSink } from '../spool/spooling-sink';
 import { SpoolMetrics } from '../spool/spool.metrics';
 
@@ -152,7 +152,7 @@ async function openSink(kafka: KafkaService, config: CoreConfig, service: string
     // Without a spool nothing can hold records while Kafka fails, so the sink counts as full.
     return { send: (record) => producer.send(record), get state() { return producer.healthy ? 'accepting' : 'full'; } };
   }
-  const dir = config.spool.dir ?? join(process.cwd(), '.fieldlink-spool', `${service}-${config.gateway.instanceId}`);
+  const dir = spoolDirectory(config, service);
   const sink = await SpoolingSink.open(kafka.producer, { ...config.spool, dir }, logger);
   sink.metrics = new SpoolMetrics(registry, { depth: () => sink.depth, bytes: () => sink.bytes, oldestAgeSeconds: () => sink.oldestAgeSeconds, maxBytes: () => sink.maxBytes });
   return sink;
