@@ -18,6 +18,7 @@ export class AppModule {
           logger,
           commandDeliverTimeoutMs: config.commands.deliverTimeoutMs,
           commandActions: routeActions(config.mappings),
+          ...(config.commands.deliveryGroup ? { commandGroup: config.commands.deliveryGroup } : {}),
           adapter: {
             inject: [IngestPipeline, METRICS_REGISTRY],
             useFactory: (pipeline: IngestPipeline, registry: Registry) => new MqttAdapter(config, pipeline, logger, registry),

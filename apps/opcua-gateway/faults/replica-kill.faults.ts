@@ -16,7 +16,7 @@ describe('opcua-gateway replicas sharing endpoints by Kafka consumer-group membe
     await Promise.all(plcs.map((p) => p.kill()));
   });
 
-  it('serves each of three servers from exactly one of two replicas, and moves a SIGKILLed replica’s endpoints to the other within 30 s', async () => {
+  it('serves each of three servers from exactly one of two replicas, moves a SIGKILLed replica’s endpoints to the other within 30 s, and answers a command sent during the failover exactly once', async () => {
     for (let i = 0; i < NAMES.length; i++) plcs.push(await AsyncuaPlc.start({ objects: 1 }));
     const root = freshName('opcua-shard');
     const config = {
@@ -48,15 +48,18 @@ describe('opcua-gateway replicas sharing endpoints by Kafka consumer-group membe
 
     const [survivor, victim] = replicas as [OpcuaGatewayUnderTest, OpcuaGatewayUnderTest];
     const moved = split.b ?? [];
+    const deviceId = `${moved[0] ?? 'plc-a'}-Pump1`;
     await victim.gateway.kill();
     const killedAt = Date.now();
+    // Sent during the failover: the registry still names the dead replica, which will never answer.
+    const during = command(deviceId, 'write', { args: { metric: 'Setpoint', value: 62 } });
+    await produce(infra.kafkaBrokers, survivor.topic('commands'), deviceId, JSON.stringify(during));
     await waitFor('the survivor serving all three', async () => (await connected(survivor)).length === 3 && plcs.every((p) => p.sessions === 1), { timeoutMs: 30_000, intervalMs: 200 });
     const failoverMs = Date.now() - killedAt;
     expect(failoverMs).toBeLessThan(30_000);
     expect(plcs.map((p) => p.maxSessions)).toEqual([1, 1, 1]);
 
     // Commands follow the endpoint: the device registry now names the survivor for a device that moved.
-    const deviceId = `${moved[0] ?? 'plc-a'}-Pump1`;
     // A record written after the kill: one from before the split (when this replica served every
     // endpoint) would pass while the survivor still routes the device to the dead replica.
     await waitFor(`${deviceId} registered to the survivor`, async () =>
@@ -70,6 +73,8 @@ describe('opcua-gateway replicas sharing endpoints by Kafka consumer-group membe
     const results = await settledResults(survivor, sent);
     expect(results).toHaveLength(1);
     expect(results[0]).toMatchObject({ status: 'succeeded', gateway: `${root}-replica-1` });
+    // The survivor took the device over and delivered what the dead replica never answered, once.
+    expect((await settledResults(survivor, during)).map((r) => [r.status, r.gateway])).toEqual([['succeeded', `${root}-replica-1`]]);
     process.stdout.write(`opcua sharding: ${moved.join(', ')} moved to the surviving replica ${(failoverMs / 1000).toFixed(1)} s after its owner was SIGKILLed\n`);
   });
 });

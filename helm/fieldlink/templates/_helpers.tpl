@@ -37,6 +37,8 @@ helm.sh/chart: {{ printf "%s-%s" .root.Chart.Name .root.Chart.Version }}
 {{- if $v.kafka.sasl.enabled }}{{ $_ := set $kafka "sasl" (dict "mechanism" $v.kafka.sasl.mechanism "username" $v.kafka.sasl.username) }}{{ end -}}
 {{- $base := dict "kafka" $kafka "topics" (dict "prefix" (printf "%sfieldlink." $v.topicPrefix)) "http" (dict "port" 8080) "log" (dict "level" $v.defaults.logLevel) -}}
 {{- if eq .name "mqtt-gateway" }}{{ $_ := set $base "mqtt" (dict "url" .svc.mqttUrl) }}{{ include "fieldlink.mqttReplicasCheck" . }}{{ end -}}
+{{- /* Replicas share the delivery of commands (apps/mqtt-gateway/README.md, Scale-out); Sparkplug keeps its births per replica. */ -}}
+{{- if and (eq .name "mqtt-gateway") (not (and .svc.config (hasKey .svc.config "sparkplug"))) }}{{ $_ := set $base "commands" (dict "deliveryGroup" (include "fieldlink.fullname" .)) }}{{ end -}}
 {{- if eq .name "dds-gateway" }}{{ $_ := set $base "dds" (dict "qosFile" "/etc/fieldlink/dds/fieldlink.xml") }}{{ end -}}
 {{- if hasKey .svc "spool" }}{{ $_ := set $base "spool" (dict "maxBytes" (include "fieldlink.spoolMaxBytes" . | int64)) }}{{ end -}}
 {{- toYaml (mustMergeOverwrite $base (deepCopy .svc.config)) -}}

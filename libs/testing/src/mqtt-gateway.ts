@@ -92,8 +92,11 @@ export async function mosquittoPub(port: number, topic: string, payload: Buffer)
 
 const PROBE = '__probe__';
 
-/** mosquitto_sub (not our code) collecting what arrives on a topic; resolves once it demonstrably receives. */
-export async function mosquittoSub(port: number, topic: string): Promise<{ lines: string[]; close: () => void }> {
+/**
+ * mosquitto_sub (not our code) collecting what arrives on a topic; resolves once it demonstrably
+ * receives. A filter with wildcards needs a `probeTopic` it matches.
+ */
+export async function mosquittoSub(port: number, topic: string, probeTopic = topic): Promise<{ lines: string[]; close: () => void }> {
   const child = spawn('mosquitto_sub', ['-p', String(port), '-q', '1', '-t', topic, '-v']);
   const lines: string[] = [];
   let probed = false;
@@ -110,7 +113,7 @@ export async function mosquittoSub(port: number, topic: string): Promise<{ lines
   const close = () => child.kill();
   try {
     await waitFor(`mosquitto_sub on ${topic}`, async () => {
-      await mosquittoPub(port, topic, Buffer.from(PROBE));
+      await mosquittoPub(port, probeTopic, Buffer.from(PROBE));
       return probed;
     }, { timeoutMs: 15_000, intervalMs: 300 });
   } catch (error) {

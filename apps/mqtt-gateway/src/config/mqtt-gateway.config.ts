@@ -92,6 +92,14 @@ export const MqttGatewayConfigSchema = Type.Object(
         payload: Type.Optional(RouteCommandSchema.properties.payload),
         qos: Type.Union([Type.Literal(0), Type.Literal(1), Type.Literal(2)], { default: 1 }),
         deliverTimeoutMs: Type.Integer({ minimum: 1, default: 10_000 }),
+        deliveryGroup: Type.Optional(
+          Type.String({
+            minLength: 1,
+            pattern: '^[A-Za-z0-9._-]+$',
+            description:
+              'Replicas with the same config and broker name one group: any of them can publish a command, so the registry names the group as their devices\' gateway and each command goes to one member, also while another restarts. Unset: each instance delivers to the devices it last had a message from. Not with sparkplug',
+          }),
+        ),
       },
       { default: {}, additionalProperties: false },
     ),
@@ -131,6 +139,9 @@ export function loadMqttGatewayConfig(env: NodeJS.ProcessEnv): MqttRuntimeConfig
     throw new ServiceError(ServiceErrorCode.ConfigInvalid, 'config key "spool.overflow": reject needs a protocol that can answer "retry later"; MQTT cannot, so use block (the broker keeps the messages)');
   }
   checkSparkplug(config);
+  if (config.sparkplug && config.commands.deliveryGroup) {
+    throw new ServiceError(ServiceErrorCode.ConfigInvalid, 'config key "commands.deliveryGroup": not with "sparkplug", whose births (and so the types of a write) are known only to the instance that read them');
+  }
   const router = new MappingRouter(config.mappings);
   const fallback = commandTopic('commands.topic', config.commands.topic);
   const byRoute = new Map<string, TopicPattern>();

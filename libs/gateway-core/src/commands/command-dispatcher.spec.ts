@@ -24,17 +24,21 @@ const consumed = (commands: Command[]): ConsumedRecord[] =>
   commands.map((c, i) => ({ topic: topics.commands, partition: 0, offset: String(i), key: c.deviceId, value: Buffer.from(JSON.stringify(c)), headers: {}, timestamp: 0 }));
 
 const delivered: DeliveryOutcome = { status: 'delivered' };
+const HANDOVER_GRACE_MS = 50;
 
 /** command-results as read back: ids another instance (or an earlier run) delivered are seeded in. */
 class MemoryHistory implements DeliveredCommands {
   readonly ids = new Set<string>();
+  /** Commands some instance wrote any result for. */
+  readonly answeredIds = new Set<string>();
   start = () => Promise.resolve();
   has = (deviceId: string, id: string) => Promise.resolve(this.ids.has(`${deviceId}/${id}`));
+  answered = (deviceId: string, id: string) => Promise.resolve(this.answeredIds.has(`${deviceId}/${id}`));
   add = (deviceId: string, id: string) => void this.ids.add(`${deviceId}/${id}`);
 }
 
 /** Kafka and the registry as fakes: the dispatcher's decisions are pure logic over them. */
-function setup(devices: DeviceRecord[], deliver: (c: Command) => Promise<DeliveryOutcome>, bounds: { forgets: boolean; maxDevices: number } = { forgets: false, maxDevices: 100_000 }, deliverTimeoutMs = 5000) {
+function setup(devices: DeviceRecord[], deliver: (c: Command) => Promise<DeliveryOutcome>, bounds: { forgets: boolean; maxDevices: number } = { forgets: false, maxDevices: 100_000 }, deliverTimeoutMs = 5000, servedAs = 'gw-1') {
   const handlers = new Map<string, BatchConsumerOptions['handle']>();
   const sent: OutgoingRecord[] = [];
   const kafkaDown = { sends: 0 };
@@ -53,7 +57,18 @@ function setup(devices: DeviceRecord[], deliver: (c: Command) => Promise<Deliver
       },
     },
   } as unknown as KafkaService;
-  const registry = { ...bounds, owner: (id: string) => Promise.resolve(devices.find((d) => d.deviceId === id)) } as unknown as DeviceRegistry;
+  const taken: ((deviceId: string) => void)[] = [];
+  const registry = {
+    ...bounds,
+    owner: (id: string) => Promise.resolve(devices.find((d) => d.deviceId === id)),
+    onTaken: (listener: (deviceId: string) => void) => void taken.push(listener),
+  } as unknown as DeviceRegistry;
+  /** This instance takes the device over, as its registry would on the device's next message here. */
+  const takeOver = (deviceId: string) => {
+    const i = devices.findIndex((d) => d.deviceId === deviceId);
+    devices[i] = { ...(devices[i] ?? device(deviceId, servedAs)), gateway: servedAs };
+    taken.forEach((listener) => listener(deviceId));
+  };
   const target: CommandTarget = { protocol: 'mqtt', deliver };
   const history = new MemoryHistory();
   const deadLettered: DeadLetterSubject[] = [];
@@ -70,7 +85,7 @@ function setup(devices: DeviceRecord[], deliver: (c: Command) => Promise<Deliver
     registry,
     history,
     deadLetters,
-    { topics, instanceId: 'gw-1', ownerGroupId: 'own', routerGroupId: 'router', deliverTimeoutMs, actionsByRoute: new Map([['valves', ['open', 'close']]]) },
+    { topics, instanceId: 'gw-1', servedAs, ownerGroupId: 'own', routerGroupId: 'router', deliverTimeoutMs, actionsByRoute: new Map([['valves', ['open', 'close']]]), handoverGraceMs: HANDOVER_GRACE_MS },
     metrics,
     pino({ level: 'silent' }),
   );
@@ -79,10 +94,51 @@ function setup(devices: DeviceRecord[], deliver: (c: Command) => Promise<Deliver
     await dispatcher.start();
     await handlers.get(name)?.(consumed(commands));
   };
-  return { run, results, handlers, dispatcher, deadLettered, metrics, kafkaDown, history };
+  return { run, results, handlers, dispatcher, deadLettered, metrics, kafkaDown, history, takeOver };
 }
 
 describe(CommandDispatcher.name, () => {
+  it('delivers, once it takes a device over, the commands its previous gateway never answered, in order and after the grace', async () => {
+    const deliveredTo: string[] = [];
+    const { run, results, history, takeOver } = setup([device('plc-1', 'gw-dead')], (c) => {
+      deliveredTo.push(c.id);
+      return Promise.resolve(delivered);
+    });
+    await run('commands-consumer', [command({ deviceId: 'plc-1', id: 'a' }), command({ deviceId: 'plc-1', id: 'answered' }), command({ deviceId: 'plc-1', id: 'b' })]);
+    expect(deliveredTo).toEqual([]);
+    history.answeredIds.add('plc-1/answered'); // the previous gateway got to this one
+    const began = Date.now();
+    takeOver('plc-1');
+    await run('commands-consumer', [command({ deviceId: 'plc-1', id: 'after' })]);
+    expect(Date.now() - began).toBeGreaterThanOrEqual(HANDOVER_GRACE_MS - 5);
+    expect(deliveredTo).toEqual(['a', 'b', 'after']);
+    expect(results().map((r) => [r.id, r.status])).toEqual([
+      ['a', 'delivered'],
+      ['b', 'delivered'],
+      ['after', 'delivered'],
+    ]);
+  });
+
+  it('as a member of a command group, delivers the commands of the devices the registry names the group for, and names itself in the result', async () => {
+    const deliveredTo: string[] = [];
+    const { run, results } = setup(
+      [device('d-group', 'line-1'), device('d-other', 'gw-9')],
+      (c) => {
+        deliveredTo.push(c.deviceId);
+        return Promise.resolve(delivered);
+      },
+      undefined,
+      5000,
+      'line-1',
+    );
+    await run('commands-consumer', [command({ deviceId: 'd-group' }), command({ deviceId: 'd-other' }), command({ deviceId: 'd-group', id: 'named', gateway: 'line-1' })]);
+    expect(deliveredTo).toEqual(['d-group', 'd-group']);
+    expect(results().map((r) => [r.deviceId, r.status, r.gateway])).toEqual([
+      ['d-group', 'delivered', 'gw-1'],
+      ['d-group', 'delivered', 'gw-1'],
+    ]);
+  });
+
   it('starts no command for a device while its previous one timed out and is still in progress', async () => {
     const started: string[] = [];
     let finishFirst: ((o: DeliveryOutcome) => void) | undefined;

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { type BatchConsumer, type ConsumedRecord, type KafkaService } from '@fieldlink/kafka';
 import { type Command, type CommandResult, type DeviceRecord, SCHEMA_VERSION, type TopicMap, parseJson, validateCommand } from '@fieldlink/schemas';
 import { withTimeout } from '@fieldlink/resilience';
@@ -8,6 +9,7 @@ import { CoreErrorCode } from '../errors';
 import { type Protocol } from '../ingest/inbound-message';
 import { type IngestMetrics } from '../observability/ingest.metrics';
 import { type DeliveredCommands } from './command-history';
+import { CommandsElsewhere } from './commands-elsewhere';
 
 /** What a delivery came to: `delivered` when the protocol took it and says nothing more (e.g. an MQTT PUBACK). */
 export type DeliveryOutcome = { status: 'delivered' } | { status: 'succeeded'; output?: unknown } | { status: 'failed'; code: string; message: string };
@@ -26,13 +28,25 @@ export interface CommandTarget {
 export interface CommandDispatcherOptions {
   topics: TopicMap;
   instanceId: string;
-  /** This instance's own group: it sees every command and delivers those for its devices. */
+  /** What the registry names as the gateway of this instance's devices: its instance id, or its command group. */
+  servedAs: string;
+  /**
+   * The group that delivers this instance's devices' commands: the instance's own, or one its
+   * command group shares, where each command goes to one member. Every command is seen there, and
+   * those for the group's devices are delivered.
+   */
   ownerGroupId: string;
   /** The group every gateway instance shares: one of them answers each command that no gateway serves. */
   routerGroupId: string;
   deliverTimeoutMs: number;
   /** Route name → the actions its devices accept; a route not in it accepts every action. */
   actionsByRoute: ReadonlyMap<string, readonly string[]>;
+  /**
+   * How long after reading a command for a device another instance served this instance waits,
+   * once it takes the device over, before delivering the command if it still has no result: the
+   * previous owner, if alive, has answered by then.
+   */
+  handoverGraceMs: number;
 }
 
 /** What a command came to, as its result record says. */
@@ -42,6 +56,8 @@ type Result = Pick<CommandResult, 'status' | 'code' | 'detail' | 'output'>;
 const COMMANDS_MAPPING = 'commands';
 /** Partitions of `commands` an instance delivers from at once. */
 const COMMAND_PARTITIONS_AT_ONCE = 16;
+/** Commands for devices served elsewhere, kept for a takeover; about 1 KiB each. */
+const MAX_COMMANDS_ELSEWHERE = 10_000;
 
 /**
  * Commands reach exactly one gateway instance: the one the device registry says serves the
@@ -58,6 +74,9 @@ export class CommandDispatcher {
   private readonly unreported = new Map<string, Result>();
   /** Per device, a delivery that timed out but may still be going on (an OPC UA call, a queued publish). */
   private readonly lingering = new Map<string, Promise<unknown>>();
+  /** Per device, the deliveries queued for it, so taken-over commands and new ones go out in order. */
+  private readonly queues = new Map<string, Promise<void>>();
+  private readonly elsewhere: CommandsElsewhere;
 
   constructor(
     private readonly kafka: KafkaService,
@@ -72,7 +91,10 @@ export class CommandDispatcher {
     private readonly options: CommandDispatcherOptions,
     private readonly metrics: IngestMetrics,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.elsewhere = new CommandsElsewhere({ max: MAX_COMMANDS_ELSEWHERE, maxAgeMs: Math.max(60_000, 4 * options.handoverGraceMs) });
+    registry.onTaken((deviceId) => void this.takeOver(deviceId));
+  }
 
   /** Created once: start() is retried while Kafka is away, and each consumer is watched for good. */
   async start(): Promise<void> {
@@ -119,20 +141,67 @@ export class CommandDispatcher {
       if (command) byDevice.set(command.deviceId, [...(byDevice.get(command.deviceId) ?? []), command]);
     }
     await Promise.all(
-      [...byDevice.values()].map(async (commands) => {
-        for (const command of commands) {
-          const device = await this.ownRecord(command);
-          if (device) await this.deliver(command, device);
-        }
-      }),
+      [...byDevice].map(([deviceId, commands]) =>
+        this.inOrder(deviceId, async () => {
+          for (const command of commands) {
+            const device = await this.ownRecord(command);
+            if (device) await this.deliver(command, device);
+            else if (await this.servedElsewhere(command)) this.elsewhere.add(command, Date.now());
+          }
+        }),
+      ),
     );
+  }
+
+  /** Whether another instance of this gateway's protocol is to deliver the command. */
+  private async servedElsewhere(command: Command): Promise<boolean> {
+    const owner = await this.registry.owner(command.deviceId);
+    return owner !== undefined && owner.protocol === this.target.protocol && !mismatch(command, owner.protocol, owner.gateway);
+  }
+
+  /**
+   * This instance took a device over: the commands for it that the previous owner was to deliver
+   * and never answered (it died, or the device moved before it got to them) are delivered here,
+   * once the previous owner, were it alive, would have answered.
+   */
+  private async takeOver(deviceId: string): Promise<void> {
+    const waiting = this.elsewhere.take(deviceId, Date.now());
+    if (waiting.length === 0) return;
+    await this.inOrder(deviceId, async () => {
+      for (const { command, readAt } of waiting) {
+        const wait = readAt + this.options.handoverGraceMs - Date.now();
+        if (wait > 0) await sleep(wait);
+        if (await this.history.answered(command.deviceId, command.id)) continue;
+        const device = await this.ownRecord(command);
+        if (!device) continue;
+        this.logger.info({ commandId: command.id, deviceId }, 'delivering a command its previous gateway did not answer');
+        await this.deliver(command, device);
+      }
+    }).catch((err: unknown) => this.logger.error({ err, deviceId }, 'a taken-over command could not be delivered or reported'));
+  }
+
+  /** Runs `work` after every delivery already queued for the device. */
+  private inOrder(deviceId: string, work: () => Promise<void>): Promise<void> {
+    const previous = this.queues.get(deviceId) ?? Promise.resolve();
+    const next = previous.then(work);
+    const tail = next.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.queues.set(deviceId, tail);
+    void tail.then(() => {
+      if (this.queues.get(deviceId) === tail) this.queues.delete(deviceId);
+    });
+    return next;
   }
 
   /** The device's record when this instance serves it and the command may go there. */
   private async ownRecord(command: Command): Promise<DeviceRecord | undefined> {
     const owner = await this.registry.owner(command.deviceId);
-    const servedHere = owner?.gateway === this.options.instanceId && owner.protocol === this.target.protocol;
-    return servedHere && !mismatch(command, this.target.protocol, this.options.instanceId) ? owner : undefined;
+    // A record naming this instance itself predates its command group (an upgrade): still ours until rewritten.
+    const ours = owner?.gateway === this.options.servedAs || owner?.gateway === this.options.instanceId;
+    const servedHere = ours && owner?.protocol === this.target.protocol;
+    return servedHere && owner && !mismatch(command, owner.protocol, owner.gateway) ? owner : undefined;
   }
 
   private async deliver(command: Command, device: DeviceRecord): Promise<void> {

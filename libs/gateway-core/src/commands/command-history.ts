@@ -4,7 +4,7 @@ import { type Logger } from '@fieldlink/service';
 import { TopicFollower } from '../devices/topic-follower';
 import { RecentIds } from './recent-ids';
 
-/** Command ids remembered as having reached their device; about 100 bytes each. */
+/** Command ids remembered as having reached their device, and as answered at all; about 100 bytes each. */
 export const REMEMBERED_COMMANDS = 100_000;
 
 /** Which commands have reached their device already; the dispatcher delivers no copy of one. */
@@ -12,6 +12,8 @@ export interface DeliveredCommands {
   start(): Promise<void>;
   /** Whether the device has had this command (by any gateway instance, as far as can be known now). */
   has(deviceId: string, id: string): Promise<boolean>;
+  /** Whether any instance has written a result for this command, whatever its status. */
+  answered(deviceId: string, id: string): Promise<boolean>;
   /** This instance delivered it and wrote its result. */
   add(deviceId: string, id: string): void;
 }
@@ -36,6 +38,7 @@ export interface CommandHistoryOptions {
  */
 export class CommandHistory implements DeliveredCommands {
   private readonly reached = new RecentIds(REMEMBERED_COMMANDS);
+  private readonly results = new RecentIds(REMEMBERED_COMMANDS);
   private readonly follower: TopicFollower;
   private loaded = 0;
 
@@ -63,6 +66,11 @@ export class CommandHistory implements DeliveredCommands {
     return this.reached.has(key(deviceId, id));
   }
 
+  async answered(deviceId: string, id: string): Promise<boolean> {
+    await this.follower.recentlyCaughtUp(this.options.catchUpTimeoutMs);
+    return this.results.has(key(deviceId, id));
+  }
+
   add(deviceId: string, id: string): void {
     this.reached.add(key(deviceId, id));
   }
@@ -71,6 +79,7 @@ export class CommandHistory implements DeliveredCommands {
     if (!record.value) return;
     try {
       const result = validateCommandResult.assert(parseJson(record.value));
+      this.results.add(key(result.deviceId, result.id));
       if (result.status !== 'delivered' && result.status !== 'succeeded') return;
       this.add(result.deviceId, result.id);
       this.loaded++;

@@ -21,7 +21,7 @@ function setup(maxDevices: number, { ends = new Map<number, bigint>(), loadTimeo
     endOffsets: () => Promise.resolve(ends),
     producer: { send: (r: OutgoingRecord) => Promise.resolve(void sent.push(r)) },
   } as unknown as KafkaService;
-  const options = { topics, protocol: 'coap' as const, instanceId: 'gw-1', groupId: 'g', refreshMs: 300_000, catchUpTimeoutMs: 100, maxDevices, loadTimeoutMs, claimFromOtherProtocols };
+  const options = { topics, protocol: 'coap' as const, servedAs: 'gw-1', groupId: 'g', refreshMs: 300_000, catchUpTimeoutMs: 100, maxDevices, loadTimeoutMs, claimFromOtherProtocols };
   const registry = new DeviceRegistry(kafka, options, pino({ level: 'silent' }));
   const metrics = new Registry();
   registry.metrics = new DeviceRegistryMetrics(metrics, { devices: () => registry.size });

@@ -9,7 +9,11 @@ import { TopicFollower } from './topic-follower';
 export interface DeviceRegistryOptions {
   topics: TopicMap;
   protocol: Protocol;
-  instanceId: string;
+  /**
+   * What this instance writes as a device's `gateway`: its instance id, or the command group it
+   * shares with its replicas, any of which can deliver to the device (MQTT through its broker).
+   */
+  servedAs: string;
   /** The group this instance reads the registry with; it rewinds on every start. */
   groupId: string;
   /** How often a device's record is refreshed while it keeps sending (its lastSeen). */
@@ -46,6 +50,7 @@ export class DeviceRegistry {
   private readonly follower: TopicFollower;
   private loaded = false;
   private readonly early = new Map<string, [route: string, ref: string, at: Date]>();
+  private readonly takenListeners: ((deviceId: string) => void)[] = [];
   /** Devices whose refused claim has been logged; bounded like the table. */
   private readonly refusalsLogged = new Set<string>();
   /** Set by the module once the metrics registry is there. */
@@ -108,14 +113,14 @@ export class DeviceRegistry {
     }
     if (!this.mayClaim(deviceId, route, ref)) return;
     const known = this.devices.get(deviceId);
-    const ours = known?.gateway === this.options.instanceId && known.protocol === this.options.protocol;
+    const ours = known?.gateway === this.options.servedAs && known.protocol === this.options.protocol;
     const last = this.written.get(deviceId);
     if (ours && last !== undefined && at.getTime() - last < this.options.refreshMs) return;
     const record: DeviceRecord = {
       schemaVersion: SCHEMA_VERSION,
       deviceId,
       protocol: this.options.protocol,
-      gateway: this.options.instanceId,
+      gateway: this.options.servedAs,
       ref,
       route,
       firstSeen: known?.firstSeen ?? at.toISOString(),
@@ -123,6 +128,7 @@ export class DeviceRegistry {
     };
     this.written.set(deviceId, at.getTime());
     this.devices.set(deviceId, record);
+    if (known && known.gateway !== this.options.servedAs) for (const listener of this.takenListeners) listener(deviceId);
     try {
       await this.kafka.producer.send({ topic: this.options.topics.devices, key: deviceId, value: JSON.stringify(record) });
     } catch (err) {
@@ -130,6 +136,11 @@ export class DeviceRegistry {
       this.written.delete(deviceId);
       this.logger.warn({ err, deviceId }, 'device registry record not written; retrying with the next message');
     }
+  }
+
+  /** Called when this instance takes a device another instance served (it died, or the device moved here). */
+  onTaken(listener: (deviceId: string) => void): void {
+    this.takenListeners.push(listener);
   }
 
   /**
@@ -165,7 +176,7 @@ export class DeviceRegistry {
       const device = validateDeviceRecord.assert(parseJson(record.value));
       const mine = this.devices.get(record.key);
       // Our own newer record (written but not yet read back) wins over an older one from Kafka.
-      if (mine && mine.gateway === this.options.instanceId && mine.lastSeen > device.lastSeen) return;
+      if (mine && mine.gateway === this.options.servedAs && mine.lastSeen > device.lastSeen) return;
       this.devices.set(record.key, device);
     } catch (err) {
       this.logger.warn({ err, key: record.key, offset: record.offset }, 'ignoring an invalid device registry record');

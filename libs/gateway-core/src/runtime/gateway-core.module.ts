@@ -31,7 +31,17 @@ export interface GatewayCoreOptions {
   commandDeliverTimeoutMs?: number;
   /** Route name → the command actions its devices accept (a route's `actions`); a route not named accepts every action. */
   commandActions?: ReadonlyMap<string, readonly string[]>;
+  /**
+   * Replicas with the same config that can each deliver to every one of their devices (MQTT, through
+   * the broker) name one group: the registry then names the group as their devices' gateway, so a
+   * device served by several replicas does not move between them, and each command goes to one
+   * member of a consumer group they share. Unset: each instance delivers to the devices it serves.
+   */
+  commandGroup?: string;
 }
+
+/** Beyond a delivery's timeout and a registry catch-up: the previous owner writing its result, and clocks. */
+const HANDOVER_MARGIN_MS = 2000;
 
 /** A gateway: the service shell plus the shared ingest pipeline, spool and command dispatcher around one adapter. */
 export const GatewayCoreModule = {
@@ -54,7 +64,7 @@ export const GatewayCoreModule = {
               {
                 topics,
                 protocol,
-                instanceId: config.gateway.instanceId,
+                servedAs: options.commandGroup ?? config.gateway.instanceId,
                 groupId: `${config.topics.prefix}devices-${service}-${config.gateway.instanceId}`,
                 ...config.devices,
               },
@@ -124,10 +134,14 @@ export const GatewayCoreModule = {
               deadLetters,
               {
                 topics,
-                ownerGroupId: `${config.topics.prefix}${service}-${config.gateway.instanceId}-commands`,
+                servedAs: options.commandGroup ?? config.gateway.instanceId,
+                ownerGroupId: options.commandGroup
+                  ? `${config.topics.prefix}${service}-commands-group-${options.commandGroup}`
+                  : `${config.topics.prefix}${service}-${config.gateway.instanceId}-commands`,
                 routerGroupId: `${config.topics.prefix}command-router`,
                 instanceId: config.gateway.instanceId,
                 deliverTimeoutMs: options.commandDeliverTimeoutMs ?? 10_000,
+                handoverGraceMs: (options.commandDeliverTimeoutMs ?? 10_000) + config.devices.catchUpTimeoutMs + HANDOVER_MARGIN_MS,
                 actionsByRoute: options.commandActions ?? new Map(),
               },
               metrics,
