@@ -110,6 +110,8 @@ export class CommandDispatcher {
    */
   async stop(): Promise<void> {
     await Promise.allSettled((this.consumers ?? []).map((c) => c.stop()));
+    // Taken-over commands still waiting out their grace go out too, on the adapter still up.
+    await Promise.allSettled([...this.queues.values()]);
   }
 
   private createConsumers(): BatchConsumer[] {

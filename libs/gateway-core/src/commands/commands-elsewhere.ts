@@ -13,6 +13,8 @@ export interface WaitingCommand {
  */
 export class CommandsElsewhere {
   private readonly waiting = new Map<string, WaitingCommand>();
+  /** How many are waiting per device: a device with none (nearly every one that moves) is answered at once. */
+  private readonly perDevice = new Map<string, number>();
 
   constructor(private readonly limits: { max: number; maxAgeMs: number }) {}
 
@@ -22,22 +24,33 @@ export class CommandsElsewhere {
 
   add(command: Command, now: number): void {
     const key = `${command.deviceId}\u0000${command.id}`;
-    this.waiting.delete(key);
+    this.remove(key);
     this.waiting.set(key, { command, readAt: now });
+    this.perDevice.set(command.deviceId, (this.perDevice.get(command.deviceId) ?? 0) + 1);
     for (const [oldest, entry] of this.waiting) {
       if (this.waiting.size <= this.limits.max && now - entry.readAt <= this.limits.maxAgeMs) break;
-      this.waiting.delete(oldest);
+      this.remove(oldest);
     }
   }
 
   /** The device's waiting commands, in the order they were read, no longer kept here. */
   take(deviceId: string, now: number): WaitingCommand[] {
     const taken: WaitingCommand[] = [];
+    if (!this.perDevice.has(deviceId)) return taken;
     for (const [key, entry] of this.waiting) {
       if (entry.command.deviceId !== deviceId) continue;
-      this.waiting.delete(key);
+      this.remove(key);
       if (now - entry.readAt <= this.limits.maxAgeMs) taken.push(entry);
     }
     return taken;
+  }
+
+  private remove(key: string): void {
+    const entry = this.waiting.get(key);
+    if (!entry) return;
+    this.waiting.delete(key);
+    const left = (this.perDevice.get(entry.command.deviceId) ?? 1) - 1;
+    if (left > 0) this.perDevice.set(entry.command.deviceId, left);
+    else this.perDevice.delete(entry.command.deviceId);
   }
 }
