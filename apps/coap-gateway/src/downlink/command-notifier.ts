@@ -15,11 +15,13 @@ export interface Observation {
 
 const CONTENT_FORMAT_JSON = 50;
 /**
- * Added to a restored observation's sequence: changes saved late (within the store's save delay)
- * are lost in a crash, and a device drops a notification whose Observe value is not newer than
+ * Added to a restored observation's sequence: the sequence is saved only every
+ * SEQUENCE_SAVE_EVERY notifications and the store writes late, and a device drops a notification whose Observe value is not newer than
  * the last one it got (RFC 7641 §3.4), unless 128 s have passed.
  */
 const RESTORED_SEQUENCE_MARGIN = 1000;
+/** Well under the margin, so a restored sequence is always ahead of the last one sent. */
+const SEQUENCE_SAVE_EVERY = 256;
 
 /**
  * Devices that observe their command resource (RFC 7641), and commands sent to them as
@@ -90,7 +92,8 @@ export class CommandNotifier {
     const observation = this.observations.get(command.deviceId);
     if (!observation) return { status: 'failed', code: CoapErrorCode.NotObserving, message: `device "${command.deviceId}" does not observe its command resource on this gateway` };
     observation.sequence = (observation.sequence + 1) % 0x1000000;
-    this.onChange();
+    // Saved now and then, not per notification: the restore margin covers what was not saved.
+    if (observation.sequence % SEQUENCE_SAVE_EVERY === 0) this.onChange();
     const options = [
       { name: 'Observe' as const, value: encodeUint(observation.sequence) },
       { name: 'Content-Format' as const, value: encodeUint(CONTENT_FORMAT_JSON) },

@@ -61,10 +61,13 @@ describe(ObservationStore.name, () => {
     expect(saved.observations.some((o) => o.deviceId === 'd-7')).toBe(false);
   });
 
-  it('starts empty, and says so, from a file it cannot understand; a restore keeps at most maxObservers, the latest', () => {
+  it('starts empty, and says so, from a file it cannot understand, skips entries it cannot; a restore keeps at most maxObservers, the latest', () => {
     const dir = mkdtempSync(join(tmpdir(), 'observations-'));
     writeFileSync(join(dir, 'coap-observations.json'), '{"version": 7}');
     expect(notifierIn(dir).notifier.observers).toBe(0);
+    const good = { deviceId: 'ok', address: '127.0.0.1', port: 5683, token: 'a1b2', sequence: 3 };
+    writeFileSync(join(dir, 'coap-observations.json'), JSON.stringify({ version: 1, observations: [good, { ...good, deviceId: 'bad', port: '5683' }, { ...good, deviceId: 'bad2', token: 'zz' }] }));
+    expect(notifierIn(dir).notifier.snapshot().map((o) => o.deviceId)).toEqual(['ok']);
 
     const full = notifierIn(dir);
     for (let i = 0; i < 5; i++) full.notifier.observe(`d-${i}`, from, Buffer.from([i]));

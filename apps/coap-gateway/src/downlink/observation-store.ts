@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { type Logger } from '@fieldlink/service';
 
@@ -18,6 +18,8 @@ interface FileFormat {
 
 /** Changes within this long are written together: thousands of devices re-observing make one write, not thousands. */
 const SAVE_DELAY_MS = 200;
+/** Far above what coap.maxObservers' default (100,000, about 120 bytes each) writes: a larger file is not ours. */
+const MAX_FILE_BYTES = 256 * 1024 ** 2;
 
 /**
  * The observations of the command resource in a file on the gateway's volume, so a restarted
@@ -39,6 +41,8 @@ export class ObservationStore {
   load(): StoredObservation[] {
     let text: string;
     try {
+      const { size } = statSync(this.file);
+      if (size > MAX_FILE_BYTES) throw new Error(`${size} bytes, more than ${MAX_FILE_BYTES}`);
       text = readFileSync(this.file, 'utf8');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.logger.warn({ err, file: this.file }, 'observations of the last run not readable; devices must observe again');
@@ -47,7 +51,9 @@ export class ObservationStore {
     try {
       const parsed = JSON.parse(text) as FileFormat;
       if (parsed.version !== 1 || !Array.isArray(parsed.observations)) throw new Error(`unknown format version ${String(parsed.version)}`);
-      return parsed.observations.map((o) => ({ ...o, token: Buffer.from(o.token, 'hex') }));
+      const valid = parsed.observations.filter(isStored);
+      if (valid.length < parsed.observations.length) this.logger.warn({ file: this.file, skipped: parsed.observations.length - valid.length }, 'observations of the last run skipped: not understood');
+      return valid.map((o) => ({ ...o, token: Buffer.from(o.token, 'hex') }));
     } catch (err) {
       this.logger.warn({ err, file: this.file }, 'observations of the last run not understood; devices must observe again');
       return [];
@@ -78,9 +84,28 @@ export class ObservationStore {
       if (this.failing) this.logger.info({ file: this.file }, 'observations saved again');
       this.failing = false;
     } catch (err) {
+      try {
+        rmSync(`${this.file}.tmp`, { force: true });
+      } catch {
+        // Nothing more to do here; the next save writes it again.
+      }
       // A full disk: observations still work in memory; a restart then needs devices to observe again.
       if (!this.failing) this.logger.warn({ err, file: this.file }, 'observations not saved (logged once until saved again); after a restart devices must observe again');
       this.failing = true;
     }
   }
+}
+
+function isStored(o: unknown): o is FileFormat['observations'][number] {
+  const v = o as Record<string, unknown> | null;
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof v['deviceId'] === 'string' &&
+    typeof v['address'] === 'string' &&
+    Number.isInteger(v['port']) &&
+    typeof v['token'] === 'string' &&
+    /^([0-9a-f]{2}){0,8}$/.test(v['token']) &&
+    Number.isInteger(v['sequence'])
+  );
 }

@@ -95,7 +95,7 @@ function rawNodeId(args: Record<string, unknown>, name: string, policy: CommandP
 
 function writableVariable(device: DeviceNodes | undefined, metric: string | undefined): string {
   const nodeId = variableOf(device, metric);
-  if (!device?.writable.has(metric ?? '')) {
+  if (!device?.writable.has(nodeId)) {
     throw new CommandError(OpcuaErrorCode.NotAllowed, `variable "${metric}" of this device is not writable: the endpoint's writable (or its node's writable) does not name it; nothing was written`);
   }
   return nodeId;

@@ -61,7 +61,7 @@ export class EndpointMonitor implements SessionUser {
         device.objectPath = node.objectPath;
       }
       device.variables.set(node.metric, node.nodeId);
-      if (node.writable) device.writable.add(node.metric);
+      if (node.writable) device.writable.add(node.nodeId);
       this.devices.set(node.deviceId, device);
     }
     const subscription = await session.createSubscription2({

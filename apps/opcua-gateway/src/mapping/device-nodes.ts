@@ -4,6 +4,9 @@ export interface DeviceNodes {
   /** The object's browse path below Objects, against which the endpoint's `callable` is matched. */
   objectPath?: readonly string[];
   variables: Map<string, string>;
-  /** Metrics a command may write: the endpoint's `writable` matched their path, or their node says `writable`. */
+  /**
+   * NodeIds a command may write: the endpoint's `writable` matched their path, or their node says
+   * `writable`. By NodeId, not metric: two variables of one device may share a metric name.
+   */
   writable: Set<string>;
 }

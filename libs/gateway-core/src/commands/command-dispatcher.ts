@@ -56,8 +56,11 @@ type Result = Pick<CommandResult, 'status' | 'code' | 'detail' | 'output'>;
 const COMMANDS_MAPPING = 'commands';
 /** Partitions of `commands` an instance delivers from at once. */
 const COMMAND_PARTITIONS_AT_ONCE = 16;
-/** Commands for devices served elsewhere, kept for a takeover; about 1 KiB each. */
+/** Commands for devices served elsewhere, kept for a takeover. */
 const MAX_COMMANDS_ELSEWHERE = 10_000;
+const MAX_BYTES_ELSEWHERE = 16 * 1024 ** 2;
+/** Tries at writing a taken-over command's result: 1 + 2 + 4 + 8 s between them. */
+const REPORT_ATTEMPTS = 5;
 
 /**
  * Commands reach exactly one gateway instance: the one the device registry says serves the
@@ -77,6 +80,9 @@ export class CommandDispatcher {
   /** Per device, the deliveries queued for it, so taken-over commands and new ones go out in order. */
   private readonly queues = new Map<string, Promise<void>>();
   private readonly elsewhere: CommandsElsewhere;
+  /** Per device, commands taken over from its previous gateway, waiting out their grace. */
+  private readonly takenOver = new Map<string, { command: Command; due: number }[]>();
+  private readonly stopping = new AbortController();
 
   constructor(
     private readonly kafka: KafkaService,
@@ -92,8 +98,8 @@ export class CommandDispatcher {
     private readonly metrics: IngestMetrics,
     private readonly logger: Logger,
   ) {
-    this.elsewhere = new CommandsElsewhere({ max: MAX_COMMANDS_ELSEWHERE, maxAgeMs: Math.max(60_000, 4 * options.handoverGraceMs) });
-    registry.onTaken((deviceId) => void this.takeOver(deviceId));
+    this.elsewhere = new CommandsElsewhere({ max: MAX_COMMANDS_ELSEWHERE, maxBytes: MAX_BYTES_ELSEWHERE, maxAgeMs: Math.max(60_000, 4 * options.handoverGraceMs) });
+    registry.onTaken((deviceId) => this.takeOver(deviceId));
   }
 
   /** Created once: start() is retried while Kafka is away, and each consumer is watched for good. */
@@ -109,8 +115,8 @@ export class CommandDispatcher {
    * Kafka for the next run or the next owner.
    */
   async stop(): Promise<void> {
+    this.stopping.abort();
     await Promise.allSettled((this.consumers ?? []).map((c) => c.stop()));
-    // Taken-over commands still waiting out their grace go out too, on the adapter still up.
     await Promise.allSettled([...this.queues.values()]);
   }
 
@@ -146,6 +152,8 @@ export class CommandDispatcher {
       [...byDevice].map(([deviceId, commands]) =>
         this.inOrder(deviceId, async () => {
           for (const command of commands) {
+            // Commands taken over from the previous gateway go first, so the device gets them in order.
+            await this.deliverTakenOver(deviceId);
             const device = await this.ownRecord(command);
             if (device) await this.deliver(command, device);
             else if (await this.servedElsewhere(command)) this.elsewhere.add(command, Date.now());
@@ -164,22 +172,51 @@ export class CommandDispatcher {
   /**
    * This instance took a device over: the commands for it that the previous owner was to deliver
    * and never answered (it died, or the device moved before it got to them) are delivered here,
-   * once the previous owner, were it alive, would have answered.
+   * once the previous owner, were it alive, would have answered: a grace after this instance read
+   * them or took the device, whichever came later.
    */
-  private async takeOver(deviceId: string): Promise<void> {
-    const waiting = this.elsewhere.take(deviceId, Date.now());
+  private takeOver(deviceId: string): void {
+    const now = Date.now();
+    const waiting = this.elsewhere.take(deviceId, now).map(({ command, readAt }) => ({ command, due: Math.max(readAt, now) + this.options.handoverGraceMs }));
     if (waiting.length === 0) return;
-    await this.inOrder(deviceId, async () => {
-      for (const { command, readAt } of waiting) {
-        const wait = readAt + this.options.handoverGraceMs - Date.now();
-        if (wait > 0) await sleep(wait);
-        if (await this.history.answered(command.deviceId, command.id)) continue;
-        const device = await this.ownRecord(command);
-        if (!device) continue;
-        this.logger.info({ commandId: command.id, deviceId }, 'delivering a command its previous gateway did not answer');
-        await this.deliver(command, device);
+    this.takenOver.set(deviceId, [...(this.takenOver.get(deviceId) ?? []), ...waiting]);
+    void this.inOrder(deviceId, () => this.deliverTakenOver(deviceId)).catch((err: unknown) =>
+      this.logger.error({ err, deviceId }, 'a taken-over command could not be delivered or reported'),
+    );
+  }
+
+  /** Delivers the device's taken-over commands still unanswered, each once its grace has passed; run in the device's order. */
+  private async deliverTakenOver(deviceId: string): Promise<void> {
+    const waiting = this.takenOver.get(deviceId);
+    if (!waiting) return;
+    this.takenOver.delete(deviceId);
+    for (const [i, { command, due }] of waiting.entries()) {
+      try {
+        if (due > Date.now()) await sleep(due - Date.now(), undefined, { signal: this.stopping.signal });
+      } catch {
+        // Stopping: no delivery on an adapter about to stop; their previous gateway, or the next owner, may still.
+        this.logger.warn({ deviceId, commands: waiting.length - i }, 'stopping: taken-over commands left undelivered');
+        return;
       }
-    }).catch((err: unknown) => this.logger.error({ err, deviceId }, 'a taken-over command could not be delivered or reported'));
+      if (await this.history.answered(command.deviceId, command.id)) continue;
+      const device = await this.ownRecord(command);
+      if (!device) continue;
+      this.logger.info({ commandId: command.id, deviceId }, 'delivering a command its previous gateway did not answer');
+      await this.deliverReporting(command, device);
+    }
+  }
+
+  /** As deliver, but retries writing the result: the copy this was taken from is committed and will not come again. */
+  private async deliverReporting(command: Command, device: DeviceRecord): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.deliver(command, device);
+        return;
+      } catch (err) {
+        if (attempt >= REPORT_ATTEMPTS - 1 || this.stopping.signal.aborted) throw err;
+        await sleep(1000 * 2 ** attempt);
+      }
+    }
   }
 
   /** Runs `work` after every delivery already queued for the device. */

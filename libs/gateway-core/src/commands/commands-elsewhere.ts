@@ -4,19 +4,24 @@ import { type Command } from '@fieldlink/schemas';
 export interface WaitingCommand {
   command: Command;
   readAt: number;
+  /** Its size as JSON, counted against maxBytes. */
+  bytes: number;
 }
 
 /**
  * The recent commands for devices another instance of this gateway serves: should this instance
  * take a device over (its owner died, or the device moved here), it delivers those the owner
- * never answered. At most `max` are kept, none older than `maxAgeMs`, oldest dropped first.
+ * never answered. At most `max` are kept, `maxBytes` of them as JSON, none older than `maxAgeMs`,
+ * oldest dropped first.
  */
 export class CommandsElsewhere {
   private readonly waiting = new Map<string, WaitingCommand>();
   /** How many are waiting per device: a device with none (nearly every one that moves) is answered at once. */
   private readonly perDevice = new Map<string, number>();
 
-  constructor(private readonly limits: { max: number; maxAgeMs: number }) {}
+  private bytes = 0;
+
+  constructor(private readonly limits: { max: number; maxBytes: number; maxAgeMs: number }) {}
 
   get size(): number {
     return this.waiting.size;
@@ -25,10 +30,12 @@ export class CommandsElsewhere {
   add(command: Command, now: number): void {
     const key = `${command.deviceId}\u0000${command.id}`;
     this.remove(key);
-    this.waiting.set(key, { command, readAt: now });
+    const bytes = Buffer.byteLength(JSON.stringify(command));
+    this.waiting.set(key, { command, readAt: now, bytes });
+    this.bytes += bytes;
     this.perDevice.set(command.deviceId, (this.perDevice.get(command.deviceId) ?? 0) + 1);
     for (const [oldest, entry] of this.waiting) {
-      if (this.waiting.size <= this.limits.max && now - entry.readAt <= this.limits.maxAgeMs) break;
+      if (this.waiting.size <= this.limits.max && this.bytes <= this.limits.maxBytes && now - entry.readAt <= this.limits.maxAgeMs) break;
       this.remove(oldest);
     }
   }
@@ -49,6 +56,7 @@ export class CommandsElsewhere {
     const entry = this.waiting.get(key);
     if (!entry) return;
     this.waiting.delete(key);
+    this.bytes -= entry.bytes;
     const left = (this.perDevice.get(entry.command.deviceId) ?? 1) - 1;
     if (left > 0) this.perDevice.set(entry.command.deviceId, left);
     else this.perDevice.delete(entry.command.deviceId);

@@ -111,6 +111,8 @@ export class DeviceRegistry {
       if (this.early.has(deviceId) || this.early.size < this.options.maxDevices) this.early.set(deviceId, [route, ref, at]);
       return;
     }
+    // A device new here may be one whose record is not read yet: its protocol is checked once caught up.
+    if (!this.devices.get(deviceId)) await this.follower.recentlyCaughtUp(this.options.catchUpTimeoutMs);
     if (!this.mayClaim(deviceId, route, ref)) return;
     const known = this.devices.get(deviceId);
     const ours = known?.gateway === this.options.servedAs && known.protocol === this.options.protocol;
