@@ -16,8 +16,9 @@ export interface Observation {
 const CONTENT_FORMAT_JSON = 50;
 /**
  * Added to a restored observation's sequence: the sequence is saved only every
- * SEQUENCE_SAVE_EVERY notifications and the store writes late, and a device drops a notification whose Observe value is not newer than
- * the last one it got (RFC 7641 §3.4), unless 128 s have passed.
+ * SEQUENCE_SAVE_EVERY notifications and the store writes late, while a device drops a
+ * notification whose Observe value is not newer than the last one it got (RFC 7641 §3.4),
+ * unless 128 s have passed.
  */
 const RESTORED_SEQUENCE_MARGIN = 1000;
 /** Well under the margin, so a restored sequence is always ahead of the last one sent. */
