@@ -115,6 +115,25 @@ async function flood(port: number): Promise<Map<string, number>> {
   return codes;
 }
 
+/**
+ * Uploads one at a time (none refused: the flood is over) with random device_ids until the last
+ * readings were offered more than their 64 MiB: how many of the flood's 5.03s there were depends
+ * on the machine's load, so the flood alone may fall short. How many it sent.
+ */
+async function topUp(port: number, taken: number): Promise<number> {
+  const device = await Block1Device.open(port);
+  let sent = 0;
+  try {
+    for (let accepted = taken; accepted * BODY_BYTES <= 68 * MIB; sent++) {
+      if ((await device.post('sensors', body(randomUUID()))).code === '2.04') accepted++;
+      if (sent > 1000) throw new Error('1,000 uploads one at a time and still not past 68 MiB taken');
+    }
+  } finally {
+    device.close();
+  }
+  return sent;
+}
+
 describe('coap-gateway memory under a stream of large uploads from random devices', () => {
   let started: CoapGatewayUnderTest | undefined;
   let cgroup: MemoryCgroup | undefined;
@@ -137,10 +156,11 @@ describe('coap-gateway memory under a stream of large uploads from random device
       const sampler = sample(g.gateway);
       const normal = probe(g.coapPort);
       const codes = await flood(g.coapPort);
+      const toppedUp = await topUp(g.coapPort, codes.get('2.04') ?? 0);
       const probes = await normal.stop();
       await sampler.stop();
       const { peak } = sampler;
-      const summary = JSON.stringify({ codes: Object.fromEntries(codes), peak, cgroupPeakMiB: limit.peakBytes / MIB, oomKills: limit.oomKills, probes: probes.length });
+      const summary = JSON.stringify({ codes: Object.fromEntries(codes), toppedUp, peak, cgroupPeakMiB: limit.peakBytes / MIB, oomKills: limit.oomKills, probes: probes.length });
       process.stderr.write(`[memory-bound] ${POSTS} POSTs of 200 KiB: ${summary}\n`);
 
       expect(limit.oomKills).toBe(0);
@@ -153,8 +173,7 @@ describe('coap-gateway memory under a stream of large uploads from random device
       expect(probes.length).toBeGreaterThan(10);
       expect(peak.blockBytes).toBeLessThanOrEqual(32 * MIB);
       expect(peak.lastReadingBytes).toBeLessThanOrEqual(64 * MIB);
-      // More bytes were taken than the last readings may hold, so some were evicted and counted.
-      expect(((codes.get('2.04') ?? 0) * BODY_BYTES) / MIB).toBeGreaterThan(64);
+      // More bytes were taken than the last readings may hold (topUp saw to it), so some were evicted and counted.
       expect(await g.gateway.metric('fieldlink_coap_last_readings_evicted_total')).toBeGreaterThan(0);
     },
     Math.max(240_000, POSTS * 400),
