@@ -1,12 +1,9 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LocalService, ServiceProcess, fieldlinkCache, freePort, freshName, mosquittoPub, readTopic, run, waitFor, workspaceRoot } from '@fieldlink/testing';
+import { CHART, type K8sObject, LocalService, ServiceProcess, chartConfig, freePort, freshName, helm, mosquittoPub, readTopic, renderChart, run, waitFor, workspaceRoot } from '@fieldlink/testing';
 import { parseAllDocuments, stringify } from 'yaml';
 import { APPS } from './apps';
-
-const HELM_VERSION = process.env['HELM_VERSION'] ?? 'v4.3.2';
-const CHART = join(workspaceRoot(), 'helm', 'fieldlink');
 
 /** The three values sets the chart is tested with: the defaults, everything on, and a production-like install. */
 const VALUES_SETS: [string, string[]][] = [
@@ -14,13 +11,6 @@ const VALUES_SETS: [string, string[]][] = [
   ['everything enabled', ['-f', join(CHART, 'ci', 'all-enabled-values.yaml')]],
   ['production-like', ['-f', join(CHART, 'ci', 'production-values.yaml')]],
 ];
-
-interface K8sObject {
-  apiVersion: string;
-  kind: string;
-  metadata: { name: string };
-  spec?: Record<string, unknown>;
-}
 
 interface Container {
   name: string;
@@ -41,20 +31,6 @@ interface PodSpec {
   hostNetwork?: boolean;
   hostPID?: boolean;
   hostIPC?: boolean;
-}
-
-function helm(args: string[]) {
-  const bin = join(fieldlinkCache(), 'bin', `helm-${HELM_VERSION}`);
-  if (!existsSync(bin)) throw new Error(`${bin} is missing: run tools/infra/install.sh`);
-  return run(bin, args, { timeoutMs: 60_000 });
-}
-
-async function template(values: string[]): Promise<K8sObject[]> {
-  const result = await helm(['template', 'fl', CHART, '--namespace', 'plant', ...values]);
-  if (result.code !== 0) throw new Error(`helm template failed:\n${result.stderr}`);
-  return parseAllDocuments(result.stdout)
-    .map((doc) => doc.toJS() as K8sObject | null)
-    .filter((o): o is K8sObject => o !== null);
 }
 
 /** Findings from validating the objects against the Kubernetes API schemas (validate-k8s.mjs, kubernetes-models). */
@@ -106,13 +82,13 @@ describe('helm/fieldlink', () => {
   });
 
   it.each(VALUES_SETS)('renders with the %s values into objects that validate against the Kubernetes schemas', async (_name, values) => {
-    const objects = await template(values);
+    const objects = await renderChart(values);
     expect(objects.length).toBeGreaterThan(0);
     expect(await schemaFindings(objects)).toEqual([]);
   });
 
   it.each(VALUES_SETS)('meets the restricted Pod Security Standard in every container with the %s values', async (_name, values) => {
-    const pods = (await template(values)).flatMap((o) => {
+    const pods = (await renderChart(values)).flatMap((o) => {
       const pod = podSpecOf(o);
       return pod ? [[`${o.kind}/${o.metadata.name}`, pod] as const] : [];
     });
@@ -141,7 +117,7 @@ describe('helm/fieldlink', () => {
   });
 
   it('with everything enabled renders a workload, a Service and a PDB for every app, and the optional objects', async () => {
-    const objects = await template(VALUES_SETS[1]?.[1] ?? []);
+    const objects = await renderChart(VALUES_SETS[1]?.[1] ?? []);
     const names = (kind: string) => objects.filter((o) => o.kind === kind).map((o) => o.metadata.name);
     for (const app of APPS) {
       expect([...names('StatefulSet'), ...names('Deployment')]).toContain(`fl-${app}`);
@@ -163,9 +139,9 @@ describe('helm/fieldlink', () => {
     const kafka = (privateKafka = await LocalService.kafka());
     const broker = (privateMosquitto = await LocalService.mosquitto());
     const release = freshName('fl');
-    const configs = (await template([])).filter((o) => o.kind === 'ConfigMap') as unknown as { metadata: { name: string }; data: Record<string, string> }[];
+    const objects = await renderChart([]);
     for (const app of APPS) {
-      const config = configs.find((c) => c.metadata.name === `fl-${app}`)?.data['config.yaml'];
+      const config = chartConfig(objects, app);
       if (!config) continue;
       const file = join(mkdtempSync(join(tmpdir(), `fieldlink-chart-${app}-`)), 'config.yaml');
       writeFileSync(file, config);
@@ -190,9 +166,8 @@ describe('helm/fieldlink', () => {
   });
 
   it('gives each gateway a spool volume larger than the spool limit it renders into its config, and refuses one that is not', async () => {
-    const objects = await template([]);
-    const config = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'fl-mqtt-gateway') as { data: Record<string, string> } | undefined;
-    expect(config?.data['config.yaml']).toContain('maxBytes: 1073741824');
+    const objects = await renderChart([]);
+    expect(chartConfig(objects, 'mqtt-gateway')).toContain('maxBytes: 1073741824');
     const claims = JSON.stringify(objects.find((o) => o.kind === 'StatefulSet' && o.metadata.name === 'fl-mqtt-gateway')?.spec?.['volumeClaimTemplates']);
     expect(claims).toContain('"storage":"2Gi"');
     const small = await helm(['template', 'fl', CHART, '--set', 'services.mqtt-gateway.spool.size=1Gi']);
@@ -205,17 +180,30 @@ describe('helm/fieldlink', () => {
     expect(quantityInConfig.stderr).toContain('services.mqtt-gateway.config.spool.maxBytes must be a number of bytes');
   });
 
-  it('refuses more than one MQTT gateway replica unless every mapping has a shareGroup, and renders them with one', async () => {
-    const refused = await helm(['template', 'fl', CHART, '--set', 'services.mqtt-gateway.replicas=2']);
+  it('divides the devices of MQTT gateway replicas into shards, or shares them with a shareGroup on every mapping, and refuses a mix', async () => {
+    const mqttConfig = async (values: string[]) => chartConfig(await renderChart(values), 'mqtt-gateway') ?? '';
+    expect(await mqttConfig([])).not.toContain('sharding');
+    expect(await mqttConfig(['--set', 'services.mqtt-gateway.replicas=2'])).toContain('sharding:\n  count: 2\n');
+    const everyShared = { mappings: ['telemetry', 'status'].map((name) => ({ name, topic: `${name}/{deviceId}`, shareGroup: 'fieldlink' })) };
+    const shared = await mqttConfig(['--set', 'services.mqtt-gateway.replicas=2', '--set-json', `services.mqtt-gateway.config=${JSON.stringify(everyShared)}`]);
+    expect(shared).toContain('shareGroup: fieldlink');
+    expect(shared).not.toContain('sharding');
+    const mixed = { mappings: [{ name: 'telemetry', topic: 't/{deviceId}', shareGroup: 'fieldlink' }, { name: 'status', topic: 's/{deviceId}' }] };
+    const refused = await helm(['template', 'fl', CHART, '--set', 'services.mqtt-gateway.replicas=2', '--set-json', `services.mqtt-gateway.config=${JSON.stringify(mixed)}`]);
     expect(refused.code).not.toBe(0);
-    expect(refused.stderr).toContain('services.mqtt-gateway.replicas is 2, but mapping "telemetry" has no shareGroup');
+    expect(refused.stderr).toContain('mapping "telemetry" has a shareGroup and mapping "status" has none');
     const oneSession = await helm(['template', 'fl', CHART, ...(VALUES_SETS[2]?.[1] ?? []), '--set', 'services.mqtt-gateway.config.mqtt.clientId=plant']);
     expect(oneSession.stderr).toContain('config.mqtt.clientId names one MQTT session for all of them');
     const sparkplug = await helm(['template', 'fl', CHART, ...(VALUES_SETS[2]?.[1] ?? []), '--set-json', 'services.mqtt-gateway.config.sparkplug={}']);
     expect(sparkplug.stderr).toContain('config.sparkplug is set: Sparkplug\'s seq is checked per edge node');
-    const shared = await template(VALUES_SETS[2]?.[1] ?? []);
-    const config = shared.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'fl-mqtt-gateway') as { data: Record<string, string> } | undefined;
-    expect(config?.data['config.yaml']).toContain('shareGroup: fieldlink');
+  });
+
+  it('shows in helm/README.md the production-like values it renders', () => {
+    const readme = readFileSync(join(workspaceRoot(), 'helm', 'README.md'), 'utf8');
+    const example = /## A worked example[^]*?```yaml\n([^]*?)```/.exec(readme)?.[1];
+    const file = readFileSync(join(CHART, 'ci', 'production-values.yaml'), 'utf8');
+    expect(example).toBeDefined();
+    expect(parseAllDocuments(example ?? '')[0]?.toJS()).toEqual(parseAllDocuments(file)[0]?.toJS());
   });
 
   it('carries the DDS gateway\'s shipped XML unchanged, so the two cannot drift', () => {
@@ -224,7 +212,7 @@ describe('helm/fieldlink', () => {
   });
 
   it('gives the DDS gateway its unicast peers and interface instead of loopback', async () => {
-    const objects = await template(VALUES_SETS[1]?.[1] ?? []);
+    const objects = await renderChart(VALUES_SETS[1]?.[1] ?? []);
     const config = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'fl-dds-gateway') as { data: Record<string, string> } | undefined;
     const xml = config?.data['fieldlink.xml'] ?? '';
     expect(xml).toContain('<element>builtin.udpv4://dds-devices.plant.svc.cluster.local</element>');

@@ -4,6 +4,7 @@ import { Counter, type Registry } from 'prom-client';
 export class MqttMetrics {
   readonly sessionTakeovers: Counter;
   readonly sparkplugRebirthRequests: Counter;
+  readonly otherShard: Counter;
 
   constructor(registry: Registry) {
     this.sessionTakeovers = new Counter({
@@ -14,6 +15,11 @@ export class MqttMetrics {
     this.sparkplugRebirthRequests = new Counter({
       name: 'fieldlink_sparkplug_rebirth_requests_total',
       help: 'Rebirths the gateway asked Sparkplug edge nodes for (data before a birth, a seq gap or an unknown alias)',
+      registers: [registry],
+    });
+    this.otherShard = new Counter({
+      name: 'fieldlink_mqtt_other_shard_total',
+      help: 'Messages acknowledged without forwarding: their device is in another replica\'s shard (sharding.count), which forwards them',
       registers: [registry],
     });
   }

@@ -36,7 +36,7 @@ helm.sh/chart: {{ printf "%s-%s" .root.Chart.Name .root.Chart.Version }}
 {{- if $v.kafka.tls.enabled }}{{ $_ := set $kafka "tls" (dict "caFile" "/etc/fieldlink/kafka-ca/ca.pem") }}{{ end -}}
 {{- if $v.kafka.sasl.enabled }}{{ $_ := set $kafka "sasl" (dict "mechanism" $v.kafka.sasl.mechanism "username" $v.kafka.sasl.username) }}{{ end -}}
 {{- $base := dict "kafka" $kafka "topics" (dict "prefix" (printf "%sfieldlink." $v.topicPrefix)) "http" (dict "port" 8080) "log" (dict "level" $v.defaults.logLevel) -}}
-{{- if eq .name "mqtt-gateway" }}{{ $_ := set $base "mqtt" (dict "url" .svc.mqttUrl) }}{{ include "fieldlink.mqttReplicasCheck" . }}{{ end -}}
+{{- if eq .name "mqtt-gateway" }}{{ $_ := set $base "mqtt" (dict "url" .svc.mqttUrl) }}{{ if eq (include "fieldlink.mqttReplicas" .) "shards" }}{{ $_ := set $base "sharding" (dict "count" (int .svc.replicas)) }}{{ end }}{{ end -}}
 {{- /* Replicas share the delivery of commands (apps/mqtt-gateway/README.md, Scale-out); Sparkplug keeps its births per replica. */ -}}
 {{- if and (eq .name "mqtt-gateway") (not (and .svc.config (hasKey .svc.config "sparkplug"))) }}{{ $_ := set $base "commands" (dict "deliveryGroup" (include "fieldlink.fullname" .)) }}{{ end -}}
 {{- if eq .name "dds-gateway" }}{{ $_ := set $base "dds" (dict "qosFile" "/etc/fieldlink/dds/fieldlink.xml") }}{{ end -}}
@@ -86,20 +86,23 @@ seccompProfile: { type: RuntimeDefault }
 {{- end -}}
 
 {{/*
-More than one MQTT gateway replica is safe only when the broker hands each message to one of
-them: a $share subscription on every mapping. Otherwise every replica takes every message and
-writes it to Kafka again under its own id (its MQTT session's), which consumers cannot drop.
-A Sparkplug host needs every message of an edge node, in order: one replica.
+More than one MQTT gateway replica: either every mapping has a shareGroup (the broker hands each
+message to one replica), or none has and the replicas divide the devices into static shards (each
+sees every message and forwards its own devices'; apps/mqtt-gateway/README.md, Scale-out). Some
+mappings shared and others not would have every replica forward the unshared ones. A Sparkplug
+host needs every message of an edge node, in order: one replica. Prints "shards" or "shared".
 */}}
-{{- define "fieldlink.mqttReplicasCheck" -}}
+{{- define "fieldlink.mqttReplicas" -}}
 {{- if gt (int .svc.replicas) 1 -}}
 {{- if and .svc.config (hasKey .svc.config "sparkplug") }}{{ fail (printf "services.mqtt-gateway.replicas is %d, but config.sparkplug is set: Sparkplug's seq is checked per edge node, so all of a node's messages must reach one gateway. Run one replica per set of config.sparkplug.groups (a release each)" (int .svc.replicas)) }}{{ end -}}
 {{- with .svc.config.mqtt }}{{ if .clientId }}{{ fail (printf "services.mqtt-gateway.replicas is %d, but config.mqtt.clientId names one MQTT session for all of them: they would take it from each other. Leave it unset (each replica's is fieldlink-<pod name>)" (int $.svc.replicas)) }}{{ end }}{{ end -}}
+{{- with .svc.config.sharding }}{{ fail "services.mqtt-gateway.config.sharding is set by the chart from replicas: leave it out" }}{{ end -}}
 {{- $mappings := default (list (dict "name" "telemetry") (dict "name" "status")) (.svc.config.mappings) -}}
-{{- range $mappings -}}
-{{- if not .shareGroup -}}
-{{- fail (printf "services.mqtt-gateway.replicas is %d, but mapping %q has no shareGroup: every replica would take every message and write it again under its own id. Give every mapping in services.mqtt-gateway.config.mappings a shareGroup (each message then goes to one replica; see apps/mqtt-gateway/README.md, Scale-out, for what that does to a device's order), or run one replica" (int $.svc.replicas) (.name | toString)) -}}
+{{- $shared := list -}}{{- $unshared := list -}}
+{{- range $mappings }}{{ if .shareGroup }}{{ $shared = append $shared (.name | toString) }}{{ else }}{{ $unshared = append $unshared (.name | toString) }}{{ end }}{{ end -}}
+{{- if and $shared $unshared -}}
+{{- fail (printf "services.mqtt-gateway.replicas is %d, but mapping %q has a shareGroup and mapping %q has none: every replica would forward the second's messages. Give every mapping a shareGroup, or none (the replicas then divide the devices into shards, which keeps each device's order; apps/mqtt-gateway/README.md, Scale-out)" (int .svc.replicas) (first $shared) (first $unshared)) -}}
 {{- end -}}
-{{- end -}}
+{{- if $shared }}shared{{ else }}shards{{ end -}}
 {{- end -}}
 {{- end -}}

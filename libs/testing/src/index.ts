@@ -23,3 +23,4 @@ export { benchArgs, nowMs, quantile, round, runBench } from './bench-stats';
 export { type TopicsUnderTest, command, resultsFor, settledResults } from './command-results';
 export { type MqttGatewayUnderTest, mosquittoPub, mosquittoPubLines, mosquittoSub, startMqttGateway } from './mqtt-gateway';
 export { SeqPublisher } from './faults/seq-publisher';
+export { CHART, type K8sObject, chartConfig, helm, renderChart } from './helm';

@@ -28,6 +28,18 @@ describe(loadMqttGatewayConfig.name, () => {
     expect([...runtime.commandTopics.byRoute].map(([name, topic]) => [name, topic.render({ deviceId: 'a-1' })])).toEqual([['line', 'line/a-1/cmd']]);
   });
 
+  it('takes its shard from the number its instance id ends in, and refuses shards it cannot keep', () => {
+    const load = (config: object, instance = 'fl-mqtt-gateway-1') => () => loadMqttGatewayConfig({ FIELDLINK_CONFIG: writeConfig(config), GATEWAY_INSTANCE_ID: instance });
+    expect(load({})().runtime.shard).toBeUndefined();
+    expect(load({ sharding: { count: 2 } })().runtime.shard).toMatchObject({ index: 1, count: 2 });
+    expect(load({ sharding: { count: 2, index: 0 } }, 'gateway')().runtime.shard).toMatchObject({ index: 0, count: 2 });
+    expect(load({ sharding: { count: 2 } }, 'gateway')).toThrow('config key "sharding.count" is 2, but "sharding.index" is unset and gateway.instanceId "gateway" does not end in -<number>');
+    expect(load({ sharding: { count: 2 } }, 'fl-mqtt-gateway-2')).toThrow('shards are 0 to 1');
+    const shared = { sharding: { count: 2 }, mappings: [{ name: 'telemetry', topic: 'sensors/{deviceId}/data', shareGroup: 'g' }] };
+    expect(load(shared)).toThrow('mapping "telemetry" has a shareGroup: with shards every replica must see every message');
+    expect(load({ sharding: { count: 2 }, sparkplug: {} })).toThrow('"sparkplug" is set');
+  });
+
   it('accepts the edge-client example: the seed Python client\'s topic, epoch seconds and nested data', () => {
     const config = loadMqttGatewayConfig({ FIELDLINK_CONFIG: join(__dirname, '..', '..', 'examples', 'edge-client.yaml') });
     expect(config.mappings).toEqual([expect.objectContaining({ topic: 'edge/{deviceId}/data', timestampField: 'timestamp', timestampUnit: 's', valuesField: 'data' })]);

@@ -1,6 +1,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { CORE_ENV_OVERRIDES, CoreConfigSchema, RouteCommandSchema, RouteFields } from '@fieldlink/gateway-core';
 import { type EnvOverride, ServiceError, ServiceErrorCode, TlsFilesSchema, loadConfig } from '@fieldlink/service';
+import { Shard, ordinalOf } from '../ingress/shard';
 import { MappingRouter } from '../mapping/mapping.router';
 import { TopicPattern } from '../mapping/topic-pattern';
 import { SPARKPLUG_ROUTE } from '../sparkplug/sparkplug-topic';
@@ -86,6 +87,19 @@ export const MqttGatewayConfigSchema = Type.Object(
       ],
     }),
     sparkplug: Type.Optional(SparkplugSchema),
+    sharding: Type.Object(
+      {
+        count: Type.Integer({
+          minimum: 1,
+          maximum: 1024,
+          default: 1,
+          description:
+            'Replicas that divide the devices between them (README, Scale-out): each subscribes to every mapping and forwards only the devices whose hash falls in its shard, so a device\'s order holds with any broker. Not with shareGroup or sparkplug',
+        }),
+        index: Type.Optional(Type.Integer({ minimum: 0, description: 'This replica\'s shard, below count; default the number gateway.instanceId ends in (a StatefulSet pod\'s ordinal)' })),
+      },
+      { default: {}, additionalProperties: false },
+    ),
     commands: Type.Object(
       {
         topic: Type.String({ minLength: 1, default: 'commands/{deviceId}', description: 'Where commands are published, unless the device\'s route names its own command.topic' }),
@@ -115,6 +129,8 @@ export type SparkplugConfig = Static<typeof SparkplugSchema>;
 export interface MqttRuntime {
   /** The mappings as a route table, with their subscriptions. */
   router: MappingRouter;
+  /** This replica's shard when sharding.count is above 1. */
+  shard: Shard | undefined;
   /** commands.topic, and each mapping's own command.topic by mapping name. */
   commandTopics: { fallback: TopicPattern; byRoute: ReadonlyMap<string, TopicPattern> };
 }
@@ -142,11 +158,25 @@ export function loadMqttGatewayConfig(env: NodeJS.ProcessEnv): MqttRuntimeConfig
   if (config.sparkplug && config.commands.deliveryGroup) {
     throw new ServiceError(ServiceErrorCode.ConfigInvalid, 'config key "commands.deliveryGroup": not with "sparkplug", whose births (and so the types of a write) are known only to the instance that read them');
   }
+  const shard = shardOfReplica(config);
   const router = new MappingRouter(config.mappings);
   const fallback = commandTopic('commands.topic', config.commands.topic);
   const byRoute = new Map<string, TopicPattern>();
   config.mappings.forEach((m, i) => m.command?.topic && byRoute.set(m.name, commandTopic(`mappings.${i}.command.topic`, m.command.topic)));
-  return { ...config, runtime: { router, commandTopics: { fallback, byRoute } } };
+  return { ...config, runtime: { router, shard, commandTopics: { fallback, byRoute } } };
+}
+
+function shardOfReplica(config: MqttGatewayConfig): Shard | undefined {
+  const { count, index = ordinalOf(config.gateway.instanceId) } = config.sharding;
+  if (count === 1) return undefined;
+  const refuse = (message: string) => new ServiceError(ServiceErrorCode.ConfigInvalid, `config key "sharding.count" is ${count}, but ${message}`);
+  if (config.sparkplug) throw refuse('"sparkplug" is set: a Sparkplug host needs every message of its edge nodes');
+  const shared = config.mappings.find((m) => m.shareGroup);
+  // The broker would hand a message to one replica of the group, which may not own its device.
+  if (shared) throw refuse(`mapping "${shared.name}" has a shareGroup: with shards every replica must see every message`);
+  if (index === undefined) throw refuse(`"sharding.index" is unset and gateway.instanceId "${config.gateway.instanceId}" does not end in -<number>`);
+  if (index >= count) throw refuse(`this replica's shard (sharding.index, or the number its instance id ends in) is ${index}: shards are 0 to ${count - 1}`);
+  return new Shard(index, count);
 }
 
 function checkSparkplug(config: MqttGatewayConfig): void {

@@ -1,6 +1,7 @@
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { connect, type IClientOptions, type MqttClient, type Packet } from 'mqtt';
-import { type IngestOutcome, type IngestPipeline } from '@fieldlink/gateway-core';
+import { type IngestOutcome, type IngestPipeline, spoolDirectory } from '@fieldlink/gateway-core';
 import { Backoff } from '@fieldlink/resilience';
 import { type Logger, redactUrl } from '@fieldlink/service';
 import { stableId } from '@fieldlink/schemas';
@@ -13,9 +14,14 @@ import { SessionTakeoverDetector } from '../session/session-takeover';
 import { SparkplugHost } from '../sparkplug/sparkplug-host';
 import { isSparkplugTopic } from '../sparkplug/sparkplug-topic';
 import { OrderedAcks } from './ordered-acks';
+import { recordShardCount } from './shard';
 
 type SendPacket = (packet: Packet, cb?: (err?: Error) => void, ...rest: unknown[]) => void;
 type AckCallback = (errorOrCode?: Error | number, code?: number) => void;
+
+const OTHER_SHARD = 'other-shard';
+/** On the spool volume: the shard count this replica last ran with. */
+const SHARD_COUNT_FILE = 'mqtt-shards.json';
 
 const PLAINTEXT_HINT = 'the broker reset a plaintext connection before accepting it; if that port is TLS-only, use an mqtts:// URL';
 
@@ -36,7 +42,7 @@ const PLAINTEXT_HINT = 'the broker reset a plaintext connection before accepting
 export class MqttIngress {
   private client: MqttClient | undefined;
   private readonly router: MappingRouter;
-  private readonly inflight = new Map<number, Promise<IngestOutcome>>();
+  private readonly inflight = new Map<number, Promise<IngestOutcome | typeof OTHER_SHARD>>();
   private readonly acks: OrderedAcks<Packet>;
   private draining = false;
   private sendPacket: SendPacket | undefined;
@@ -45,6 +51,7 @@ export class MqttIngress {
   private waitingForRoom: (() => void)[] = [];
   private readonly takeovers: SessionTakeoverDetector;
   private readonly cuts: CutPublishes;
+  private readonly otherShard: MqttMetrics['otherShard'];
   /** The Sparkplug B host application, when config.sparkplug is set. */
   readonly sparkplug: SparkplugHost | undefined;
 
@@ -58,6 +65,7 @@ export class MqttIngress {
     this.clientId = sessionClientId(config);
     this.takeovers = new SessionTakeoverDetector(this.clientId, () => metrics.sessionTakeovers.inc(), logger);
     this.cuts = new CutPublishes(keptPayloadBytes(config));
+    this.otherShard = metrics.otherShard;
     this.sparkplug = config.sparkplug
       ? new SparkplugHost({
           config: config.sparkplug,
@@ -89,6 +97,9 @@ export class MqttIngress {
         this.onReliablePublish(topic, payload, packet as Packet, done as AckCallback),
     };
     // manualConnect: the guard must be in place before the first connection is built.
+    const { shard } = this.config.runtime;
+    if (shard) this.logger.info({ shard: shard.index, of: shard.count }, 'forwarding the devices of one shard; the other replicas forward the rest');
+    recordShardCount(join(spoolDirectory(this.config, 'mqtt-gateway'), SHARD_COUNT_FILE), shard?.count ?? 1, this.logger);
     const client = connect(this.config.mqtt.url, { ...options, manualConnect: true });
     // mqtt.js keeps customHandleAcks only with MQTT 5; with 3.1.1 it acks every QoS 1/2 message as
     // it arrives and emits it as a plain 'message', which nothing forwards: set it on the client.
@@ -231,14 +242,22 @@ export class MqttIngress {
     };
   }
 
-  /** payloadSize: the full size of a payload the guard cut (see OversizeGuard). */
-  private ingest(topic: string, payload: Buffer, id?: string, payloadSize?: number): Promise<IngestOutcome> {
+  /**
+   * payloadSize: the full size of a payload the guard cut (see OversizeGuard). A message of another
+   * replica's shard (sharding.count) is acknowledged without being forwarded: that replica has it too.
+   */
+  private ingest(topic: string, payload: Buffer, id?: string, payloadSize?: number): Promise<IngestOutcome | typeof OTHER_SHARD> {
     const receivedAt = new Date();
     if (this.sparkplug && isSparkplugTopic(topic)) {
       return this.sparkplug.ingest({ topic, payload, receivedAt, once: id === undefined, ...(payloadSize !== undefined ? { payloadSize } : {}) });
     }
     const routed = this.router.route(topic);
     const { route, deviceId, labels } = routed ?? { deviceId: undefined, labels: {} };
+    const { shard } = this.config.runtime;
+    if (shard && !shard.owns(deviceId ?? topic)) {
+      this.otherShard.inc();
+      return Promise.resolve(OTHER_SHARD);
+    }
     return this.pipeline.ingest({ route, deviceId, labels, payload, ref: topic, receivedAt, ...(id ? { id } : {}), ...(payloadSize !== undefined ? { payloadSize } : {}) });
   }
 }

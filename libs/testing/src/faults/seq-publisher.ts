@@ -26,18 +26,21 @@ export class SeqPublisher {
     private readonly topicOf: (device: number) => string,
     private readonly devices: number,
     private readonly maxInflight: number,
+    private readonly name: (device: number) => string,
   ) {
     this.next = new Array<number>(devices).fill(0);
-    for (let d = 0; d < devices; d++) this.acked.set(deviceId(d), new SeqSet());
+    for (let d = 0; d < devices; d++) this.acked.set(name(d), new SeqSet());
   }
 
-  static async connect(url: string, clientId: string, root: string, devices: number, maxInflight = 2000): Promise<SeqPublisher> {
+  /** Topics are `<root>/sensors/<device>/data` (`sensors/<device>/data` for an empty root), devices named by `name`. */
+  static async connect(url: string, clientId: string, root: string, devices: number, maxInflight = 2000, name = deviceId): Promise<SeqPublisher> {
     const client = connect(url, { clientId, clean: false, protocolVersion: 4, reconnectPeriod: 250, connectTimeout: 5000 });
     await new Promise<void>((resolve, reject) => {
       client.once('connect', () => resolve());
       client.once('error', reject);
     });
-    return new SeqPublisher(client, (d) => `${root}/sensors/${deviceId(d)}/data`, devices, maxInflight);
+    const prefix = root ? `${root}/` : '';
+    return new SeqPublisher(client, (d) => `${prefix}sensors/${name(d)}/data`, devices, maxInflight, name);
   }
 
   get acknowledged(): number {
@@ -91,7 +94,7 @@ export class SeqPublisher {
     this.client.publish(this.topicOf(d), body, { qos: 1 }, (err) => {
       this.inflight--;
       if (err) this.failed++;
-      else this.acked.get(deviceId(d))?.add(seq);
+      else this.acked.get(this.name(d))?.add(seq);
     });
   }
 }

@@ -58,6 +58,8 @@ export class TelemetryChecker {
     partitions: number,
     /** The metric that carries each device's sequence number. */
     private readonly seqMetric = 'seq',
+    /** The devices to check, when the topic also holds others'. */
+    private readonly only: (deviceId: string) => boolean = () => true,
   ) {
     this.nextOffset = new Array<number>(partitions).fill(0);
   }
@@ -125,7 +127,7 @@ export class TelemetryChecker {
 
   private add(telemetry: Telemetry): void {
     const seq = telemetry.values[this.seqMetric]?.value;
-    if (typeof seq !== 'number') return;
+    if (typeof seq !== 'number' || !this.only(telemetry.deviceId)) return;
     this.records++;
     let track = this.devices.get(telemetry.deviceId);
     if (!track) this.devices.set(telemetry.deviceId, (track = new DeviceTrack()));
