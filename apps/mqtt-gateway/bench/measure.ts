@@ -1,5 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { type Infra, ServiceProcess, exited, nowMs, quantile, round, run, waitFor, writeConfig } from '@fieldlink/testing';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Infra, ProcMeter, ServiceProcess, exited, nowMs, quantile, round, run, topFunctions, waitFor, writeConfig } from '@fieldlink/testing';
 import { KafkaWatch } from './kafka-watch';
 
 const HALF_RATE_SECONDS = 15;
@@ -11,6 +14,20 @@ export interface PipelineFigures {
   fullLoad: { p50Ms: number; p99Ms: number };
   /** The same at half the sustained rate. */
   halfRate: { rate: number; messages: number; p50Ms: number; p99Ms: number };
+  /** CPU time (user + system, every process of the pipeline) per message in the full-load phase. */
+  cpuUsPerMsg: number;
+  /** The pipeline's largest resident memory (all its processes together). */
+  peakRssMiB: number;
+  /** Records a gateway wrote to its spool during the full-load phase (fieldlink_spool_spooled_total); none for the baseline. */
+  spooledAtFullLoad?: number;
+}
+
+/** A pipeline a bench started: its processes' meter, and how to stop it. */
+export interface Pipeline {
+  meter: ProcMeter;
+  /** Records the pipeline has spooled to disk so far, if it has a spool. */
+  spooled?(): Promise<number>;
+  stop(): Promise<void>;
 }
 
 export type Extract = (line: string) => { seq: number; t: number } | undefined;
@@ -43,9 +60,9 @@ export async function measure(
   kafkaTopic: string,
   extract: Extract,
   messages: number,
-  start: () => Promise<() => Promise<void>>,
+  start: () => Promise<Pipeline>,
 ): Promise<PipelineFigures> {
-  const stop = await start();
+  const pipeline = await start();
   const watch = new KafkaWatch(infra.kafkaBrokers, kafkaTopic, extract, (seq) => (seq >= HALF_RATE_FIRST_SEQ ? 1 : 0));
   try {
     await waitFor('the pipeline to pass a probe message', async () => {
@@ -54,12 +71,17 @@ export async function measure(
     }, { timeoutMs: 60_000, intervalMs: 500 });
 
     watch.latencies = [];
+    const cpu0 = pipeline.meter.cpuSeconds();
+    const spooled0 = await pipeline.spooled?.();
     const t0 = nowMs();
     await load.publish(0, messages);
     await withFiller(load, () => watch.waitForCount(0, messages, 600_000));
     const msgPerSec = (messages * 1000) / (watch.lastAt - t0);
+    const cpuUsPerMsg = round(((pipeline.meter.cpuSeconds() - cpu0) * 1e6) / messages);
+    const spooled = spooled0 === undefined ? undefined : ((await pipeline.spooled?.()) ?? 0) - spooled0;
     const full = sorted(watch.latencies);
-    progress(`  sustained ${Math.round(msgPerSec)} msg/s; p50 ${round(quantile(full, 0.5))} ms, p99 ${round(quantile(full, 0.99))} ms at full load`);
+    const spoolNote = spooled === undefined ? '' : `; ${spooled} records spooled`;
+    progress(`  sustained ${Math.round(msgPerSec)} msg/s; p50 ${round(quantile(full, 0.5))} ms, p99 ${round(quantile(full, 0.99))} ms at full load; ${cpuUsPerMsg} µs CPU per message${spoolNote}`);
 
     const rate = Math.max(1, Math.round(msgPerSec / 2));
     const halfCount = Math.max(1000, Math.min(messages, rate * HALF_RATE_SECONDS));
@@ -73,10 +95,14 @@ export async function measure(
       msgPerSec: Math.round(msgPerSec),
       fullLoad: { p50Ms: round(quantile(full, 0.5)), p99Ms: round(quantile(full, 0.99)) },
       halfRate: { rate, messages: halfCount, p50Ms: round(quantile(half, 0.5)), p99Ms: round(quantile(half, 0.99)) },
+      cpuUsPerMsg,
+      peakRssMiB: round(pipeline.meter.peakRssBytes / 2 ** 20),
+      ...(spooled === undefined ? {} : { spooledAtFullLoad: spooled }),
     };
   } finally {
     watch.close();
-    await stop();
+    pipeline.meter.stop();
+    await pipeline.stop();
   }
 }
 
@@ -98,7 +124,7 @@ function sorted(values: number[]): number[] {
   return [...values].sort((a, b) => a - b);
 }
 
-export async function startBaseline(infra: Infra, filter: string, topic: string, clientId: string): Promise<() => Promise<void>> {
+export async function startBaseline(infra: Infra, filter: string, topic: string, clientId: string): Promise<Pipeline> {
   const [host, port] = infra.mqttUrl.replace('mqtt://', '').split(':') as [string, string];
   // kcat -P creates the topic on first use (auto-create); a marker record creates it before anyone follows it.
   const marker = await run('kcat', ['-P', '-b', infra.kafkaBrokers, '-t', topic], { input: '{"seq":-2,"t":0}\n' });
@@ -106,15 +132,22 @@ export async function startBaseline(infra: Infra, filter: string, topic: string,
   // stdbuf: mosquitto_sub block-buffers stdout into a pipe, which would hold messages back.
   const script = `stdbuf -oL mosquitto_sub -h ${host} -p ${port} -i ${clientId} -q 1 -t '${filter}' | kcat -P -b ${infra.kafkaBrokers} -t ${topic}`;
   const child: ChildProcess = spawn('bash', ['-c', script], { stdio: 'inherit', detached: true });
-  return async () => {
-    if (child.pid) process.kill(-child.pid, 'SIGTERM');
-    await exited(child);
+  return {
+    meter: ProcMeter.group(child.pid ?? -1),
+    stop: async () => {
+      if (child.pid) process.kill(-child.pid, 'SIGTERM');
+      await exited(child);
+    },
   };
 }
 
 
-/** The mqtt-gateway under a bench, on `config` plus the bench's own topics and session; resolves to its stop. */
-export async function startBenchGateway(infra: Infra, id: string, config: Record<string, unknown>): Promise<() => Promise<void>> {
+/**
+ * The mqtt-gateway under a bench, on `config` plus the bench's own topics and session. With
+ * `profile`, it runs under node --cpu-prof, and its stop prints the functions with the most self time.
+ */
+export async function startBenchGateway(infra: Infra, id: string, config: Record<string, unknown>, profile = false): Promise<Pipeline> {
+  const profileDir = profile ? mkdtempSync(join(tmpdir(), 'fieldlink-profile-')) : undefined;
   const gateway = await ServiceProcess.start('mqtt-gateway', {
     FIELDLINK_CONFIG: writeConfig({ topics: { partitions: 3 }, mqtt: { sessionExpirySeconds: 60 }, ...config }),
     KAFKA_BROKERS: infra.kafkaBrokers,
@@ -122,8 +155,17 @@ export async function startBenchGateway(infra: Infra, id: string, config: Record
     MQTT_CLIENT_ID: `${id}-gw`,
     TOPIC_PREFIX: `${id}.`,
     LOG_LEVEL: 'warn',
+    ...(profileDir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` } : {}),
   });
-  return async () => {
-    await gateway.stop();
+  return {
+    meter: new ProcMeter(() => (gateway.pid ? [gateway.pid] : [])),
+    spooled: () => gateway.metric('fieldlink_spool_spooled_total'),
+    stop: async () => {
+      await gateway.stop();
+      if (!profileDir) return;
+      const { file, functions } = topFunctions(profileDir);
+      progress(`  CPU profile of the whole run: ${file}; most self time:`);
+      for (const f of functions) progress(`    ${f.percent.toFixed(1).padStart(5)}%  ${f.name}`);
+    },
   };
 }

@@ -7,7 +7,7 @@ import { fromEnvelope, fromRaw, measure, progress, startBaseline, startBenchGate
  * The MQTT → Kafka benchmark: the gateway against `mosquitto_sub -q 1 | kcat -P`
  * on the same broker, Kafka and load, in one run.
  */
-export async function mqttBench(infra: Infra, messages: number): Promise<Record<string, unknown>> {
+export async function mqttBench(infra: Infra, messages: number, profile = false): Promise<Record<string, unknown>> {
   const id = freshName('bench');
   const publisher = await connectPublisher(infra.mqttUrl, `${id}-load`);
   try {
@@ -22,7 +22,7 @@ export async function mqttBench(infra: Infra, messages: number): Promise<Record<
 
     progress('gateway: mqtt-gateway on its defaults (acks after Kafka, idempotent acks=all)');
     const gateway = await measure(infra, jsonLoad(publisher, topics(`${id}/gw`)), `${id}.telemetry`, fromEnvelope, messages, () =>
-      startBenchGateway(infra, id, { mappings: [{ name: 'bench', topic: `${id}/gw/{deviceId}/data` }] }),
+      startBenchGateway(infra, id, { mappings: [{ name: 'bench', topic: `${id}/gw/{deviceId}/data` }] }, profile),
     );
 
     return {
@@ -39,10 +39,10 @@ export async function mqttBench(infra: Infra, messages: number): Promise<Record<
   }
 }
 
-/** npm run bench -- mqtt [--json] [--messages 200000]: progress on stderr, the figures as JSON last. */
+/** npm run bench -- mqtt [--json] [--messages 200000] [--profile]: progress on stderr, the figures as JSON last. */
 async function main(): Promise<{ result: object; json: boolean }> {
-  const { json, messages } = benchArgs('mqtt', 200_000);
-  return { result: await mqttBench(await sharedInfra(), messages), json };
+  const { json, messages, profile } = benchArgs('mqtt', 200_000);
+  return { result: await mqttBench(await sharedInfra(), messages, profile), json };
 }
 
 runBench(main);

@@ -79,7 +79,7 @@ function value(datatype: number, seq: number): Partial<SpbMetric> {
  * Sparkplug B → Kafka: DDATA of ten metrics by alias through the gateway as a Sparkplug host,
  * against the MQTT bench's baseline (`mosquitto_sub -q 1 | kcat -P` moving 200-byte JSON) in the same run.
  */
-async function sparkplugBench(infra: Infra, messages: number): Promise<Record<string, unknown>> {
+async function sparkplugBench(infra: Infra, messages: number, profile: boolean): Promise<Record<string, unknown>> {
   const id = freshName('bench');
   const publisher = await connectPublisher(infra.mqttUrl, `${id}-load`);
   try {
@@ -90,9 +90,9 @@ async function sparkplugBench(infra: Infra, messages: number): Promise<Record<st
     progress(`gateway: mqtt-gateway as a Sparkplug host; one edge node, ${DEVICES} devices, DDATA of ${METRICS.length} metrics by alias`);
     const load = new EdgeNodeLoad(publisher, id.replace(/[^A-Za-z0-9-]/g, '-'));
     const gateway = await measure(infra, load, `${id}.telemetry`, fromEnvelope, messages, async () => {
-      const stop = await startBenchGateway(infra, id, { mappings: [], sparkplug: { groups: [load.group], hostId: id } });
+      const pipeline = await startBenchGateway(infra, id, { mappings: [], sparkplug: { groups: [load.group], hostId: id } }, profile);
       await load.birth();
-      return stop;
+      return pipeline;
     });
     return { bench: 'sparkplug', messages, metricsPerMessage: METRICS.length, gateway, baseline, ratio: round(gateway.msgPerSec / baseline.msgPerSec, 3) };
   } finally {
@@ -102,8 +102,8 @@ async function sparkplugBench(infra: Infra, messages: number): Promise<Record<st
 
 /** npm run bench -- sparkplug [--json] [--messages 100000]: progress on stderr, the figures as JSON last. */
 async function main(): Promise<{ result: object; json: boolean }> {
-  const { json, messages } = benchArgs('sparkplug', 100_000);
-  return { result: await sparkplugBench(await sharedInfra(), messages), json };
+  const { json, messages, profile } = benchArgs('sparkplug', 100_000);
+  return { result: await sparkplugBench(await sharedInfra(), messages, profile), json };
 }
 
 runBench(main);

@@ -36,15 +36,15 @@ export function runBench(main: () => Promise<{ result: object; json: boolean }>)
 }
 
 /**
- * The options every Kafka benchmark takes: `--json` and `--messages N` (an integer ≥ 1000,
- * `defaultMessages` when absent). The bench's own name, passed through by npm run bench, is ignored.
+ * The options every Kafka benchmark takes: `--json`, `--messages N` (an integer ≥ 1000,
+ * `defaultMessages` when absent) and `--profile` (a CPU profile of the service, where the bench supports it). The bench's own name, passed through by npm run bench, is ignored.
  */
-export function benchArgs(name: string, defaultMessages: number): { json: boolean; messages: number } {
+export function benchArgs(name: string, defaultMessages: number): { json: boolean; messages: number; profile: boolean } {
   const { values } = parseArgs({
     args: process.argv.slice(2).filter((a) => a !== name),
-    options: { json: { type: 'boolean', default: false }, messages: { type: 'string', default: String(defaultMessages) } },
+    options: { json: { type: 'boolean', default: false }, messages: { type: 'string', default: String(defaultMessages) }, profile: { type: 'boolean', default: false } },
   });
   const messages = Number(values.messages);
   if (!Number.isInteger(messages) || messages < 1000) throw new Error('--messages must be an integer ≥ 1000');
-  return { json: values.json, messages };
+  return { json: values.json, messages, profile: values.profile };
 }

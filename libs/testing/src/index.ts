@@ -24,3 +24,5 @@ export { type TopicsUnderTest, command, resultsFor, settledResults } from './com
 export { type MqttGatewayUnderTest, mosquittoPub, mosquittoPubLines, mosquittoSub, startMqttGateway } from './mqtt-gateway';
 export { SeqPublisher } from './faults/seq-publisher';
 export { CHART, type K8sObject, chartConfig, helm, renderChart } from './helm';
+export { ProcMeter } from './proc-meter';
+export { type HotFunction, topFunctions } from './cpu-profile';

@@ -62,7 +62,7 @@ export const MqttGatewayConfigSchema = Type.Object(
           minimum: 1,
           maximum: 65535,
           default: 10_000,
-          description: 'Unacknowledged QoS 1/2 messages the broker may send at once (MQTT 5); with this many waiting for Kafka the gateway stops reading. Keep spool.highWaterRecords below it',
+          description: 'Unacknowledged QoS 1/2 messages the broker may send at once (MQTT 5); with this many waiting for Kafka the gateway stops reading',
         }),
         maximumPacketBytes: Type.Optional(
           Type.Integer({

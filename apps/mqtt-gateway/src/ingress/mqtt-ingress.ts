@@ -84,13 +84,6 @@ export class MqttIngress {
   }
 
   async start(): Promise<void> {
-    const { spool, mqtt } = this.config;
-    if (spool.enabled && spool.highWaterRecords >= mqtt.receiveMaximum) {
-      this.logger.warn(
-        { highWaterRecords: spool.highWaterRecords, receiveMaximum: mqtt.receiveMaximum },
-        'spool.highWaterRecords is not below mqtt.receiveMaximum: when Kafka is slower than the devices, the backlog stays on the broker instead of going to the spool',
-      );
-    }
     const options: IClientOptions = {
       ...mqttClientOptions(this.config),
       customHandleAcks: (topic, payload, packet, done) =>

@@ -56,7 +56,12 @@ export const CoreConfigSchema = {
       maxBytes: Type.Integer({ minimum: 1, default: 1024 ** 3, description: 'When the spool holds this much, or its volume is full, the overflow policy applies and /health/ready fails; lowered at startup (and logged) when the volume cannot hold it' }),
       maxAgeMs: Type.Integer({ minimum: 1, default: 7 * 24 * 3600_000, description: 'Spooled records older than this are dropped, counted and logged' }),
       segmentBytes: Type.Integer({ minimum: 4096, default: 64 * 1024 ** 2, description: 'Size of one spool segment file' }),
-      highWaterRecords: Type.Integer({ minimum: 1, default: 5000, description: 'Records waiting for Kafka beyond which new ones are spooled' }),
+      highWaterMs: Type.Integer({
+        minimum: 1,
+        default: 1000,
+        description: 'Kafka is behind when the oldest record waiting for it has waited this long: new records are then spooled. A load Kafka carries keeps every wait far below it, however many records are in flight',
+      }),
+      highWaterRecords: Type.Integer({ minimum: 1, default: 50_000, description: 'Records waiting for Kafka beyond which new ones are spooled, however fast Kafka takes them: a bound on the memory they hold' }),
       stallMs: Type.Integer({
         minimum: 1,
         default: 3000,

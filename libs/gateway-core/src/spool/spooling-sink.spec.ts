@@ -59,7 +59,7 @@ afterEach(async () => {
 });
 
 async function open(producer: FakeProducer, over: Partial<SpoolOptions> = {}, dir = mkdtempSync(join(tmpdir(), 'sink-'))) {
-  const options: SpoolOptions = { dir, maxBytes: 1 << 20, maxAgeMs: 60_000, segmentBytes: 1 << 16, highWaterRecords: 100, stallMs: 60_000, overflow: 'block', ...over };
+  const options: SpoolOptions = { dir, maxBytes: 1 << 20, maxAgeMs: 60_000, segmentBytes: 1 << 16, highWaterMs: 60_000, highWaterRecords: 100, stallMs: 60_000, overflow: 'block', ...over };
   const sink = await SpoolingSink.open(producer, options, logger);
   const registry = new Registry();
   sink.metrics = new SpoolMetrics(registry, { depth: () => sink.depth, bytes: () => sink.bytes, oldestAgeSeconds: () => sink.oldestAgeSeconds, maxBytes: () => sink.maxBytes });
@@ -108,6 +108,24 @@ describe(SpoolingSink.name, () => {
     await waitFor('replayed', () => sink.depth === 0, { timeoutMs: 5000 });
     // The producer's own copies of a and b landed, so the replay sent only c.
     expect(producer.delivered).toEqual(['a', 'b', 'c']);
+  });
+
+  it('spools once the oldest record has waited highWaterMs, however few are waiting, and not while Kafka takes them in time', async () => {
+    const producer = new FakeProducer();
+    const { sink } = await open(producer, { highWaterMs: 300, highWaterRecords: 1000 });
+    for (let i = 0; i < 500; i++) await sink.send(record(`fast-${i}`));
+    expect(sink.depth).toBe(0);
+    producer.down = true; // slow, not failing
+    const direct = ['slow', 'still-direct'].map((v) => sink.send(record(v)));
+    expect(producer.pending).toBe(2);
+    await waitFor('the oldest to have waited highWaterMs', () => producer.oldestWaitMs >= 300, { timeoutMs: 5000 });
+    expect(sink.depth).toBe(0);
+    await sink.send(record('spooled'));
+    await Promise.all(direct);
+    expect(sink.depth).toBe(3);
+    producer.recover();
+    await waitFor('replayed', () => sink.depth === 0, { timeoutMs: 5000 });
+    expect(producer.delivered.slice(500)).toEqual(['slow', 'still-direct', 'spooled']);
   });
 
   it('keeps send order in the spool when Kafka fails after spooling began because it was behind, so a restart replays oldest first', async () => {

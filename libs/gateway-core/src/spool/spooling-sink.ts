@@ -121,7 +121,7 @@ export class SpoolingSink implements RecordSink {
   }
 
   send(record: OutgoingRecord): Promise<void> {
-    if (!this.spooling && (this.kafkaFailing() || this.producer.pending >= this.options.highWaterRecords)) this.switchToSpool();
+    if (!this.spooling && (this.kafkaFailing() || this.kafkaBehind())) this.switchToSpool();
     if (this.spooling) return this.spool(record);
     return this.direct.send(record);
   }
@@ -138,6 +138,14 @@ export class SpoolingSink implements RecordSink {
     this.spooling = true;
     this.logger.warn({ kafkaHealthy: this.producer.healthy, waiting: this.producer.pending, oldestWaitMs: this.producer.oldestWaitMs }, 'Kafka is down or behind; spooling to disk');
     this.direct.moveToSpool();
+  }
+
+  /**
+   * Kafka takes records slower than they come: the oldest has waited highWaterMs. What the producer
+   * achieves decides, not how many records are in flight; the record count only bounds memory.
+   */
+  private kafkaBehind(): boolean {
+    return this.producer.oldestWaitMs >= this.options.highWaterMs || this.producer.pending >= this.options.highWaterRecords;
   }
 
   /** A send failed, or a record has waited stallMs: a silent path never fails a send at all. */
