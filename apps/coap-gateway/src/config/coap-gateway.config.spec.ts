@@ -38,6 +38,13 @@ describe(loadCoapGatewayConfig.name, () => {
     expect(() => loadCoapGatewayConfig(commands)).toThrow('config key "commands.path": must capture {deviceId}');
   });
 
+  it('refuses a route decoder or command, which CoAP would ignore (the Content-Format picks the decoder, commands.payload shapes notifications)', () => {
+    for (const key of ['decoder', 'command']) {
+      const env = { FIELDLINK_CONFIG: writeConfig({ routes: [{ name: 'r', path: 'sensors/{deviceId}', [key]: key === 'decoder' ? 'cbor' : { payload: {} } }] }) };
+      expect(() => loadCoapGatewayConfig(env)).toThrow(`config key "routes.0.${key}" is not a known setting`);
+    }
+  });
+
   it('refuses coap.maxBlockTransferBytes below ingest.maxPayloadBytes: no upload of the largest size could finish', () => {
     const env = { FIELDLINK_CONFIG: writeConfig({ coap: { maxBlockTransferBytes: 1000 }, ingest: { maxPayloadBytes: 2000 } }) };
     expect(() => loadCoapGatewayConfig(env)).toThrow('config key "coap.maxBlockTransferBytes": must be at least ingest.maxPayloadBytes (2000)');

@@ -4,9 +4,11 @@ import { type EnvOverride, ServiceError, ServiceErrorCode, loadConfig } from '@f
 import { UriPathPattern } from '../mapping/uri-path-pattern';
 import { DeviceTokens } from './device-tokens';
 
+// No decoder (the request's Content-Format picks it) and no command (commands.payload shapes every
+// notification): keys a CoAP route would ignore are refused as unknown instead.
 const RouteSchema = Type.Object(
   {
-    ...RouteFields,
+    ...Type.Omit(Type.Object(RouteFields), ['decoder', 'command']).properties,
     path: Type.String({ minLength: 1, description: 'URI path template, e.g. sensors/{deviceId}; each {name} captures one segment' }),
   },
   { additionalProperties: false },
@@ -100,7 +102,8 @@ export const CoapGatewayConfigSchema = Type.Object(
 );
 
 export type CoapGatewayConfig = Static<typeof CoapGatewayConfigSchema>;
-export type CoapRoute = Static<typeof RouteSchema>;
+/** A route as the shared pipeline takes it: its decoder is set per request from the Content-Format. */
+export type CoapRoute = Static<typeof RouteSchema> & { decoder: 'json' };
 
 /** What the loader builds from the config, once: the adapter's parts use these instead of building their own. */
 export interface CoapRuntime {
@@ -120,7 +123,12 @@ export const COAP_ENV_OVERRIDES: EnvOverride[] = [...CORE_ENV_OVERRIDES, { env: 
 /** Loads and validates the config and builds its runtime parts; a bad route or token file stops startup. */
 export function loadCoapGatewayConfig(env: NodeJS.ProcessEnv): CoapRuntimeConfig {
   const config = loadConfig({ schema: CoapGatewayConfigSchema, overrides: COAP_ENV_OVERRIDES, env });
-  const routes = new RouteTable(config.routes, (r) => new UriPathPattern(r.path), 'routes', 'path');
+  const routes = new RouteTable(
+    config.routes.map((r): CoapRoute => ({ ...r, decoder: 'json' })),
+    (r) => new UriPathPattern(r.path),
+    'routes',
+    'path',
+  );
   const commandResource = commandPath(config);
   if (config.coap.maxBlockTransferBytes < config.ingest.maxPayloadBytes) {
     throw new ServiceError(ServiceErrorCode.ConfigInvalid, `config key "coap.maxBlockTransferBytes": must be at least ingest.maxPayloadBytes (${config.ingest.maxPayloadBytes}), or no upload of that size could finish`);

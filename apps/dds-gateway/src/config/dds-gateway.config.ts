@@ -21,7 +21,7 @@ const EventTime = Type.Union(
     Type.Literal('source', { description: "The writer's source timestamp from the SampleInfo" }),
     Type.Literal('receive', { description: 'The time the gateway took the sample' }),
   ],
-  { default: 'source' },
+  { default: 'source', description: 'Where a sample\'s eventTime comes from' },
 );
 
 const ReaderSchema = Type.Object(
@@ -53,6 +53,7 @@ export const DdsGatewayConfigSchema = Type.Object(
         takesInFlight: Type.Integer({ minimum: 1, maximum: 64, default: 4, description: 'How many takes may be on their way to Kafka at once before the reader loop waits' }),
         readers: Type.Array(ReaderSchema, {
           default: [{ name: 'sensors', reader: 'Readings::SensorReadings', topic: 'SensorReadings', deviceIdField: 'sensor_id', eventTime: { field: 'timestamp', unit: 'ms' } }],
+          description: 'DataReaders of the participant in the XML, one route each',
         }),
         commands: Type.Object(
           {
@@ -61,9 +62,9 @@ export const DdsGatewayConfigSchema = Type.Object(
             topic: Type.String({ minLength: 1, default: 'DeviceCommands', description: 'The DDS topic the writer writes; the device registry ref' }),
             fields: Type.Object(
               {
-                deviceId: Type.String({ minLength: 1, default: 'device_id' }),
-                commandId: Type.String({ minLength: 1, default: 'command_id' }),
-                action: Type.String({ minLength: 1, default: 'action' }),
+                deviceId: Type.String({ minLength: 1, default: 'device_id', description: 'Field of the command type that gets the deviceId' }),
+                commandId: Type.String({ minLength: 1, default: 'command_id', description: 'Field that gets the command id' }),
+                action: Type.String({ minLength: 1, default: 'action', description: 'Field that gets the action' }),
                 args: Type.String({ minLength: 1, default: 'args', description: 'A string field; it gets the arguments as JSON text' }),
               },
               { default: {}, additionalProperties: false },

@@ -12,7 +12,7 @@ const MappingSchema = Type.Object({
   ...RouteFields,
   topic: TopicTemplate('Template with named levels, e.g. plant/{site}/{deviceId}/data; each {name} is one captured level'),
   shareGroup: Type.Optional(Type.String({ minLength: 1, description: 'Subscribe as $share/<group>/<filter>' })),
-  qos: Type.Union([Type.Literal(0), Type.Literal(1), Type.Literal(2)], { default: 1 }),
+  qos: Type.Union([Type.Literal(0), Type.Literal(1), Type.Literal(2)], { default: 1, description: 'Subscription QoS; 1 and 2 are acknowledged only once Kafka or the spool has the message, 0 is never redelivered' }),
   command: Type.Optional(
     Type.Object(
       {
@@ -72,7 +72,7 @@ export const MqttGatewayConfigSchema = Type.Object(
               'Maximum Packet Size the gateway announces (MQTT 5 only): the broker then drops larger messages for the gateway, unseen and uncounted by it. Unset: the gateway takes every packet, and dead-letters a payload over ingest.maxPayloadBytes',
           }),
         ),
-        keepaliveSeconds: Type.Integer({ minimum: 0, default: 30 }),
+        keepaliveSeconds: Type.Integer({ minimum: 0, default: 30, description: 'MQTT keep-alive; the broker drops a silent gateway after 1.5 times this' }),
         reconnectPeriodMs: Type.Integer({ minimum: 100, default: 1000, description: 'Wait before the first reconnect; it doubles with every failed attempt' }),
         reconnectMaxMs: Type.Integer({ minimum: 100, default: 30_000, description: 'Longest wait between reconnect attempts' }),
         tls: Type.Optional(TlsFilesSchema),
@@ -104,8 +104,8 @@ export const MqttGatewayConfigSchema = Type.Object(
       {
         topic: Type.String({ minLength: 1, default: 'commands/{deviceId}', description: 'Where commands are published, unless the device\'s route names its own command.topic' }),
         payload: Type.Optional(RouteCommandSchema.properties.payload),
-        qos: Type.Union([Type.Literal(0), Type.Literal(1), Type.Literal(2)], { default: 1 }),
-        deliverTimeoutMs: Type.Integer({ minimum: 1, default: 10_000 }),
+        qos: Type.Union([Type.Literal(0), Type.Literal(1), Type.Literal(2)], { default: 1, description: 'QoS commands are published with; with 1 and 2 delivered means the broker acknowledged it' }),
+        deliverTimeoutMs: Type.Integer({ minimum: 1, default: 10_000, description: 'How long a publish may wait for the broker before the command fails FL_COMMAND_NOT_DELIVERED' }),
         deliveryGroup: Type.Optional(
           Type.String({
             minLength: 1,

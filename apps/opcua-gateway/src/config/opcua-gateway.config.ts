@@ -4,7 +4,7 @@ import { type EnvOverride, loadConfig } from '@fieldlink/service';
 import { BrowsePattern } from '../mapping/browse-pattern';
 import { invalid, password } from './password';
 
-const SecurityMode = Type.Union([Type.Literal('None'), Type.Literal('Sign'), Type.Literal('SignAndEncrypt')], { default: 'None' });
+const SecurityMode = Type.Union([Type.Literal('None'), Type.Literal('Sign'), Type.Literal('SignAndEncrypt')], { default: 'None', description: 'OPC UA message security of the session' });
 const SecurityPolicy = Type.Union(
   [Type.Literal('None'), Type.Literal('Basic256Sha256'), Type.Literal('Aes128_Sha256_RsaOaep'), Type.Literal('Aes256_Sha256_RsaPss')],
   { default: 'None', description: 'With securityMode Sign or SignAndEncrypt, one of Basic256Sha256, Aes128_Sha256_RsaOaep, Aes256_Sha256_RsaPss' },
@@ -31,13 +31,13 @@ const Identity = Type.Union(
       { additionalProperties: false },
     ),
   ],
-  { default: { type: 'anonymous' } },
+  { default: { type: 'anonymous' }, description: 'How the session authenticates: anonymous, a user name and password, or a user certificate' },
 );
 
 const Deadband = Type.Object(
   {
-    type: Type.Union([Type.Literal('absolute'), Type.Literal('percent')]),
-    value: Type.Number({ minimum: 0 }),
+    type: Type.Union([Type.Literal('absolute'), Type.Literal('percent')], { description: 'absolute: in the variable\'s units; percent: of its EURange' }),
+    value: Type.Number({ minimum: 0, description: 'The change below which no value is reported' }),
   },
   { additionalProperties: false, description: 'Report a change only beyond this (OPC UA DataChangeFilter); percent needs the variable’s EURange' },
 );
@@ -136,8 +136,8 @@ export const OpcuaGatewayConfigSchema = Type.Object(
         ),
         sampling: Type.Object(
           {
-            samplingIntervalMs: Type.Integer({ minimum: 0, default: 1000 }),
-            queueSize: Type.Integer({ minimum: 1, default: 10 }),
+            samplingIntervalMs: Type.Integer({ minimum: 0, default: 1000, description: 'Requested sampling interval of every monitored item unless its browse or node entry sets one' }),
+            queueSize: Type.Integer({ minimum: 1, default: 10, description: 'Values the server queues per item between publishes, unless set per entry' }),
             publishingIntervalMs: Type.Integer({ minimum: 10, default: 1000, description: 'How often the server sends the queued changes' }),
             deadband: Type.Optional(Deadband),
           },
@@ -166,7 +166,7 @@ export const OpcuaGatewayConfigSchema = Type.Object(
       },
       { default: {}, additionalProperties: false },
     ),
-    endpoints: Type.Array(EndpointSchema, { default: [] }),
+    endpoints: Type.Array(EndpointSchema, { default: [], description: 'OPC UA servers to read; replicas with the same list share them (opcua.sharding)' }),
   },
   { additionalProperties: false },
 );

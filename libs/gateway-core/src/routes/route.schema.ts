@@ -24,7 +24,7 @@ export const RouteActionsSchema = Type.Array(Type.String({ minLength: 1 }), {
 /** What every route has, whatever the protocol; each gateway adds how its messages match (and may widen `command`). */
 export const RouteFields = {
   name: Type.String({ minLength: 1, description: 'Labels metrics and the envelope source' }),
-  kind: Type.Union([Type.Literal('telemetry'), Type.Literal('status')], { default: 'telemetry' }),
+  kind: Type.Union([Type.Literal('telemetry'), Type.Literal('status')], { default: 'telemetry', description: 'telemetry: readings to the telemetry topic; status: device status to device-status' }),
   decoder: Type.Union(
     DECODER_NAMES.map((n) => Type.Literal(n)),
     { default: 'json', description: 'For payload bytes: json, senml, number, cbor (CoAP 60), senml-cbor (112) or text (0)' },

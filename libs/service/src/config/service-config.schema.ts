@@ -4,10 +4,10 @@ import { type Static, Type } from '@sinclair/typebox';
 /** TLS material by file path, for a client connection (Kafka, an MQTT broker, …). */
 export const TlsFilesSchema = Type.Object(
   {
-    caFile: Type.Optional(Type.String()),
-    certFile: Type.Optional(Type.String()),
-    keyFile: Type.Optional(Type.String()),
-    rejectUnauthorized: Type.Boolean({ default: true }),
+    caFile: Type.Optional(Type.String({ description: 'PEM file of the CA the server\'s certificate must chain to; default the system CAs' })),
+    certFile: Type.Optional(Type.String({ description: 'PEM client certificate, for servers that ask for one (mutual TLS)' })),
+    keyFile: Type.Optional(Type.String({ description: 'PEM private key of certFile' })),
+    rejectUnauthorized: Type.Boolean({ default: true, description: 'false accepts any server certificate: for tests only' }),
   },
   { additionalProperties: false },
 );
@@ -30,7 +30,7 @@ export const ServiceConfigSchema = {
         default: ['127.0.0.1:9092'],
         description: 'Bootstrap brokers (env KAFKA_BROKERS, comma-separated)',
       }),
-      clientId: Type.Optional(Type.String({ minLength: 1 })),
+      clientId: Type.Optional(Type.String({ minLength: 1, description: 'Kafka client id, in broker logs and quotas; default <service>-<instanceId>' })),
       compression: Type.Union([Type.Literal('none'), Type.Literal('gzip')], {
         default: 'none',
         description: 'none suits loopback and LAN links, where gzip costs more CPU and latency than it saves',
@@ -51,8 +51,8 @@ export const ServiceConfigSchema = {
       sasl: Type.Optional(
         Type.Object(
           {
-            mechanism: Type.Union([Type.Literal('plain'), Type.Literal('scram-sha-256'), Type.Literal('scram-sha-512')]),
-            username: Type.String({ minLength: 1 }),
+            mechanism: Type.Union([Type.Literal('plain'), Type.Literal('scram-sha-256'), Type.Literal('scram-sha-512')], { description: 'SASL mechanism; plain only over TLS' }),
+            username: Type.String({ minLength: 1, description: 'SASL user (env KAFKA_SASL_USERNAME)' }),
             password: Type.String({ minLength: 1, description: 'Secret: set KAFKA_SASL_PASSWORD instead of writing it here' }),
           },
           { additionalProperties: false },
@@ -72,7 +72,7 @@ export const ServiceConfigSchema = {
   http: Type.Object(
     {
       port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080, description: 'Health and metrics (env HTTP_PORT)' }),
-      host: Type.String({ default: '0.0.0.0' }),
+      host: Type.String({ default: '0.0.0.0', description: 'Address the health and metrics server listens on; its endpoints are unauthenticated (SECURITY.md)' }),
     },
     { default: {}, additionalProperties: false },
   ),
