@@ -10,6 +10,10 @@ import { type EnvOverride, SERVICE_ENV_OVERRIDES } from '@fieldlink/service';
 import { parse } from 'yaml';
 import { configKeys, configMarkdown, defaultText } from './config-reference';
 import { reasonCodes, reasonCodesMarkdown } from './reason-codes';
+import { topicFieldsMarkdown } from './topic-fields';
+
+/** The release whose records (libs/schemas/compat/<release>) the topic reference shows. */
+const RELEASE = '0.1.0';
 
 const SERVICES: [string, object, EnvOverride[]][] = [
   ['mqtt-gateway', MqttGatewayConfigSchema, MQTT_ENV_OVERRIDES],
@@ -29,6 +33,7 @@ const HELM_INTRO =
 export function generatedDocs(root: string): Record<string, string> {
   const docs: Record<string, string> = {};
   docs['docs/reason-codes.md'] = reasonCodesMarkdown(reasonCodes(root));
+  docs['docs/topic-fields.md'] = topicFieldsMarkdown(root, RELEASE);
   for (const [app, schema, overrides] of SERVICES) {
     const env = new Map(overrides.map((o) => [o.path, o.env]));
     docs[`docs/config/${app}.md`] = configMarkdown(`${app} config`, CONFIG_INTRO(app), configKeys(schema, env));

@@ -6,3 +6,4 @@ export * from './date-time';
 export * from './decoders';
 export { jsonSchemaFiles } from './json-schema';
 export * from './stable-id';
+export { CLOSED_TOPICS, openSchema } from './compatibility';

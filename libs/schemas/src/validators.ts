@@ -17,6 +17,7 @@ import {
   type WindowStatsRecord,
   WindowStatsSchema,
 } from './envelope.schema';
+import { openSchema } from './compatibility';
 import { isDateTime } from './date-time';
 import { SchemaError, SchemaErrorCode } from './errors';
 
@@ -55,3 +56,14 @@ export const validateCommandResult = compile<CommandResult>(CommandResultSchema)
 export const validateWindowStats = compile<WindowStatsRecord>(WindowStatsSchema);
 export const validateAlert = compile<Alert>(AlertSchema);
 export const validateDeviceRecord = compile<DeviceRecord>(DeviceRecordSchema);
+
+/** For records read from Kafka, which a newer version may have written with fields this one does not know. */
+function compileReader<T>(schema: object): Validator<T> {
+  const open = openSchema(schema) as { $id?: string };
+  delete open.$id; // the strict schema holds that id in the shared Ajv instance
+  return compile<T>(open);
+}
+
+export const readTelemetry = compileReader<Telemetry>(TelemetrySchema);
+export const readCommandResult = compileReader<CommandResult>(CommandResultSchema);
+export const readDeviceRecord = compileReader<DeviceRecord>(DeviceRecordSchema);

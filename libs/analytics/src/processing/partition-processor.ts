@@ -1,5 +1,5 @@
 import { type ConsumedRecord, type OutgoingRecord } from '@fieldlink/kafka';
-import { dateTimeMillis, stableId, type Telemetry, type TopicMap, validateTelemetry } from '@fieldlink/schemas';
+import { dateTimeMillis, readTelemetry, stableId, type Telemetry, type TopicMap } from '@fieldlink/schemas';
 import { type ProcessingConfig } from './processing-config';
 import { StreamErrorCode } from './errors';
 import { type StreamCounters } from './stream-counters';
@@ -60,7 +60,7 @@ export class PartitionProcessor {
   private parse(record: ConsumedRecord, outputs: OutgoingRecord[]): Telemetry | null {
     const raw = record.value ?? Buffer.alloc(0);
     try {
-      return validateTelemetry.assert(JSON.parse(raw.toString('utf8')));
+      return readTelemetry.assert(JSON.parse(raw.toString('utf8')));
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       this.reject(record, raw, StreamErrorCode.InvalidTelemetry, `not valid telemetry: ${message}`, outputs, record.key ?? undefined);

@@ -1,5 +1,5 @@
 import { type ConsumedRecord, type KafkaService } from '@fieldlink/kafka';
-import { type TopicMap, parseJson, validateCommandResult } from '@fieldlink/schemas';
+import { type TopicMap, parseJson, readCommandResult } from '@fieldlink/schemas';
 import { type Logger } from '@fieldlink/service';
 import { TopicFollower } from '../devices/topic-follower';
 import { RecentIds } from './recent-ids';
@@ -78,7 +78,7 @@ export class CommandHistory implements DeliveredCommands {
   private apply(record: ConsumedRecord): void {
     if (!record.value) return;
     try {
-      const result = validateCommandResult.assert(parseJson(record.value));
+      const result = readCommandResult.assert(parseJson(record.value));
       this.results.add(key(result.deviceId, result.id));
       if (result.status !== 'delivered' && result.status !== 'succeeded') return;
       this.add(result.deviceId, result.id);

@@ -1,5 +1,5 @@
 import { type ConsumedRecord, type KafkaService } from '@fieldlink/kafka';
-import { type DeviceRecord, SCHEMA_VERSION, type TopicMap, parseJson, validateDeviceRecord } from '@fieldlink/schemas';
+import { type DeviceRecord, SCHEMA_VERSION, type TopicMap, parseJson, readDeviceRecord } from '@fieldlink/schemas';
 import { type Logger } from '@fieldlink/service';
 import { type Protocol } from '../ingest/inbound-message';
 import { type DeviceRegistryMetrics } from './device-registry.metrics';
@@ -175,7 +175,7 @@ export class DeviceRegistry {
       return;
     }
     try {
-      const device = validateDeviceRecord.assert(parseJson(record.value));
+      const device = readDeviceRecord.assert(parseJson(record.value));
       const mine = this.devices.get(record.key);
       // Our own newer record (written but not yet read back) wins over an older one from Kafka.
       if (mine && mine.gateway === this.options.servedAs && mine.lastSeen > device.lastSeen) return;
