@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SecretGuard, exited, freePort, freshName, waitFor, workspaceRoot } from '@fieldlink/testing';
+import { SecretGuard, exited, freePort, freshName, interopPython, mosquittoPub, run, sharedInfra, waitFor, workspaceRoot } from '@fieldlink/testing';
 import { alertFor, type Snapshot } from './live-view';
 
 jest.setTimeout(9 * 60_000);
@@ -42,6 +42,8 @@ describe('npm start', () => {
   const dir = mkdtempSync(join(tmpdir(), 'fieldlink-start-'));
   const status = (): Snapshot | null => (existsSync(join(dir, 'status.json')) ? (JSON.parse(readFileSync(join(dir, 'status.json'), 'utf8')) as Snapshot) : null);
 
+  /** The topic prefix of the run, once it has run: the next test reads what it wrote. */
+  let ranWithPrefix: string | undefined;
   afterAll(() => {
     if (child?.pid && child.exitCode === null) process.kill(-child.pid, 'SIGKILL');
   });
@@ -87,6 +89,10 @@ describe('npm start', () => {
       { timeoutMs: 120_000, intervalMs: 1000 },
     ));
     expect(Date.now() - readyAt).toBeLessThan(125_000);
+    // A broken device too, so the run's dead-letter topic holds a record for the consumer test below.
+    const infra = await sharedInfra();
+    await mosquittoPub(infra.mqttPort, `sensors/${name}-broken/data`, Buffer.from('{"temperature": 21.'));
+    await unlessDied(waitFor('the broken reading dead-lettered', () => (status()?.services.find((s) => s.name === 'mqtt-gateway')?.deadLetters ?? 0) > 0, { timeoutMs: 30_000, intervalMs: 500 }));
     const snap = status();
     expect(snap?.services.map((s) => s.name).sort()).toEqual(['coap-gateway', 'dds-gateway', 'mqtt-gateway', 'opcua-gateway', 'stream-processor']);
     const pids = (snap?.children ?? []).map((c) => c.pid).filter((p): p is number => typeof p === 'number');
@@ -110,5 +116,21 @@ describe('npm start', () => {
       lines.end();
     }
     expect(() => guard.assertClean()).not.toThrow();
+    ranWithPrefix = `${name}.`;
+  });
+
+  it('wrote records a consumer written only from docs/topics.md reads on every topic, each valid against the published schema, telemetry deduped by id', async () => {
+    if (!ranWithPrefix) throw new Error('npm start did not run');
+    const { kafkaBrokers } = await sharedInfra();
+    const consumer = join(workspaceRoot(), 'tools', 'docs', 'consumer.py');
+    const schemas = join(workspaceRoot(), 'libs', 'schemas', 'json-schema');
+    const result = await run(interopPython(), [consumer, '--brokers', kafkaBrokers, '--prefix', ranWithPrefix, '--schemas', schemas], { timeoutMs: 120_000 });
+    expect(result.stderr).toBe('');
+    const report = JSON.parse(result.stdout) as Record<string, { records: number; invalid: number; unknownVersion: number; keyMismatch: number; firstProblem: string | null; uniqueIds?: number }>;
+    expect(Object.keys(report).sort()).toEqual(['alerts', 'command-results', 'commands', 'dead-letter', 'device-status', 'devices', 'telemetry', 'window-stats']);
+    for (const [topic, found] of Object.entries(report)) {
+      expect([topic, found.records > 0, found.invalid, found.unknownVersion, found.keyMismatch, found.firstProblem]).toEqual([topic, true, 0, 0, 0, null]);
+    }
+    expect(report['telemetry']?.uniqueIds).toBeGreaterThan(100);
   });
 });
