@@ -89,10 +89,10 @@ export class MqttIngress {
       customHandleAcks: (topic, payload, packet, done) =>
         this.onReliablePublish(topic, payload, packet as Packet, done as AckCallback),
     };
-    // manualConnect: the guard must be in place before the first connection is built.
     const { shard } = this.config.runtime;
     if (shard) this.logger.info({ shard: shard.index, of: shard.count }, 'forwarding the devices of one shard; the other replicas forward the rest');
     recordShardCount(join(spoolDirectory(this.config, 'mqtt-gateway'), SHARD_COUNT_FILE), shard?.count ?? 1, this.logger);
+    // manualConnect: the guard must be in place before the first connection is built.
     const client = connect(this.config.mqtt.url, { ...options, manualConnect: true });
     // mqtt.js keeps customHandleAcks only with MQTT 5; with 3.1.1 it acks every QoS 1/2 message as
     // it arrives and emits it as a plain 'message', which nothing forwards: set it on the client.
