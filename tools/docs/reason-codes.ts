@@ -11,14 +11,14 @@ export interface ReasonCode {
 const CODE_LINE = /^\s*\w+\s*[:=]\s*'(FL_[A-Z0-9_]+)'/;
 const DOC_LINE = /^\s*\/\*\*\s*(.*?)\s*\*\/\s*$/;
 
-/** Every `errors.ts` under apps/<app>/src and libs/<lib>/src: where the closed lists of codes live. */
-function errorFiles(root: string): string[] {
+/** The files under apps/<app>/src and libs/<lib>/src whose name passes `keep`, sorted. */
+export function sourceFiles(root: string, keep: (name: string) => boolean): string[] {
   const files: string[] = [];
   const walk = (dir: string) => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const path = join(dir, entry.name);
       if (entry.isDirectory()) walk(path);
-      else if (entry.name === 'errors.ts') files.push(path);
+      else if (keep(entry.name)) files.push(path);
     }
   };
   for (const top of ['apps', 'libs']) {
@@ -30,7 +30,8 @@ function errorFiles(root: string): string[] {
 /** The reason codes of the closed lists, each with the doc comment above it. */
 export function reasonCodes(root: string): ReasonCode[] {
   const byCode = new Map<string, ReasonCode>();
-  for (const file of errorFiles(root)) {
+  // The closed lists of codes live in the errors.ts files.
+  for (const file of sourceFiles(root, (name) => name === 'errors.ts')) {
     const pkg = relative(root, file).split('/').slice(0, 2).join('/');
     const lines = readFileSync(file, 'utf8').split('\n');
     lines.forEach((line, i) => {
