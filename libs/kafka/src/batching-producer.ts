@@ -58,6 +58,7 @@ export class BatchingProducer {
   ) {
     this.options = { ...PRODUCER_DEFAULTS, ...options };
     this.producer = createIdempotentProducer(this.kafka);
+    metrics.watchPending(() => this.queue.length);
   }
 
   /** Resolves once Kafka has acknowledged the record (acks=all). */
@@ -67,7 +68,6 @@ export class BatchingProducer {
     }
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ record, queuedAt: Date.now(), resolve, reject });
-      this.metrics.pending.inc();
       this.kick();
     });
   }
@@ -227,14 +227,12 @@ export class BatchingProducer {
   /** Removes the first `count` records from the queue once they are settled. */
   private settle(count: number): void {
     // close() may already have failed and removed them.
-    const removed = this.queue.splice(0, count).length;
-    this.metrics.pending.dec(removed);
+    this.queue.splice(0, count);
   }
 
   private failAll(error: KafkaError): void {
     const rest = this.queue;
     this.queue = [];
-    this.metrics.pending.dec(rest.length);
     rest.forEach((p) => p.reject(error));
   }
 }

@@ -1,4 +1,5 @@
 import { type Kafka, Partitioners, type Producer } from 'kafkajs';
+import { rememberingPartitioner } from './kafkajs-fixes';
 
 /** A new kafkajs producer as BatchingProducer needs it: idempotent, one request in flight. */
 export function createIdempotentProducer(kafka: Kafka): Producer {
@@ -8,6 +9,6 @@ export function createIdempotentProducer(kafka: Kafka): Producer {
     idempotent: true,
     maxInFlightRequests: 1,
     allowAutoTopicCreation: false,
-    createPartitioner: Partitioners.DefaultPartitioner,
+    createPartitioner: rememberingPartitioner(Partitioners.DefaultPartitioner),
   });
 }

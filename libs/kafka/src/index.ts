@@ -1,3 +1,5 @@
+// First: kafkajs must be fixed before anything loads it (see kafkajs-fixes.ts).
+import './kafkajs-fixes';
 export { BatchConsumer, type BatchConsumerOptions, type ConsumedRecord } from './batch-consumer';
 export { BatchingProducer } from './batching-producer';
 export { type OutgoingRecord } from './outgoing-record';

@@ -7,7 +7,6 @@ export class KafkaMetrics {
   readonly sendFailures: Counter;
   readonly batchRecords: Histogram;
   readonly sendSeconds: Histogram;
-  readonly pending: Gauge;
   readonly consumed: Counter<'topic'>;
   readonly committed: Counter<'topic'>;
   readonly consumerRestarts: Counter<'client' | 'reason'>;
@@ -15,6 +14,7 @@ export class KafkaMetrics {
   readonly watchdogLivenessFailures: Counter;
   private readonly connectedProbes = new Map<string, () => boolean>();
   private lastDelivery: () => number = () => Date.now();
+  private pending: () => number = () => 0;
 
   constructor(registry: Registry) {
     const registers = [registry];
@@ -47,10 +47,15 @@ export class KafkaMetrics {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
       registers,
     });
-    this.pending = new Gauge({
+    const pending = () => this.pending();
+    // Read when scraped: a gauge bumped per record cost the hot path a label hash each time.
+    new Gauge({
       name: 'fieldlink_kafka_pending_records',
       help: 'Records waiting for Kafka',
       registers,
+      collect() {
+        this.set(pending());
+      },
     });
     this.consumed = new Counter({
       name: 'fieldlink_kafka_consumed_total',
@@ -108,5 +113,10 @@ export class KafkaMetrics {
 
   watchDelivery(lastDelivery: () => number): void {
     this.lastDelivery = lastDelivery;
+  }
+
+  /** Reports the producer's waiting records in fieldlink_kafka_pending_records. */
+  watchPending(pending: () => number): void {
+    this.pending = pending;
   }
 }

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { dateTimeMillis, isDateTime } from './date-time';
+import { dateTimeMillis, isDateTime, isoString } from './date-time';
 
 const anyDate = fc.date({ min: new Date('0001-01-01T00:00:00Z'), max: new Date('9999-12-31T23:59:59Z'), noInvalidDate: true });
 
@@ -30,4 +30,15 @@ describe(dateTimeMillis.name, () => {
       expect(isDateTime(text)).toBe(false);
     },
   );
+});
+
+describe('isoString', () => {
+  it('formats each instant as toISOString does, also when the same one comes again', () => {
+    const instants = [0, 1_732_300_000_123, 1_732_300_000_123, 1_732_300_000_124, -1, 253_402_300_799_999];
+    for (const millis of instants) expect(isoString(new Date(millis))).toBe(new Date(millis).toISOString());
+  });
+
+  it('throws for an invalid date, as toISOString does', () => {
+    expect(() => isoString(new Date(NaN))).toThrow(RangeError);
+  });
 });

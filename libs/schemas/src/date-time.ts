@@ -71,3 +71,19 @@ function daysFromCivil(year: number, month: number, day: number): number {
   const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
   return era * 146097 + dayOfEra - 719468;
 }
+
+let lastMillis = NaN;
+let lastText = '';
+
+/**
+ * `date.toISOString()`, remembered for the last instant formatted: messages received in the same
+ * millisecond share it, and formatting each cost the MQTT gateway about 2% of its CPU.
+ */
+export function isoString(date: Date): string {
+  const millis = date.getTime();
+  if (millis !== lastMillis) {
+    lastText = date.toISOString(); // throws for an invalid date, whose NaN never equals lastMillis
+    lastMillis = millis;
+  }
+  return lastText;
+}

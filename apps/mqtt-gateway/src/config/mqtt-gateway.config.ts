@@ -61,8 +61,9 @@ export const MqttGatewayConfigSchema = Type.Object(
         receiveMaximum: Type.Integer({
           minimum: 1,
           maximum: 65535,
-          default: 10_000,
-          description: 'Unacknowledged QoS 1/2 messages the broker may send at once (MQTT 5); with this many waiting for Kafka the gateway stops reading',
+          default: 1000,
+          description:
+            'Unacknowledged QoS 1/2 messages the broker may send at once (MQTT 5); with this many waiting for Kafka the gateway stops reading. Enough to cover Kafka\'s round trip at tens of thousands of messages/s; a larger window holds each message longer, which costs CPU in garbage collection',
         }),
         maximumPacketBytes: Type.Optional(
           Type.Integer({

@@ -10,6 +10,7 @@ import {
   isPlainObject,
   parseJson,
   decodeUtf8,
+  isoString,
 } from '@fieldlink/schemas';
 import { type EncodedMessage, type InboundMessage, type Protocol, type StatusReport } from './inbound-message';
 
@@ -30,20 +31,32 @@ function idOf(message: InboundMessage, index: number, ownTime = false): string {
   return index === 0 ? id : `${id}-${index}`;
 }
 
-function common(message: InboundMessage, deviceId: string, ctx: EnvelopeContext, eventTime: Date | undefined, index = 0) {
+/** What every envelope built from one message shares, made once per message rather than per reading. */
+export interface MessageParts {
+  receiveTime: string;
+  source: Source;
+  labels: Record<string, string> | undefined;
+}
+
+export function partsOf(message: InboundMessage, ctx: EnvelopeContext): MessageParts {
+  const labels = message.labels && Object.keys(message.labels).length > 0 ? message.labels : undefined;
+  return { receiveTime: isoString(message.receivedAt), source: sourceOf(message, ctx), labels };
+}
+
+function common(message: InboundMessage, deviceId: string, parts: MessageParts, eventTime: Date | undefined, index = 0) {
   const base = {
     schemaVersion: SCHEMA_VERSION,
     id: idOf(message, index, eventTime !== undefined),
     deviceId,
-    eventTime: (eventTime ?? message.receivedAt).toISOString(),
-    receiveTime: message.receivedAt.toISOString(),
-    source: sourceOf(message, ctx),
+    eventTime: eventTime ? isoString(eventTime) : parts.receiveTime,
+    receiveTime: parts.receiveTime,
+    source: parts.source,
   } as const;
-  return message.labels && Object.keys(message.labels).length > 0 ? { ...base, labels: message.labels } : base;
+  return parts.labels ? { ...base, labels: parts.labels } : base;
 }
 
-export function buildTelemetry(message: InboundMessage, deviceId: string, reading: Reading, ctx: EnvelopeContext, index: number): Telemetry {
-  const envelope: Telemetry = { ...common(message, deviceId, ctx, reading.eventTime, index), values: reading.values };
+export function buildTelemetry(message: InboundMessage, deviceId: string, reading: Reading, ctx: EnvelopeContext, index: number, parts = partsOf(message, ctx)): Telemetry {
+  const envelope: Telemetry = { ...common(message, deviceId, parts, reading.eventTime, index), values: reading.values };
   return reading.serverTime ? { ...envelope, serverTime: reading.serverTime.toISOString() } : envelope;
 }
 
@@ -55,14 +68,14 @@ export function buildDeviceStatus(message: EncodedMessage, deviceId: string, ctx
   const text = decodeUtf8(message.payload).trim();
   if (!text.startsWith('{')) {
     if (text.length === 0) throw new SchemaError(SchemaErrorCode.NoMetrics, 'status payload is empty');
-    return { ...common(message, deviceId, ctx, undefined), status: text };
+    return { ...common(message, deviceId, partsOf(message, ctx), undefined), status: text };
   }
   const body = parseJson(message.payload);
   if (!isPlainObject(body) || typeof body['status'] !== 'string') {
     throw new SchemaError(SchemaErrorCode.NotAnObject, 'status payload must be text or a JSON object with a "status" string');
   }
   const { status, ...detail } = body;
-  const envelope: DeviceStatus = { ...common(message, deviceId, ctx, undefined), status };
+  const envelope: DeviceStatus = { ...common(message, deviceId, partsOf(message, ctx), undefined), status };
   return Object.keys(detail).length > 0 ? { ...envelope, detail } : envelope;
 }
 

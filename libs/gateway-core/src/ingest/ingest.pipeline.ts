@@ -5,7 +5,7 @@ import { type DeadLetterSubject, type DeadLetterWriter } from '../dead-letter/de
 import { CoreError, CoreErrorCode } from '../errors';
 import { type IngestMetrics, UNROUTED } from '../observability/ingest.metrics';
 import { readingsAsBytes, toReading } from './decoded-reading';
-import { type EnvelopeContext, buildDeviceStatus, buildStatusReport, buildTelemetry } from './envelope.factory';
+import { type EnvelopeContext, buildDeviceStatus, buildStatusReport, buildTelemetry, partsOf } from './envelope.factory';
 import { type EncodedMessage, type InboundMessage, type IngestOutcome, type StatusReport } from './inbound-message';
 
 export interface IngestPipelineOptions extends EnvelopeContext {
@@ -40,10 +40,11 @@ export class IngestPipeline {
 
   async ingest(message: InboundMessage): Promise<IngestOutcome> {
     const mapping = message.route?.name ?? UNROUTED;
-    this.metrics.received.inc({ mapping });
+    const metrics = this.metrics.of(mapping);
+    metrics.received.inc();
     // Checked up front too, so a message of several readings is not half written when refused.
     if (this.options.rejectWhenFull && this.sink.state === 'full') return this.reject(mapping);
-    const stop = this.metrics.latency.startTimer({ mapping });
+    const stop = metrics.latency.startTimer();
     let records: OutgoingRecord[];
     let deviceId: string;
     try {
@@ -60,7 +61,7 @@ export class IngestPipeline {
     }
     stop();
     if (message.route) this.options.onForwarded?.(deviceId, message.route.name, message.ref, message.receivedAt);
-    this.metrics.forwarded.inc({ mapping, topic: records[0]?.topic ?? '' }, records.length);
+    metrics.forwarded(records[0]?.topic ?? '').inc(records.length);
     return { status: 'forwarded', records: records.length, deviceId };
   }
 
@@ -81,8 +82,9 @@ export class IngestPipeline {
     } else {
       readings = decodePayload(message.route.decoder, message.payload, message.route.decodeOptions);
     }
+    const parts = partsOf(message, this.options);
     const records = readings.map((reading, i) =>
-      this.record('telemetry', deviceId, validateTelemetry.assert(buildTelemetry(message, deviceId, reading, this.options, i))),
+      this.record('telemetry', deviceId, validateTelemetry.assert(buildTelemetry(message, deviceId, reading, this.options, i, parts))),
     );
     return { records, deviceId };
   }

@@ -15,9 +15,17 @@ interface CompiledRoute<N, R extends RouteConfig> {
   config: R;
   matcher: RouteMatcher<N>;
   route: EncodedRoute;
+  /** Captures that make up the deviceId, which are not repeated as labels. */
+  deviceIdNames: ReadonlySet<string>;
 }
 
 const NAME = /\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
+/**
+ * Devices keep publishing on the same few topics, so a match is remembered per native key. The
+ * table forgets everything when it holds this many: a flood of distinct keys costs no more than
+ * matching without it.
+ */
+const REMEMBERED_MATCHES = 4096;
 
 /**
  * The configured routes of one gateway, in order: the first whose matcher accepts a message
@@ -25,6 +33,7 @@ const NAME = /\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
  */
 export class RouteTable<N, R extends RouteConfig = RouteConfig> {
   private readonly compiled: CompiledRoute<N, R>[];
+  private readonly remembered = new Map<N, RoutedMessage<R> | null>();
 
   /** `configKey` and `matchField` name the config in errors, e.g. mappings and topic. */
   constructor(routes: readonly R[], matcherFor: (route: R) => RouteMatcher<N>, configKey = 'routes', matchField = 'match') {
@@ -39,7 +48,8 @@ export class RouteTable<N, R extends RouteConfig = RouteConfig> {
         const names = `{${missing.join('}, {')}}`;
         throw invalid(`${key}.${matchField}`, `must capture ${names} for the deviceId template "${config.deviceId}" (or set ${key}.deviceId)`);
       }
-      return { config, matcher, route: encodedRoute(config) };
+      const deviceIdNames = new Set(['deviceId', ...[...config.deviceId.matchAll(NAME)].map((m) => m[1] ?? '')]);
+      return { config, matcher, route: encodedRoute(config), deviceIdNames };
     });
   }
 
@@ -47,16 +57,24 @@ export class RouteTable<N, R extends RouteConfig = RouteConfig> {
     return this.compiled.map((c) => c.config);
   }
 
+  /** The first route that accepts `native`; the result is shared by every message with that key, so it is frozen. */
   match(native: N): RoutedMessage<R> | undefined {
-    for (const { config, matcher, route } of this.compiled) {
+    const known = this.remembered.get(native);
+    if (known !== undefined) return known ?? undefined;
+    const routed = this.matchFirst(native);
+    if (this.remembered.size >= REMEMBERED_MATCHES) this.remembered.clear();
+    this.remembered.set(native, routed ?? null);
+    return routed;
+  }
+
+  private matchFirst(native: N): RoutedMessage<R> | undefined {
+    for (const { config, matcher, route, deviceIdNames } of this.compiled) {
       const captures = matcher.match(native);
       if (!captures) continue;
-      // Names that make up the deviceId are not repeated as labels.
-      const used = new Set(['deviceId', ...[...config.deviceId.matchAll(NAME)].map((m) => m[1])]);
-      const labels = Object.fromEntries(Object.entries(captures).filter(([name]) => !used.has(name)));
+      const labels = Object.fromEntries(Object.entries(captures).filter(([name]) => !deviceIdNames.has(name)));
       // With deviceIdField the pipeline reads the deviceId from the body.
       const deviceId = config.deviceIdField ? undefined : renderDeviceId(config.deviceId, captures);
-      return { route, config, deviceId, labels: { ...config.labels, ...labels } };
+      return Object.freeze({ route, config, deviceId, labels: Object.freeze({ ...config.labels, ...labels }) });
     }
     return undefined;
   }

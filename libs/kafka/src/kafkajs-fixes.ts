@@ -1,0 +1,98 @@
+import Module, { createRequire } from 'node:module';
+import { type ICustomPartitioner, type Message, type PartitionerArgs } from 'kafkajs';
+
+/** The kafkajs these fixes are written against; another version runs unchanged. */
+export const FIXED_KAFKAJS_VERSION = '2.2.4';
+/** Keys a partitioner remembers before it starts over: devices are many, but not this many. */
+const REMEMBERED_KEYS = 100_000;
+
+const load = createRequire(__filename);
+const GROUPING = 'kafkajs/src/producer/groupMessagesPerPartition';
+/** Loads GROUPING; once it is loaded, replacing GROUPING in the cache changes nothing. */
+const SEND_MESSAGES = 'kafkajs/src/producer/sendMessages';
+
+interface Encoder {
+  buf: Buffer;
+  offset: number;
+}
+interface EncoderClass {
+  prototype: Encoder & { ensureAvailable(length: number): void };
+  nextPowerOfTwo(value: number): number;
+}
+type Grouping = (args: { topic: string; partitionMetadata: unknown[]; messages: Message[]; partitioner: (args: PartitionerArgs) => number }) => Record<number, Message[]>;
+
+/**
+ * A batch's messages by partition, as kafkajs groups them, in linear time: kafkajs copies a
+ * partition's array for every message it adds (`[...current, message]`), quadratic in the batch.
+ */
+export const groupMessagesPerPartition: Grouping = ({ topic, partitionMetadata, messages, partitioner }) => {
+  const byPartition: Record<number, Message[]> = {};
+  if (partitionMetadata.length === 0) return byPartition;
+  for (const message of messages) {
+    const partition = partitioner({ topic, partitionMetadata: partitionMetadata as PartitionerArgs['partitionMetadata'], message });
+    (byPartition[partition] ??= []).push(message);
+  }
+  return byPartition;
+};
+
+/**
+ * Fixes two costs of kafkajs 2.2.4 (no longer maintained) on the producer's path, about a third
+ * of its CPU per record at the MQTT bench's batch sizes (`npm run bench`, issue 33):
+ * - the quadratic grouping above;
+ * - its Encoder grows a buffer with Buffer.alloc, zero-filling memory it then overwrites; a
+ *   record of over 512 bytes is grown once, and a request's buffers a dozen times.
+ * Call it before kafkajs is loaded (libs/kafka's index does, first): the grouping is replaced
+ * in the module cache. Under Jest, whose modules bypass that cache, only the Encoder fix applies.
+ */
+export function fixKafkajs(): void {
+  const version = (load('kafkajs/package.json') as { version: string }).version;
+  if (version !== FIXED_KAFKAJS_VERSION) return;
+  const cache = load.cache as Record<string, NodeModule> | undefined;
+  if (cache && !cache[load.resolve(SEND_MESSAGES)]) {
+    const path = load.resolve(GROUPING);
+    const fixed = new Module(path);
+    fixed.filename = path;
+    fixed.exports = groupMessagesPerPartition;
+    fixed.loaded = true;
+    cache[path] = fixed;
+  }
+  const Encoder = load('kafkajs/src/protocol/encoder') as EncoderClass;
+  Encoder.prototype.ensureAvailable = function ensureAvailable(this: Encoder, length: number): void {
+    if (this.offset + length <= this.buf.length) return;
+    // Every byte up to offset is written before it is read: `buffer` is buf.slice(0, offset).
+    const grown = Buffer.allocUnsafe(Encoder.nextPowerOfTwo(this.offset + length));
+    this.buf.copy(grown, 0, 0, this.offset);
+    this.buf = grown;
+  };
+}
+
+/** Whether the grouping in use is ours: false when kafkajs was loaded first, or under Jest. */
+export function groupingFixed(): boolean {
+  return (load(GROUPING) as unknown) === groupMessagesPerPartition;
+}
+
+/**
+ * `inner`, remembering the partition of each string key per partition count: the default
+ * partitioner filters the partition list and hashes the key (murmur2) for every message.
+ */
+export function rememberingPartitioner(inner: ICustomPartitioner): ICustomPartitioner {
+  return () => {
+    const partition = inner();
+    const known = new Map<string, number>();
+    return (args) => {
+      const { message, partitionMetadata } = args;
+      if (message.partition !== undefined && message.partition !== null) return message.partition;
+      if (typeof message.key !== 'string') return partition(args);
+      const key = `${partitionMetadata.length}\u0000${message.key}`;
+      let chosen = known.get(key);
+      if (chosen === undefined) {
+        chosen = partition(args);
+        if (known.size >= REMEMBERED_KEYS) known.clear();
+        known.set(key, chosen);
+      }
+      return chosen;
+    };
+  };
+}
+
+fixKafkajs();
