@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { Partitioners, type Message, type PartitionerArgs } from 'kafkajs';
 import { groupMessagesPerPartition, rememberingPartitioner } from './kafkajs-fixes';
+import { encodedProduceRequest } from '../test/produce-request';
 
 type Grouping = typeof groupMessagesPerPartition;
 
@@ -61,8 +62,12 @@ describe('kafkajs fixes', () => {
     expect(encoder.buffer).toEqual(expected);
   });
 
-  it('replace the grouping in a service, which loads libs/kafka before kafkajs', () => {
+  it('are in force in a service, which loads libs/kafka before kafkajs, and encode the same produce request', async () => {
     const out = execFileSync(process.execPath, [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), '--tsconfig', 'tsconfig.base.json', 'libs/kafka/test/load-order.fixture.ts'], { cwd: ROOT, encoding: 'utf8' });
-    expect(out).toBe('true');
+    const { fixed, request } = JSON.parse(out) as { fixed: boolean; request: string };
+    expect(fixed).toBe(true);
+    const unfixed = await encodedProduceRequest(); // Jest's own kafkajs: its grouping and constructor
+    expect(unfixed.length).toBeGreaterThan(200_000);
+    expect(Buffer.from(request, 'base64').equals(unfixed)).toBe(true);
   });
 });

@@ -8,7 +8,8 @@ const REMEMBERED_KEYS = 100_000;
 
 const load = createRequire(__filename);
 const GROUPING = 'kafkajs/src/producer/groupMessagesPerPartition';
-/** Loads GROUPING; once it is loaded, replacing GROUPING in the cache changes nothing. */
+const ENCODER = 'kafkajs/src/protocol/encoder';
+/** Loads GROUPING and ENCODER; once it is loaded, replacing them in the cache changes nothing. */
 const SEND_MESSAGES = 'kafkajs/src/producer/sendMessages';
 
 interface Encoder {
@@ -16,6 +17,7 @@ interface Encoder {
   offset: number;
 }
 interface EncoderClass {
+  new (initialSize?: number): Encoder;
   prototype: Encoder & { ensureAvailable(length: number): void };
   nextPowerOfTwo(value: number): number;
 }
@@ -36,39 +38,56 @@ export const groupMessagesPerPartition: Grouping = ({ topic, partitionMetadata, 
 };
 
 /**
- * Fixes two costs of kafkajs 2.2.4 (no longer maintained) on the producer's path, about a third
- * of its CPU per record at the MQTT bench's batch sizes (`npm run bench`, issue 33):
+ * Fixes three costs of kafkajs 2.2.4 (no longer maintained) on the producer's path, together
+ * about a third of its CPU per record at the MQTT bench's batch sizes (`npm run bench`, issue 33):
  * - the quadratic grouping above;
- * - its Encoder grows a buffer with Buffer.alloc, zero-filling memory it then overwrites; a
- *   record of over 512 bytes is grown once, and a request's buffers a dozen times.
- * Call it before kafkajs is loaded (libs/kafka's index does, first): the grouping is replaced
- * in the module cache. Under Jest, whose modules bypass that cache, only the Encoder fix applies.
+ * - its Encoder, one per record and more per request, starts on a zero-filled Buffer.alloc of
+ *   its own, and grows with another, zero-filling memory it then overwrites. Ours starts and
+ *   grows with Buffer.allocUnsafe, which small sizes take from Node's shared pool: every byte up
+ *   to `offset` is written before it is read, and `buffer` is buf.slice(0, offset).
+ * Call it before kafkajs is loaded (libs/kafka's index does, first): the grouping and the Encoder
+ * are replaced in the module cache. Under Jest, whose modules bypass that cache, only the
+ * growth fix applies.
  */
 export function fixKafkajs(): void {
   const version = (load('kafkajs/package.json') as { version: string }).version;
   if (version !== FIXED_KAFKAJS_VERSION) return;
-  const cache = load.cache as Record<string, NodeModule> | undefined;
-  if (cache && !cache[load.resolve(SEND_MESSAGES)]) {
-    const path = load.resolve(GROUPING);
-    const fixed = new Module(path);
-    fixed.filename = path;
-    fixed.exports = groupMessagesPerPartition;
-    fixed.loaded = true;
-    cache[path] = fixed;
-  }
-  const Encoder = load('kafkajs/src/protocol/encoder') as EncoderClass;
+  const Encoder = load(ENCODER) as EncoderClass;
   Encoder.prototype.ensureAvailable = function ensureAvailable(this: Encoder, length: number): void {
     if (this.offset + length <= this.buf.length) return;
-    // Every byte up to offset is written before it is read: `buffer` is buf.slice(0, offset).
     const grown = Buffer.allocUnsafe(Encoder.nextPowerOfTwo(this.offset + length));
     this.buf.copy(grown, 0, 0, this.offset);
     this.buf = grown;
   };
+  const cache = load.cache as Record<string, NodeModule> | undefined;
+  if (!cache || cache[load.resolve(SEND_MESSAGES)]) return;
+  replaceModule(cache, GROUPING, groupMessagesPerPartition);
+  replaceModule(cache, ENCODER, pooledEncoder(Encoder));
 }
 
-/** Whether the grouping in use is ours: false when kafkajs was loaded first, or under Jest. */
-export function groupingFixed(): boolean {
-  return (load(GROUPING) as unknown) === groupMessagesPerPartition;
+/** Encoder with a constructor that takes its first buffer from the pool; the methods are kafkajs's. */
+function pooledEncoder(Encoder: EncoderClass): EncoderClass {
+  function PooledEncoder(this: Encoder, initialSize = 511): void {
+    this.buf = Buffer.allocUnsafe(Encoder.nextPowerOfTwo(initialSize));
+    this.offset = 0;
+  }
+  PooledEncoder.prototype = Encoder.prototype;
+  Object.setPrototypeOf(PooledEncoder, Encoder); // the static size helpers
+  return PooledEncoder as unknown as EncoderClass;
+}
+
+function replaceModule(cache: Record<string, NodeModule>, request: string, exports: unknown): void {
+  const path = load.resolve(request);
+  const fixed = new Module(path);
+  fixed.filename = path;
+  fixed.exports = exports;
+  fixed.loaded = true;
+  cache[path] = fixed;
+}
+
+/** Whether kafkajs groups and encodes with ours: false when it was loaded first, or under Jest. */
+export function kafkajsFixed(): boolean {
+  return (load(GROUPING) as unknown) === groupMessagesPerPartition && (load(ENCODER) as EncoderClass).name === 'PooledEncoder';
 }
 
 /**

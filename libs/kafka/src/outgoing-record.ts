@@ -13,7 +13,7 @@ const RECORD_OVERHEAD_BYTES = 32;
 /** About what the record takes in a record batch on the wire, before compression. */
 export function recordBytes(record: OutgoingRecord): number {
   let bytes = RECORD_OVERHEAD_BYTES + Buffer.byteLength(record.value) + (record.key === null ? 0 : Buffer.byteLength(record.key));
-  for (const [name, value] of Object.entries(record.headers ?? {})) bytes += Buffer.byteLength(name) + Buffer.byteLength(value);
+  if (record.headers) for (const [name, value] of Object.entries(record.headers)) bytes += Buffer.byteLength(name) + Buffer.byteLength(value);
   return bytes;
 }
 

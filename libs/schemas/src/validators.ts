@@ -22,8 +22,18 @@ import { isDateTime } from './date-time';
 import { SchemaError, SchemaErrorCode } from './errors';
 
 const ajv = new Ajv({ allErrors: false, strict: true, coerceTypes: false });
-// ajv-formats' date-time check (regexes) cost the stream processor about 9% of its CPU.
-ajv.addFormat('date-time', { type: 'string', validate: isDateTime });
+// ajv-formats' date-time check (regexes) cost the stream processor about 9% of its CPU. The last
+// valid one is remembered: a gateway's envelopes of one millisecond share their receive time.
+let lastDateTime = '';
+ajv.addFormat('date-time', {
+  type: 'string',
+  validate: (text: string) => {
+    if (text === lastDateTime) return true;
+    const valid = isDateTime(text);
+    if (valid) lastDateTime = text;
+    return valid;
+  },
+});
 
 /** A validator compiled once at module load. */
 export interface Validator<T> {
