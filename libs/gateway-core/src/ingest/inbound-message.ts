@@ -39,9 +39,10 @@ interface InboundBase {
   /**
    * What a dead letter carries as the raw message when there are no payload bytes: a DDS sample
    * as JSON, since the RTI Connector does not expose its CDR bytes, or an OPC UA value the
-   * envelope cannot carry, as text. Default: the payload, or the readings as JSON.
+   * envelope cannot carry, as text. Default: the payload, or the readings as JSON. A function is
+   * called only for a dead letter, so a message that is forwarded never pays for its bytes.
    */
-  raw?: Buffer;
+  raw?: Buffer | (() => Buffer);
 }
 
 /** Bytes for the route's decoder (MQTT, CoAP). */

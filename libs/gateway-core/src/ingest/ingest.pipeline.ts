@@ -167,7 +167,7 @@ function deadLetterSubject(message: InboundMessage): DeadLetterSubject {
     ref: message.ref,
     receivedAt: message.receivedAt,
     ...(message.id ? { id: message.id } : {}),
-    raw: message.raw ?? (message.readings ? readingsAsBytes(message.readings) : message.payload),
+    raw: typeof message.raw === 'function' ? message.raw() : (message.raw ?? (message.readings ? readingsAsBytes(message.readings) : message.payload)),
     ...(message.raw === undefined && message.payloadSize !== undefined ? { size: message.payloadSize } : {}),
   };
 }
