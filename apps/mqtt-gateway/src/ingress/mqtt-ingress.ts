@@ -251,7 +251,8 @@ export class MqttIngress {
       this.otherShard.inc();
       return Promise.resolve(OTHER_SHARD);
     }
-    return this.pipeline.ingest({ route, deviceId, labels, payload, ref: topic, receivedAt, ...(id ? { id } : {}), ...(payloadSize !== undefined ? { payloadSize } : {}) });
+    // Absent fields stay undefined: spreading them in cost a few objects per message.
+    return this.pipeline.ingest({ route, deviceId, labels, payload, ref: topic, receivedAt, id, payloadSize });
   }
 }
 

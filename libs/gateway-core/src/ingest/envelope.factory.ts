@@ -20,8 +20,8 @@ export interface EnvelopeContext {
 }
 
 function sourceOf(message: InboundMessage, ctx: EnvelopeContext): Source {
-  const source: Source = { protocol: ctx.protocol, gateway: ctx.instanceId, ref: message.ref };
-  return message.route ? { ...source, mapping: message.route.name } : source;
+  if (!message.route) return { protocol: ctx.protocol, gateway: ctx.instanceId, ref: message.ref };
+  return { protocol: ctx.protocol, gateway: ctx.instanceId, ref: message.ref, mapping: message.route.name };
 }
 
 /** Reading i of a message with a stable id gets a stable id of its own, so consumers dedupe by id. */
@@ -55,9 +55,23 @@ function common(message: InboundMessage, deviceId: string, parts: MessageParts, 
   return parts.labels ? { ...base, labels: parts.labels } : base;
 }
 
+/**
+ * One literal of one shape, its absent optional fields undefined (which JSON and the validator
+ * skip): spreading the common fields into each envelope cost the MQTT gateway about 2% of its CPU.
+ */
 export function buildTelemetry(message: InboundMessage, deviceId: string, reading: Reading, ctx: EnvelopeContext, index: number, parts = partsOf(message, ctx)): Telemetry {
-  const envelope: Telemetry = { ...common(message, deviceId, parts, reading.eventTime, index), values: reading.values };
-  return reading.serverTime ? { ...envelope, serverTime: reading.serverTime.toISOString() } : envelope;
+  const { eventTime, serverTime } = reading;
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    id: idOf(message, index, eventTime !== undefined),
+    deviceId,
+    eventTime: eventTime ? isoString(eventTime) : parts.receiveTime,
+    receiveTime: parts.receiveTime,
+    source: parts.source,
+    labels: parts.labels,
+    values: reading.values,
+    serverTime: serverTime ? serverTime.toISOString() : undefined,
+  };
 }
 
 /**

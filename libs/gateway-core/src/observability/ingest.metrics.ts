@@ -1,4 +1,5 @@
-import { Counter, Histogram, type Registry } from 'prom-client';
+import { Counter, type Registry } from 'prom-client';
+import { type HistogramTally, TalliedHistogram } from './tallied-histogram';
 
 /** The `mapping` label of messages that matched no route. */
 export const UNROUTED = '(none)';
@@ -18,7 +19,7 @@ export class Tally {
 /** The per-message metrics of one mapping. */
 export interface MappingMetrics {
   received: Tally;
-  latency: Histogram.Internal<'mapping'>;
+  latency: HistogramTally;
   forwarded(topic: string): Tally;
 }
 
@@ -51,7 +52,7 @@ export class IngestMetrics {
   readonly deadLettered: Counter<'mapping' | 'code'>;
   readonly deadLetterFailed: Counter<'mapping'>;
   readonly rejected: Counter<'mapping'>;
-  readonly latency: Histogram<'mapping'>;
+  readonly latency: TalliedHistogram<'mapping'>;
   readonly commands: Counter<'status'>;
 
   constructor(registry: Registry) {
@@ -94,13 +95,7 @@ export class IngestMetrics {
       labelNames: ['mapping'],
       registers,
     });
-    this.latency = new Histogram({
-      name: 'fieldlink_ingest_latency_seconds',
-      help: 'From receipt to Kafka acknowledgement',
-      labelNames: ['mapping'],
-      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5],
-      registers,
-    });
+    this.latency = new TalliedHistogram('fieldlink_ingest_latency_seconds', 'From receipt to Kafka acknowledgement', 'mapping', [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5], registry);
     this.commands = new Counter({
       name: 'fieldlink_commands_total',
       help: 'Commands handled, by outcome',
@@ -115,7 +110,7 @@ export class IngestMetrics {
     if (!metrics) {
       metrics = {
         received: tallyOf(this.receivedTallies, { mapping }),
-        latency: this.latency.labels({ mapping }),
+        latency: this.latency.of(mapping),
         forwarded: (topic) => tallyOf(this.forwardedTallies, { mapping, topic }),
       };
       this.byMapping.set(mapping, metrics);
