@@ -108,10 +108,15 @@ export class IngestMetrics {
   of(mapping: string): MappingMetrics {
     let metrics = this.byMapping.get(mapping);
     if (!metrics) {
+      const byTopic = new Map<string, Tally>();
       metrics = {
         received: tallyOf(this.receivedTallies, { mapping }),
         latency: this.latency.of(mapping),
-        forwarded: (topic) => tallyOf(this.forwardedTallies, { mapping, topic }),
+        forwarded: (topic) => {
+          let tally = byTopic.get(topic);
+          if (!tally) byTopic.set(topic, (tally = tallyOf(this.forwardedTallies, { mapping, topic })));
+          return tally;
+        },
       };
       this.byMapping.set(mapping, metrics);
     }
