@@ -43,24 +43,11 @@ export function partsOf(message: InboundMessage, ctx: EnvelopeContext): MessageP
   return { receiveTime: isoString(message.receivedAt), source: sourceOf(message, ctx), labels };
 }
 
-function common(message: InboundMessage, deviceId: string, parts: MessageParts, eventTime: Date | undefined, index = 0) {
-  const base = {
-    schemaVersion: SCHEMA_VERSION,
-    id: idOf(message, index, eventTime !== undefined),
-    deviceId,
-    eventTime: eventTime ? isoString(eventTime) : parts.receiveTime,
-    receiveTime: parts.receiveTime,
-    source: parts.source,
-  } as const;
-  return parts.labels ? { ...base, labels: parts.labels } : base;
-}
-
 /**
- * One literal of one shape, its absent optional fields undefined (which JSON and the validator
- * skip): spreading the common fields into each envelope cost the MQTT gateway about 2% of its CPU.
+ * The fields every envelope has, in one literal whose absent labels stay undefined (JSON and the
+ * validator skip them): spreading them into each envelope cost the MQTT gateway about 2% of its CPU.
  */
-export function buildTelemetry(message: InboundMessage, deviceId: string, reading: Reading, ctx: EnvelopeContext, index: number, parts = partsOf(message, ctx)): Telemetry {
-  const { eventTime, serverTime } = reading;
+function common(message: InboundMessage, deviceId: string, parts: MessageParts, eventTime: Date | undefined, index = 0): Omit<Telemetry, 'values'> {
   return {
     schemaVersion: SCHEMA_VERSION,
     id: idOf(message, index, eventTime !== undefined),
@@ -69,9 +56,15 @@ export function buildTelemetry(message: InboundMessage, deviceId: string, readin
     receiveTime: parts.receiveTime,
     source: parts.source,
     labels: parts.labels,
-    values: reading.values,
-    serverTime: serverTime ? serverTime.toISOString() : undefined,
   };
+}
+
+export function buildTelemetry(message: InboundMessage, deviceId: string, reading: Reading, ctx: EnvelopeContext, index: number, parts = partsOf(message, ctx)): Telemetry {
+  // Completed in place rather than spread into a new object, for the cost above.
+  const envelope = common(message, deviceId, parts, reading.eventTime, index) as Telemetry;
+  envelope.values = reading.values;
+  if (reading.serverTime) envelope.serverTime = reading.serverTime.toISOString();
+  return envelope;
 }
 
 /**
