@@ -1,5 +1,7 @@
 import Module, { createRequire } from 'node:module';
 import { type ICustomPartitioner, type Message, type PartitionerArgs } from 'kafkajs';
+import { crc32c } from './crc32c';
+import { batchEncoder, type BatchEncoder, type LongClass, recordEncoder, type RecordEncoder } from './record-batch-encoding';
 
 /** The kafkajs these fixes are written against; another version runs unchanged. */
 export const FIXED_KAFKAJS_VERSION = '2.2.4';
@@ -9,8 +11,11 @@ const REMEMBERED_KEYS = 100_000;
 const load = createRequire(__filename);
 const GROUPING = 'kafkajs/src/producer/groupMessagesPerPartition';
 const ENCODER = 'kafkajs/src/protocol/encoder';
-/** Loads GROUPING and ENCODER; once it is loaded, replacing them in the cache changes nothing. */
-const SEND_MESSAGES = 'kafkajs/src/producer/sendMessages';
+const RECORD = 'kafkajs/src/protocol/recordBatch/record/v0';
+const RECORD_BATCH = 'kafkajs/src/protocol/recordBatch/v0';
+const LONG = 'kafkajs/src/utils/long';
+/** These load what is replaced; once either is loaded, replacing it in the cache changes nothing. */
+const LOADERS = ['kafkajs/src/producer/sendMessages', 'kafkajs/src/protocol/requests/produce/v3/request'];
 
 interface Encoder {
   buf: Buffer;
@@ -38,16 +43,16 @@ export const groupMessagesPerPartition: Grouping = ({ topic, partitionMetadata, 
 };
 
 /**
- * Fixes two costs of kafkajs 2.2.4 (no longer maintained) on the producer's path, together
- * about a third of its CPU per record at the MQTT bench's batch sizes (`npm run bench`, issue 33):
+ * Fixes three costs of kafkajs 2.2.4 (no longer maintained) on the producer's path, together
+ * about half of its CPU per record at the MQTT bench's batch sizes (`npm run bench`, issue 33):
  * - the quadratic grouping above;
  * - its Encoder, one per record and more per request, starts on a zero-filled Buffer.alloc of
  *   its own, and grows with another, zero-filling memory it then overwrites. Ours starts and
  *   grows with Buffer.allocUnsafe, which small sizes take from Node's shared pool: every byte up
- *   to `offset` is written before it is read, and `buffer` is buf.slice(0, offset).
- * Call it before kafkajs is loaded (libs/kafka's index does, first): the grouping and the Encoder
- * are replaced in the module cache. Under Jest, whose modules bypass that cache, only the
- * growth fix applies.
+ *   to `offset` is written before it is read, and `buffer` is buf.slice(0, offset);
+ * - its record and record batch encoding (see record-batch-encoding.ts).
+ * Call it before kafkajs is loaded (libs/kafka's index does, first): those modules are replaced
+ * in the module cache. Under Jest, whose modules bypass that cache, only the growth fix applies.
  */
 export function fixKafkajs(): void {
   const version = (load('kafkajs/package.json') as { version: string }).version;
@@ -60,9 +65,14 @@ export function fixKafkajs(): void {
     this.buf = grown;
   };
   const cache = load.cache as Record<string, NodeModule> | undefined;
-  if (!cache || cache[load.resolve(SEND_MESSAGES)]) return;
+  if (!cache || LOADERS.some((loader) => cache[load.resolve(loader)])) return;
   replaceModule(cache, GROUPING, groupMessagesPerPartition);
   replaceModule(cache, ENCODER, pooledEncoder(Encoder));
+  // Loaded after the Encoder is replaced, so that what they still encode uses ours too.
+  const record = load(RECORD) as RecordEncoder;
+  const batch = load(RECORD_BATCH) as { RecordBatch: BatchEncoder };
+  replaceModule(cache, RECORD, recordEncoder(Encoder.prototype, record));
+  replaceModule(cache, RECORD_BATCH, { ...batch, RecordBatch: batchEncoder(Encoder.prototype, load(LONG) as LongClass, crc32c, batch.RecordBatch) });
 }
 
 /** Encoder with a constructor that takes its first buffer from the pool; the methods are kafkajs's. */
@@ -87,7 +97,7 @@ function replaceModule(cache: Record<string, NodeModule>, request: string, expor
 
 /** Whether kafkajs groups and encodes with ours: false when it was loaded first, or under Jest. */
 export function kafkajsFixed(): boolean {
-  return (load(GROUPING) as unknown) === groupMessagesPerPartition && (load(ENCODER) as EncoderClass).name === 'PooledEncoder';
+  return (load(GROUPING) as unknown) === groupMessagesPerPartition && (load(ENCODER) as EncoderClass).name === 'PooledEncoder' && (load(RECORD) as RecordEncoder).name === 'encodeRecord' && (load(RECORD_BATCH) as { RecordBatch: BatchEncoder }).RecordBatch.name === 'encodeRecordBatch';
 }
 
 /**
