@@ -10,7 +10,7 @@ const headers = (i: number) => (i % 3 === 0 ? undefined : i % 3 === 1 ? { source
  * Two produce requests of a fixed batch of 700 records, uncompressed and gzipped, grouped and
  * encoded by kafkajs: kafkajs-fixes.spec.ts compares their bytes with and without the fixes.
  * The records cover what a record's encoding varies with: null and multibyte keys, string and
- * binary values, headers or none, and timestamp deltas of one to eight varint bytes.
+ * binary values, headers or none, and timestamp deltas of one to six varint bytes.
  */
 export async function encodedProduceRequest(): Promise<Buffer> {
   /* eslint-disable @typescript-eslint/no-require-imports */

@@ -14,9 +14,16 @@ const quiet = (): void => undefined;
 export function quietMqttPacket(): boolean {
   if (process.env['DEBUG']) return false;
   const cache = load.cache as Record<string, NodeModule | undefined> | undefined;
-  const packetMain = load.resolve('mqtt-packet');
+  let packetMain: string;
+  let debugPath: string;
+  try {
+    // The mqtt-packet that mqtt itself loads, wherever npm put it, and the debug it loads.
+    packetMain = createRequire(load.resolve('mqtt')).resolve('mqtt-packet');
+    debugPath = createRequire(packetMain).resolve('debug');
+  } catch {
+    return false; // a saving, never a reason not to start
+  }
   if (!cache || cache[packetMain]) return false;
-  const debugPath = createRequire(packetMain).resolve('debug');
   const loaded = cache[debugPath];
   const stub = new Module(debugPath);
   stub.filename = debugPath;
@@ -24,7 +31,7 @@ export function quietMqttPacket(): boolean {
   stub.loaded = true;
   cache[debugPath] = stub;
   try {
-    load('mqtt-packet');
+    load(packetMain);
   } finally {
     if (loaded) cache[debugPath] = loaded;
     else delete cache[debugPath];
