@@ -62,11 +62,10 @@ describe('record batch encoding', () => {
     expect(bytes(await encodeRecordBatch({ ...gzipped, records: ours }))).toEqual(bytes(await RecordBatch({ ...gzipped, records: theirs })));
   });
 
-
   it('takes the same CRC-32C as kafkajs, at every length and alignment', () => {
-    const bytes = randomBytes(4096);
-    for (let length = 0; length <= 70; length++) for (const start of [0, 1, 3, 7]) expect(ours(bytes.subarray(start, start + length))).toBe(crc32c(bytes.subarray(start, start + length)));
-    expect(ours(bytes)).toBe(crc32c(bytes));
+    const data = randomBytes(4096);
+    for (let length = 0; length <= 70; length++) for (const start of [0, 1, 3, 7]) expect(ours(data.subarray(start, start + length))).toBe(crc32c(data.subarray(start, start + length)));
+    expect(ours(data)).toBe(crc32c(data));
     expect(ours(Buffer.from('123456789'))).toBe(0xe3069283); // RFC 3720's check value
   });
 });
