@@ -1,5 +1,6 @@
 import { type Consumer, type Kafka, type KafkaMessage } from 'kafkajs';
 import { describe } from './errors';
+import { setGroupOffsets } from './group-offsets';
 import { type KafkaMetrics } from './kafka.metrics';
 import { type KafkaLogger } from './kafka.options';
 import { SupervisedConsumer } from './supervised-consumer';
@@ -110,7 +111,7 @@ export class BatchConsumer {
       // Real offsets, not kafkajs's resetOffsets: the -2 (earliest) it commits reads as no offset, so the consumer began at the end.
       for (const topic of this.options.topics) {
         const starts = await admin.fetchTopicOffsets(topic);
-        await admin.setOffsets({ groupId: this.options.groupId, topic, partitions: starts.map((p) => ({ partition: p.partition, offset: p.low })) });
+        await setGroupOffsets(this.kafka, admin, { groupId: this.options.groupId, topic, partitions: starts.map((p) => ({ partition: p.partition, offset: p.low })) });
       }
     } finally {
       await admin.disconnect();
@@ -133,7 +134,7 @@ export class BatchConsumer {
         const ends = await admin.fetchTopicOffsets(topic);
         const partitions = ends.filter((p) => missing.has(p.partition)).map((p) => ({ partition: p.partition, offset: p.high }));
         // Refused while another member is active; then that member's group already has a position.
-        await admin.setOffsets({ groupId: this.options.groupId, topic, partitions }).catch((err: unknown) => this.logger.debug({ err: describe(err), topic }, 'group is active; not pinning its start'));
+        await setGroupOffsets(this.kafka, admin, { groupId: this.options.groupId, topic, partitions }).catch((err: unknown) => this.logger.debug({ err: describe(err), topic }, 'group is active; not pinning its start'));
       }
     } finally {
       await admin.disconnect();
