@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { type Registry } from 'prom-client';
 import { CoreErrorCode, type DeliveryOutcome, type IngestPipeline, type ProtocolAdapter } from '@fieldlink/gateway-core';
 import { type Command } from '@fieldlink/schemas';
@@ -13,6 +14,14 @@ import { OpcuaMetrics } from './opcua.metrics';
 import { type EndpointOwnership } from './sharding/endpoint-ownership';
 import { type ClientFactory } from './session/client-factory';
 import { EndpointSession } from './session/endpoint-session';
+
+/**
+ * How long a command for a device no endpoint is known to have waits while endpoints given to
+ * this replica are still coming (the handover delay, a first connection and browse), as right
+ * after a restart; within the dispatcher's delivery timeout (10 s).
+ */
+const SETTLING_WAIT_MS = 8_000;
+const SETTLING_POLL_MS = 100;
 
 interface Served {
   session: EndpointSession;
@@ -52,13 +61,13 @@ export class OpcuaAdapter implements ProtocolAdapter {
   }
 
   /**
-   * Up when this replica can do its share: it owns no endpoint, or at least one of its endpoints
-   * has a session. An endpoint that is down shows in fieldlink_opcua_endpoint_connected, not here,
-   * so one switched-off PLC does not take the others' gateway out of service.
+   * Up when this replica can do its share: it was given no endpoint, or at least one of its
+   * endpoints has a session. An endpoint that is down shows in fieldlink_opcua_endpoint_connected,
+   * not here, so one switched-off PLC does not take the others' gateway out of service.
    */
   isUp(): boolean {
     if (!this.ownership.joined) return false;
-    if (this.served.size === 0) return true;
+    if (this.ownership.assigned.size === 0) return true;
     return [...this.served.values()].some((s) => s.session.state === 'connected');
   }
 
@@ -69,16 +78,34 @@ export class OpcuaAdapter implements ProtocolAdapter {
   }
 
   async deliver(command: Command): Promise<DeliveryOutcome> {
-    const holders = [...this.served.values()].filter((s) => s.monitor.devices.has(command.deviceId));
+    let holders = this.holdersOf(command.deviceId);
+    const deadline = Date.now() + SETTLING_WAIT_MS;
+    while (holders.length === 0 && this.settling().length > 0 && Date.now() < deadline) {
+      await sleep(SETTLING_POLL_MS);
+      holders = this.holdersOf(command.deviceId);
+    }
     if (holders.length > 1) {
       const names = holders.map((s) => s.session.endpoint.name).join(', ');
       return { status: 'failed', code: OpcuaErrorCode.AmbiguousDevice, message: `device "${command.deviceId}" is on more than one endpoint (${names}); give their deviceId templates {endpoint}. Nothing was sent` };
     }
     const served = holders[0];
-    if (!served) return { status: 'failed', code: CoreErrorCode.CommandUnknownDevice, message: `no endpoint this gateway serves has device "${command.deviceId}"` };
+    if (!served) {
+      const settling = this.settling();
+      if (settling.length > 0) return { status: 'failed', code: OpcuaErrorCode.NotConnected, message: `device "${command.deviceId}" is on no endpoint browsed so far, and ${settling.join(', ')} had not connected and browsed within ${SETTLING_WAIT_MS} ms. Nothing was sent` };
+      return { status: 'failed', code: CoreErrorCode.CommandUnknownDevice, message: `no endpoint this gateway serves has device "${command.deviceId}"` };
+    }
     const session = served.monitor.session;
     if (!session) return { status: 'failed', code: OpcuaErrorCode.NotConnected, message: `endpoint ${served.session.endpoint.name} has no session now` };
     return executeCommand(session, command, served.monitor.devices.get(command.deviceId), served.policy);
+  }
+
+  private holdersOf(deviceId: string): Served[] {
+    return [...this.served.values()].filter((s) => s.monitor.devices.has(deviceId));
+  }
+
+  /** Endpoints given to this replica whose devices are not known yet: in handover, connecting, or on a first browse. */
+  private settling(): string[] {
+    return [...this.ownership.assigned].filter((name) => this.served.get(name)?.monitor.browsed !== true);
   }
 
   /** Starts sessions for endpoints newly owned and ends those no longer owned, so each endpoint has one owner. */

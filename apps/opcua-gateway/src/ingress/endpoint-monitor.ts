@@ -36,6 +36,8 @@ export class EndpointMonitor implements SessionUser {
   session: ClientSession | undefined;
   monitoredItems = 0;
   readonly devices = new Map<string, DeviceNodes>();
+  /** Whether `devices` has been filled once; until then no device of this endpoint is known. */
+  browsed = false;
   private pending: Change[] = [];
   private flushScheduled = false;
   private readonly inFlight = new InFlight();
@@ -64,6 +66,7 @@ export class EndpointMonitor implements SessionUser {
       if (node.writable) device.writable.add(node.nodeId);
       this.devices.set(node.deviceId, device);
     }
+    this.browsed = true;
     const subscription = await session.createSubscription2({
       requestedPublishingInterval: this.opcua.sampling.publishingIntervalMs,
       requestedMaxKeepAliveCount: 10,

@@ -44,6 +44,10 @@ export class KafkaGroupOwnership implements EndpointOwnership {
     return this.membership?.supervisor.connected === true;
   }
 
+  get assigned(): ReadonlySet<string> {
+    return this.target;
+  }
+
   /** Joins in the background, retrying while Kafka is not ready, so the gateway's start never waits for the group. */
   start(onChange: (owned: ReadonlySet<string>) => Promise<void>): Promise<void> {
     this.onChange = onChange;
