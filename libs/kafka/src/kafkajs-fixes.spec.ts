@@ -63,7 +63,7 @@ describe('kafkajs fixes', () => {
   });
 
   it('are in force in a service, which loads libs/kafka before kafkajs, and encode the same produce request', async () => {
-    const out = execFileSync(process.execPath, [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), '--tsconfig', 'tsconfig.base.json', 'libs/kafka/test/load-order.fixture.ts'], { cwd: ROOT, encoding: 'utf8' });
+    const out = execFileSync(process.execPath, [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), '--tsconfig', 'tsconfig.base.json', 'libs/kafka/test/load-order.fixture.ts'], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
     const { fixed, request } = JSON.parse(out) as { fixed: boolean; request: string };
     expect(fixed).toBe(true);
     const unfixed = await encodedProduceRequest(); // Jest's own kafkajs: its grouping and constructor

@@ -1,7 +1,8 @@
 import Module, { createRequire } from 'node:module';
 import { type ICustomPartitioner, type Message, type PartitionerArgs } from 'kafkajs';
 import { crc32c } from './crc32c';
-import { batchEncoder, type BatchEncoder, type LongClass, recordEncoder, type RecordEncoder } from './record-batch-encoding';
+import { frameRequest, type ProduceDeps, produceRequestV3 } from './produce-request-encoding';
+import { batchEncoder, type BatchEncoder, batchPlanner, type LongClass, recordEncoder, type RecordEncoder } from './record-batch-encoding';
 
 /** The kafkajs these fixes are written against; another version runs unchanged. */
 export const FIXED_KAFKAJS_VERSION = '2.2.4';
@@ -13,9 +14,12 @@ const GROUPING = 'kafkajs/src/producer/groupMessagesPerPartition';
 const ENCODER = 'kafkajs/src/protocol/encoder';
 const RECORD = 'kafkajs/src/protocol/recordBatch/record/v0';
 const RECORD_BATCH = 'kafkajs/src/protocol/recordBatch/v0';
+const PRODUCE = 'kafkajs/src/protocol/requests/produce/v3/request';
+const REQUEST = 'kafkajs/src/protocol/request';
+const API_KEYS = 'kafkajs/src/protocol/requests/apiKeys';
 const LONG = 'kafkajs/src/utils/long';
-/** These load what is replaced; once either is loaded, replacing it in the cache changes nothing. */
-const LOADERS = ['kafkajs/src/producer/sendMessages', 'kafkajs/src/protocol/requests/produce/v3/request'];
+/** These load what is replaced; once any is loaded, replacing it in the cache changes nothing. */
+const LOADERS = ['kafkajs/src/producer/sendMessages', PRODUCE, 'kafkajs/src/network/connection'];
 
 interface Encoder {
   buf: Buffer;
@@ -43,14 +47,15 @@ export const groupMessagesPerPartition: Grouping = ({ topic, partitionMetadata, 
 };
 
 /**
- * Fixes three costs of kafkajs 2.2.4 (no longer maintained) on the producer's path, together
+ * Fixes four costs of kafkajs 2.2.4 (no longer maintained) on the producer's path, together
  * about half of its CPU per record at the MQTT bench's batch sizes (`npm run bench`, issue 33):
  * - the quadratic grouping above;
  * - its Encoder, one per record and more per request, starts on a zero-filled Buffer.alloc of
  *   its own, and grows with another, zero-filling memory it then overwrites. Ours starts and
  *   grows with Buffer.allocUnsafe, which small sizes take from Node's shared pool: every byte up
  *   to `offset` is written before it is read, and `buffer` is buf.slice(0, offset);
- * - its record and record batch encoding (see record-batch-encoding.ts).
+ * - its record and record batch encoding (see record-batch-encoding.ts);
+ * - the copies of each batch its produce request and framing make (produce-request-encoding.ts).
  * Call it before kafkajs is loaded (libs/kafka's index does, first): those modules are replaced
  * in the module cache. Under Jest, whose modules bypass that cache, only the growth fix applies.
  */
@@ -71,8 +76,15 @@ export function fixKafkajs(): void {
   // Loaded after the Encoder is replaced, so that what they still encode uses ours too.
   const record = load(RECORD) as RecordEncoder;
   const batch = load(RECORD_BATCH) as { RecordBatch: BatchEncoder };
-  replaceModule(cache, RECORD, recordEncoder(Encoder.prototype, record));
-  replaceModule(cache, RECORD_BATCH, { ...batch, RecordBatch: batchEncoder(Encoder.prototype, load(LONG) as LongClass, crc32c, batch.RecordBatch) });
+  const Record = recordEncoder(Encoder.prototype, record);
+  const RecordBatch = batchEncoder(Encoder.prototype, load(LONG) as LongClass, crc32c, batch.RecordBatch);
+  replaceModule(cache, RECORD, Record);
+  replaceModule(cache, RECORD_BATCH, { ...batch, RecordBatch });
+  const noProducerId = (load(LONG) as { fromInt(value: number): unknown }).fromInt(-1);
+  const apiKey = (load(API_KEYS) as { Produce: number }).Produce;
+  const planBatch = batchPlanner(load(LONG) as LongClass, crc32c);
+  replaceModule(cache, PRODUCE, produceRequestV3({ Encoder: load(ENCODER) as ProduceDeps['Encoder'], planBatch, Record, RecordBatch, noProducerId, apiKey }));
+  replaceModule(cache, REQUEST, frameRequest(load(ENCODER) as ProduceDeps['Encoder']));
 }
 
 /** Encoder with a constructor that takes its first buffer from the pool; the methods are kafkajs's. */
@@ -97,7 +109,14 @@ function replaceModule(cache: Record<string, NodeModule>, request: string, expor
 
 /** Whether kafkajs groups and encodes with ours: false when it was loaded first, or under Jest. */
 export function kafkajsFixed(): boolean {
-  return (load(GROUPING) as unknown) === groupMessagesPerPartition && (load(ENCODER) as EncoderClass).name === 'PooledEncoder' && (load(RECORD) as RecordEncoder).name === 'encodeRecord' && (load(RECORD_BATCH) as { RecordBatch: BatchEncoder }).RecordBatch.name === 'encodeRecordBatch';
+  return (
+    (load(GROUPING) as unknown) === groupMessagesPerPartition &&
+    (load(ENCODER) as EncoderClass).name === 'PooledEncoder' &&
+    (load(RECORD) as RecordEncoder).name === 'encodeRecord' &&
+    (load(RECORD_BATCH) as { RecordBatch: BatchEncoder }).RecordBatch.name === 'encodeRecordBatch' &&
+    (load(PRODUCE) as () => unknown).name === 'produceRequest' &&
+    (load(REQUEST) as () => unknown).name === 'createRequest'
+  );
 }
 
 /**

@@ -117,35 +117,62 @@ function filled(prototype: object, buf: Buffer): KafkajsEncoder {
   return encoder;
 }
 
+/** A record checked and sized for writing in place: what kafkajs's Record would write. */
+interface SizedRecord {
+  offsetDelta: number;
+  timestampDelta: number;
+  key: Bytes;
+  value: Bytes;
+  headers: Record<string, Bytes> | undefined;
+  names: string[];
+  keyLength: number;
+  valueLength: number;
+  bodySize: number;
+  /** The body and its length prefix. */
+  size: number;
+}
+
+/** The record sized, or undefined where kafkajs's own encoding must write it. */
+function sizeRecord(fields: RecordFields): SizedRecord | undefined {
+  const { offsetDelta = 0, timestampDelta = 0, key, value, headers } = fields;
+  if (!Number.isInteger(offsetDelta) || !Number.isInteger(timestampDelta) || Math.abs(timestampDelta) >= SAFE_DELTA || !isBytes(key) || !isBytes(value)) return undefined;
+  const names = headers ? Object.keys(headers) : [];
+  let headersSize = varIntSize(names.length);
+  for (const name of names) {
+    const header = (headers as Record<string, unknown>)[name];
+    // kafkajs throws on a null header value and spreads arrays: its code handles both.
+    if (header === null || header === undefined || !isBytes(header)) return undefined;
+    headersSize += fieldSize(Buffer.byteLength(name)) + fieldSize(lengthOf(header));
+  }
+  const keyLength = lengthOf(key);
+  const valueLength = lengthOf(value);
+  const bodySize = 1 + varLongSize(timestampDelta) + varIntSize(offsetDelta) + fieldSize(keyLength) + fieldSize(valueLength) + headersSize;
+  return { offsetDelta, timestampDelta, key, value, headers: headers as Record<string, Bytes> | undefined, names, keyLength, valueLength, bodySize, size: varIntSize(bodySize) + bodySize };
+}
+
+function writeRecord(buf: Buffer, at: number, record: SizedRecord): number {
+  at = writeVarInt(buf, at, record.bodySize);
+  buf[at++] = 0; // attributes: none are used per record
+  at = writeVarLong(buf, at, record.timestampDelta);
+  at = writeVarInt(buf, at, record.offsetDelta);
+  at = writeField(buf, at, record.key, record.keyLength);
+  at = writeField(buf, at, record.value, record.valueLength);
+  at = writeVarInt(buf, at, record.names.length);
+  for (const name of record.names) {
+    const header = (record.headers as Record<string, Bytes>)[name];
+    at = writeField(buf, at, name, Buffer.byteLength(name));
+    at = writeField(buf, at, header, lengthOf(header));
+  }
+  return at;
+}
+
 /** kafkajs's Record (recordBatch/record/v0), sized then written once; `fallback` is kafkajs's own. */
 export function recordEncoder(prototype: object, fallback: RecordEncoder): RecordEncoder {
   return function encodeRecord(fields) {
-    const { offsetDelta = 0, timestampDelta = 0, key, value, headers } = fields;
-    if (!Number.isInteger(offsetDelta) || !Number.isInteger(timestampDelta) || Math.abs(timestampDelta) >= SAFE_DELTA || !isBytes(key) || !isBytes(value)) return fallback(fields);
-    const names = headers ? Object.keys(headers) : [];
-    let headersSize = varIntSize(names.length);
-    for (const name of names) {
-      const header = (headers as Record<string, unknown>)[name];
-      // kafkajs throws on a null header value and spreads arrays: its code handles both.
-      if (header === null || header === undefined || !isBytes(header)) return fallback(fields);
-      headersSize += fieldSize(Buffer.byteLength(name)) + fieldSize(lengthOf(header));
-    }
-    const keyLength = lengthOf(key);
-    const valueLength = lengthOf(value);
-    const bodySize = 1 + varLongSize(timestampDelta) + varIntSize(offsetDelta) + fieldSize(keyLength) + fieldSize(valueLength) + headersSize;
-    const buf = Buffer.allocUnsafe(varIntSize(bodySize) + bodySize);
-    let at = writeVarInt(buf, 0, bodySize);
-    buf[at++] = 0; // attributes: none are used per record
-    at = writeVarLong(buf, at, timestampDelta);
-    at = writeVarInt(buf, at, offsetDelta);
-    at = writeField(buf, at, key, keyLength);
-    at = writeField(buf, at, value, valueLength);
-    at = writeVarInt(buf, at, names.length);
-    for (const name of names) {
-      const header = (headers as Record<string, Bytes>)[name];
-      at = writeField(buf, at, name, Buffer.byteLength(name));
-      at = writeField(buf, at, header, lengthOf(header));
-    }
+    const record = sizeRecord(fields);
+    if (!record) return fallback(fields);
+    const buf = Buffer.allocUnsafe(record.size);
+    writeRecord(buf, 0, record);
     return filled(prototype, buf);
   };
 }
@@ -157,6 +184,30 @@ function writeLong(Long: LongClass, buf: Buffer, at: number, value: unknown): nu
   return at + 8;
 }
 
+/** A batch's header at `start`, its CRC left for `sealBatch`; returns where its records go. */
+function writeBatchHeader(Long: LongClass, buf: Buffer, start: number, fields: BatchFields, size: number, count: number): number {
+  const now = Date.now();
+  const { firstOffset = 0, firstTimestamp = now, maxTimestamp = now, partitionLeaderEpoch = 0, lastOffsetDelta = 0, transactional = false, producerId = -1, producerEpoch = 0, firstSequence = 0 } = fields;
+  let at = writeLong(Long, buf, start, firstOffset);
+  at = buf.writeInt32BE(size - 12, at); // the batch's length after firstOffset and this field
+  at = buf.writeInt32BE(partitionLeaderEpoch, at);
+  at = buf.writeInt8(MAGIC, at);
+  at += 4; // the CRC, written last
+  at = buf.writeInt16BE(transactional ? TRANSACTIONAL : 0, at);
+  at = buf.writeInt32BE(lastOffsetDelta, at);
+  at = writeLong(Long, buf, at, firstTimestamp);
+  at = writeLong(Long, buf, at, maxTimestamp);
+  at = writeLong(Long, buf, at, producerId);
+  at = buf.writeInt16BE(producerEpoch, at);
+  at = buf.writeInt32BE(firstSequence, at);
+  return buf.writeInt32BE(count, at);
+}
+
+/** The CRC of the batch written at `start`, over everything after it. */
+function sealBatch(crc32c: Crc32c, buf: Buffer, start: number, size: number): void {
+  buf.writeUInt32BE(crc32c(buf.subarray(start + ATTRIBUTES_AT, start + size)), start + CRC_AT);
+}
+
 /**
  * kafkajs's RecordBatch (recordBatch/v0) for uncompressed batches: one buffer, the records
  * copied into it once, the CRC taken in place. `fallback` (kafkajs's own) compresses.
@@ -165,26 +216,47 @@ export function batchEncoder(prototype: object, Long: LongClass, crc32c: Crc32c,
   return async function encodeRecordBatch(fields) {
     const { compression = NO_COMPRESSION, records = [] } = fields;
     if (compression !== NO_COMPRESSION || !records.every((record) => record !== null && typeof record === 'object' && Buffer.isBuffer(record.buf))) return fallback(fields);
-    const now = Date.now();
-    const { firstOffset = 0, firstTimestamp = now, maxTimestamp = now, partitionLeaderEpoch = 0, lastOffsetDelta = 0, transactional = false, producerId = -1, producerEpoch = 0, firstSequence = 0 } = fields;
     let size = BATCH_HEADER;
     for (const record of records) size += record.offset;
     const buf = Buffer.allocUnsafe(size);
-    let at = writeLong(Long, buf, 0, firstOffset);
-    at = buf.writeInt32BE(size - 12, at); // the batch's length after firstOffset and this field
-    at = buf.writeInt32BE(partitionLeaderEpoch, at);
-    at = buf.writeInt8(MAGIC, at);
-    at += 4; // the CRC, written last
-    at = buf.writeInt16BE(transactional ? TRANSACTIONAL : 0, at);
-    at = buf.writeInt32BE(lastOffsetDelta, at);
-    at = writeLong(Long, buf, at, firstTimestamp);
-    at = writeLong(Long, buf, at, maxTimestamp);
-    at = writeLong(Long, buf, at, producerId);
-    at = buf.writeInt16BE(producerEpoch, at);
-    at = buf.writeInt32BE(firstSequence, at);
-    at = buf.writeInt32BE(records.length, at);
+    let at = writeBatchHeader(Long, buf, 0, fields, size, records.length);
     for (const record of records) at += record.buf.copy(buf, at, 0, record.offset);
-    buf.writeUInt32BE(crc32c(buf.subarray(ATTRIBUTES_AT)), CRC_AT);
+    sealBatch(crc32c, buf, 0, size);
     return filled(prototype, buf);
+  };
+}
+
+/** Bytes a request is made of, written in place by whoever assembles the request. */
+export interface RequestPart {
+  size: number;
+  write(buf: Buffer, at: number): void;
+}
+
+export type BatchPlanner = (fields: Omit<BatchFields, 'records'>, records: RecordFields[]) => RequestPart | undefined;
+
+/**
+ * An uncompressed record batch as a part of its produce request: the records are sized now and
+ * written, with the batch around them, straight into the request's buffer, where kafkajs would
+ * have copied them six times. Undefined where kafkajs's Record or RecordBatch must do it.
+ */
+export function batchPlanner(Long: LongClass, crc32c: Crc32c): BatchPlanner {
+  return (fields, records) => {
+    if ((fields.compression ?? NO_COMPRESSION) !== NO_COMPRESSION) return undefined;
+    const sized: SizedRecord[] = [];
+    let size = BATCH_HEADER;
+    for (const fieldsOfRecord of records) {
+      const record = sizeRecord(fieldsOfRecord);
+      if (!record) return undefined;
+      sized.push(record);
+      size += record.size;
+    }
+    return {
+      size,
+      write: (buf, start) => {
+        let at = writeBatchHeader(Long, buf, start, fields, size, sized.length);
+        for (const record of sized) at = writeRecord(buf, at, record);
+        sealBatch(crc32c, buf, start, size);
+      },
+    };
   };
 }
