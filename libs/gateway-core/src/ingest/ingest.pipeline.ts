@@ -106,9 +106,13 @@ export class IngestPipeline {
     return { status: 'forwarded', records: 1, deviceId: report.deviceId };
   }
 
-  /** The value as bytes, encoded once: as a string its UTF-8 length was measured three times on the way to Kafka. */
+  /**
+   * The value as a string, which stays in V8's heap: its UTF-8 bytes are written once, straight
+   * into the produce request. A Buffer per record would be memory outside the heap, whose growth
+   * makes V8 run full collections more often (a tail on the gateway's latency).
+   */
   private record(topic: 'telemetry' | 'device-status' | 'dead-letter', key: string | null, value: object): OutgoingRecord {
-    return { topic: this.options.topics[topic], key, value: Buffer.from(JSON.stringify(value)) };
+    return { topic: this.options.topics[topic], key, value: JSON.stringify(value) };
   }
 
   private reject(mapping: string): IngestOutcome {
