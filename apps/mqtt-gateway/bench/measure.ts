@@ -32,7 +32,15 @@ export interface Pipeline {
 
 export type Extract = (line: string) => { seq: number; t: number } | undefined;
 
+// Extraction is timed into every latency, in the process that also publishes: a regex on the
+// fields' usual place, as cheap for a 530-byte envelope as for a 200-byte reading, and a full
+// parse only when they are elsewhere.
+const ENVELOPE_SEQ_T = /"values":\{"seq":\{"value":(-?\d+)\},"t":\{"value":([\d.]+)\}/;
+const RAW_SEQ_T = /^\{"seq":(-?\d+),"t":([\d.]+)[,}]/;
+
 export const fromEnvelope: Extract = (line) => {
+  const found = ENVELOPE_SEQ_T.exec(line);
+  if (found) return { seq: Number(found[1]), t: Number(found[2]) };
   const envelope = JSON.parse(line) as { values?: Record<string, { value: unknown }> };
   const seq = envelope.values?.['seq']?.value;
   const t = envelope.values?.['t']?.value;
@@ -40,6 +48,8 @@ export const fromEnvelope: Extract = (line) => {
 };
 
 export const fromRaw: Extract = (line) => {
+  const found = RAW_SEQ_T.exec(line);
+  if (found) return { seq: Number(found[1]), t: Number(found[2]) };
   const body = JSON.parse(line) as { seq?: unknown; t?: unknown };
   return typeof body.seq === 'number' && typeof body.t === 'number' ? { seq: body.seq, t: body.t } : undefined;
 };
