@@ -18,7 +18,7 @@ import { EndpointSession } from './session/endpoint-session';
 /**
  * How long a command for a device no endpoint is known to have waits while endpoints given to
  * this replica are still coming (the handover delay, a first connection and browse), as right
- * after a restart; within the dispatcher's delivery timeout (10 s).
+ * after a restart; well within the OPC UA gateway's delivery timeout (30 s, app.module.ts).
  */
 const SETTLING_WAIT_MS = 8_000;
 const SETTLING_POLL_MS = 100;
