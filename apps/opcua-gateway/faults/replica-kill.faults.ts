@@ -59,15 +59,15 @@ describe('opcua-gateway replicas sharing endpoints by Kafka consumer-group membe
     expect(failoverMs).toBeLessThan(30_000);
     expect(plcs.map((p) => p.maxSessions)).toEqual([1, 1, 1]);
 
-    // Commands follow the endpoint: the device registry now names the survivor for a device that moved.
-    // A record written after the kill: one from before the split (when this replica served every
-    // endpoint) would pass while the survivor still routes the device to the dead replica.
-    await waitFor(`${deviceId} registered to the survivor`, async () =>
-      (await readTopic(infra.kafkaBrokers, survivor.topic('devices')))
-        .filter((r) => r.key === deviceId)
-        .map((r) => JSON.parse(r.payload ?? '{}') as DeviceRecord)
-        .some((d) => d.gateway === `${root}-replica-1` && Date.parse(d.lastSeen) > killedAt),
-    );
+    // Commands follow the endpoint: the device registry's latest record names the survivor. Not
+    // necessarily one written after the kill: when the victim was killed before its first reading
+    // from the endpoint it had just been given, it never claimed the device, and the survivor's
+    // record from before the split still stands. A latest record naming the victim fails this.
+    await waitFor(`${deviceId} registered to the survivor`, async () => {
+      const records = (await readTopic(infra.kafkaBrokers, survivor.topic('devices'))).filter((r) => r.key === deviceId);
+      const latest = records.sort((x, y) => x.offset - y.offset).at(-1);
+      return (JSON.parse(latest?.payload ?? '{}') as Partial<DeviceRecord>).gateway === `${root}-replica-1`;
+    });
     const sent = command(deviceId, 'write', { args: { metric: 'Setpoint', value: 61 } });
     await produce(infra.kafkaBrokers, survivor.topic('commands'), deviceId, JSON.stringify(sent));
     const results = await settledResults(survivor, sent);

@@ -6,7 +6,7 @@ export const OpcuaErrorCode = {
   UnknownTarget: 'FL_OPCUA_UNKNOWN_TARGET',
   /** The command's arguments do not fit the variable's or method's data types. */
   BadArguments: 'FL_OPCUA_BAD_ARGUMENTS',
-  /** The device's endpoint has no session right now; or no endpoint is known to have the device while endpoints given to this gateway were still being handed over, connected or browsed 8 s later (a command during a restart). */
+  /** The device's endpoint has no session right now; or no endpoint is known to have the device while endpoints given to this gateway were still being handed over, connected or browsed 20 s later (a command during a restart or a failover). */
   NotConnected: 'FL_OPCUA_NOT_CONNECTED',
   /** An action other than write or call. */
   UnknownAction: 'FL_OPCUA_UNKNOWN_ACTION',

@@ -16,12 +16,14 @@ import { type ClientFactory } from './session/client-factory';
 import { EndpointSession } from './session/endpoint-session';
 
 /**
- * How long a command for a device no endpoint is known to have waits while endpoints given to
- * this replica are still coming (the handover delay, a first connection and browse), as right
- * after a restart; well within the OPC UA gateway's delivery timeout (30 s, app.module.ts).
+ * How long a command for a device no served endpoint is known to have waits for it to appear.
+ * The device registry names this gateway for the device, so its endpoint is most likely coming:
+ * in its handover delay, connecting, on a first browse, or still with a replica that died before
+ * it claimed the device (the group gives the endpoint back after sharding.sessionTimeoutMs plus
+ * the handover delay: 13 s by default). Within the OPC UA delivery timeout (30 s, app.module.ts).
  */
-const SETTLING_WAIT_MS = 8_000;
-const SETTLING_POLL_MS = 100;
+const FIND_WAIT_MS = 20_000;
+const FIND_POLL_MS = 100;
 
 interface Served {
   session: EndpointSession;
@@ -79,9 +81,9 @@ export class OpcuaAdapter implements ProtocolAdapter {
 
   async deliver(command: Command): Promise<DeliveryOutcome> {
     let holders = this.holdersOf(command.deviceId);
-    const deadline = Date.now() + SETTLING_WAIT_MS;
-    while (holders.length === 0 && this.settling().length > 0 && Date.now() < deadline) {
-      await sleep(SETTLING_POLL_MS);
+    const deadline = Date.now() + FIND_WAIT_MS;
+    while (holders.length === 0 && this.started && Date.now() < deadline) {
+      await sleep(FIND_POLL_MS);
       holders = this.holdersOf(command.deviceId);
     }
     if (holders.length > 1) {
@@ -91,8 +93,8 @@ export class OpcuaAdapter implements ProtocolAdapter {
     const served = holders[0];
     if (!served) {
       const settling = this.settling();
-      if (settling.length > 0) return { status: 'failed', code: OpcuaErrorCode.NotConnected, message: `device "${command.deviceId}" is on no endpoint browsed so far, and ${settling.join(', ')} had not connected and browsed within ${SETTLING_WAIT_MS} ms. Nothing was sent` };
-      return { status: 'failed', code: CoreErrorCode.CommandUnknownDevice, message: `no endpoint this gateway serves has device "${command.deviceId}"` };
+      if (settling.length > 0) return { status: 'failed', code: OpcuaErrorCode.NotConnected, message: `device "${command.deviceId}" is on no endpoint browsed so far, and ${settling.join(', ')} had not connected and browsed within ${FIND_WAIT_MS} ms. Nothing was sent` };
+      return { status: 'failed', code: CoreErrorCode.CommandUnknownDevice, message: `no endpoint this gateway serves had device "${command.deviceId}" within ${FIND_WAIT_MS} ms. Nothing was sent` };
     }
     const session = served.monitor.session;
     if (!session) return { status: 'failed', code: OpcuaErrorCode.NotConnected, message: `endpoint ${served.session.endpoint.name} has no session now` };
