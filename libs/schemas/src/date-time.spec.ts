@@ -34,7 +34,13 @@ describe(dateTimeMillis.name, () => {
 
 describe('isoString', () => {
   it('formats each instant as toISOString does, also when the same one comes again', () => {
-    const instants = [0, 1_732_300_000_123, 1_732_300_000_123, 1_732_300_000_124, -1, 253_402_300_799_999];
+    const instants = [0, 1_732_300_000_123, 1_732_300_000_123, 1_732_300_000_124, 1_732_300_000_005, 1_732_300_000_050, 1_732_300_000_999, 1_732_300_001_000, -1, -999, -1000, 253_402_300_799_999, 253_402_300_800_000, 253_402_300_800_001];
+    for (const millis of instants) expect(isoString(new Date(millis))).toBe(new Date(millis).toISOString());
+  });
+
+  it('formats every millisecond of two seconds, in and out of order, as toISOString does', () => {
+    const base = 1_764_547_200_000;
+    const instants = Array.from({ length: 2000 }, (_, i) => base + ((i * 7919) % 2000));
     for (const millis of instants) expect(isoString(new Date(millis))).toBe(new Date(millis).toISOString());
   });
 

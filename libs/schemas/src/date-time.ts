@@ -72,18 +72,24 @@ function daysFromCivil(year: number, month: number, day: number): number {
   return era * 146097 + dayOfEra - 719468;
 }
 
-let lastMillis = NaN;
-let lastText = '';
+let prefixSecond = NaN;
+let prefix = '';
 
 /**
- * `date.toISOString()`, remembered for the last instant formatted: messages received in the same
- * millisecond share it, and formatting each cost the MQTT gateway about 2% of its CPU.
+ * `date.toISOString()`, from the remembered text of its second: formatting every instant cost a
+ * DDS gateway, whose samples each carry their own event time, about 5% of its main thread.
  */
 export function isoString(date: Date): string {
   const millis = date.getTime();
-  if (millis !== lastMillis) {
-    lastText = date.toISOString(); // throws for an invalid date, whose NaN never equals lastMillis
-    lastMillis = millis;
+  const second = Math.floor(millis / 1000);
+  if (second !== prefixSecond) {
+    const text = date.toISOString(); // throws for an invalid date, whose NaN second never matches
+    // Years beyond 0000-9999 (±YYYYYY-…) are rare: they keep the native text, uncached.
+    if (text.length !== 24) return text;
+    prefix = text.slice(0, 20);
+    prefixSecond = second;
+    return text;
   }
-  return lastText;
+  const ms = millis - second * 1000;
+  return `${prefix}${ms < 10 ? '00' : ms < 100 ? '0' : ''}${ms}Z`;
 }
