@@ -18,10 +18,14 @@ export interface HotFunction {
   percent: number;
 }
 
-/** The functions with the most self time in the newest .cpuprofile (node --cpu-prof) in `dir`. */
-export function topFunctions(dir: string, count = 20): { file: string; functions: HotFunction[] } {
-  const newest = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).sort().at(-1);
-  if (!newest) throw new Error(`no .cpuprofile in ${dir}: did the process exit normally?`);
+/**
+ * The functions with the most self time in the newest .cpuprofile (node --cpu-prof) in `dir` of
+ * thread `thread`: node names each CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile, the main thread 0.
+ */
+export function topFunctions(dir: string, count = 20, thread = 0): { file: string; functions: HotFunction[] } {
+  const ofThread = (f: string) => f.endsWith('.cpuprofile') && f.split('.').at(-3) === String(thread);
+  const newest = readdirSync(dir).filter(ofThread).sort().at(-1);
+  if (!newest) throw new Error(`no .cpuprofile of thread ${thread} in ${dir}: did the process exit normally?`);
   const file = join(dir, newest);
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
   const nameOf = new Map(profile.nodes.map((n) => [n.id, frameName(n.callFrame)]));
