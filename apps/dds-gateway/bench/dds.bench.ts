@@ -1,15 +1,18 @@
 /**
- * npm run bench -- dds [--json] [--samples N]
+ * npm run bench -- dds [--json] [--profile] [--samples N]
  * DDS samples/s that dds-gateway bridges into Kafka from a Cyclone DDS C publisher (reliable,
  * KEEP_ALL, as fast as the reader acknowledges), against an RTI Connector reader that only
  * counts samples, with the same XML, QoS and publisher in the same run ("ratio"), and against one
  * that also reads each sample's JSON and identity ("ratioToReading").
  * Progress on stderr; the last line is JSON with "ratio".
  */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { Connector } from 'rticonnextdds-connector';
-import { type Infra, ServiceProcess, freshName, readTopic, round, runBench, sharedInfra, waitFor, writeConfig } from '@fieldlink/testing';
+import { type Infra, ServiceProcess, freshName, readTopic, round, runBench, sharedInfra, topFunctions, waitFor, writeConfig } from '@fieldlink/testing';
 import { CyclonePublisher } from '../test/cyclone';
 import { ddsTopic, ddsXml, sensorConfig } from '../test/support';
 
@@ -78,15 +81,18 @@ function readSample(sample: { getJson(): unknown; info: { get(field: string): un
   checksum += (data.timestamp ?? 0) % 7 + (identity?.sequence_number ?? 0) % 7;
 }
 
-async function gateway(infra: Infra, samples: number): Promise<Figures> {
+/** With `profile`, the gateway runs under node --cpu-prof and the functions with the most self time are printed. */
+async function gateway(infra: Infra, samples: number, profile: boolean): Promise<Figures> {
   const topic = ddsTopic('BenchGateway');
   const root = freshName('bench-dds');
+  const profileDir = profile ? mkdtempSync(join(tmpdir(), 'fieldlink-profile-')) : undefined;
   const service = await ServiceProcess.start('dds-gateway', {
     FIELDLINK_CONFIG: writeConfig(sensorConfig(ddsXml({ sensorTopic: topic }), topic)),
     KAFKA_BROKERS: infra.kafkaBrokers,
     TOPIC_PREFIX: `${root}.`,
     GATEWAY_INSTANCE_ID: root,
     LOG_LEVEL: 'warn',
+    ...(profileDir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` } : {}),
   });
   const pub = await CyclonePublisher.start({ topic, count: samples, sensors: SENSORS });
   try {
@@ -100,11 +106,21 @@ async function gateway(infra: Infra, samples: number): Promise<Figures> {
   } finally {
     await pub.stop();
     await service.stop();
+    if (profileDir) printProfile(profileDir);
+  }
+}
+
+/** The main thread's profile, then the take thread's (the first worker). */
+function printProfile(dir: string): void {
+  for (const [thread, name] of [[0, 'main thread'], [1, 'take thread']] as const) {
+    const { file, functions } = topFunctions(dir, 12, thread);
+    progress(`  CPU profile of the ${name} for the whole run: ${file}; most self time:`);
+    for (const f of functions) progress(`    ${f.percent.toFixed(1).padStart(5)}%  ${f.name}`);
   }
 }
 
 runBench(async () => {
-  const { values } = parseArgs({ args: process.argv.slice(3), options: { json: { type: 'boolean', default: false }, samples: { type: 'string', default: '100000' } } });
+  const { values } = parseArgs({ args: process.argv.slice(3), options: { json: { type: 'boolean', default: false }, profile: { type: 'boolean', default: false }, samples: { type: 'string', default: '100000' } } });
   const samples = Number(values.samples);
   if (!Number.isInteger(samples) || samples < SENSORS) throw new Error(`--samples must be an integer of at least ${SENSORS}`);
   const infra = await sharedInfra();
@@ -115,7 +131,7 @@ runBench(async () => {
   const reading = await baseline(samples, true);
   progress(`  ${reading.samplesPerSec} samples/s (checksum ${checksum})`);
   progress(`dds-gateway: the same publisher and QoS, counted once in Kafka`);
-  const bridged = await gateway(infra, samples);
+  const bridged = await gateway(infra, samples, values.profile ?? false);
   progress(`  ${bridged.samplesPerSec} samples/s`);
   return {
     json: values.json ?? false,

@@ -27,7 +27,7 @@ class FlakySink {
 /** Hands out each take once, as DDS does: a sample taken is gone from the reader. */
 function participantTaking(takes: DdsSample[][]): DdsParticipant {
   const fake = {
-    take: () => takes.shift() ?? [],
+    take: () => Promise.resolve(takes.shift() ?? []),
     exclusive: <T>(action: () => T | Promise<T>) => Promise.resolve().then(action),
     close: () => Promise.resolve(),
   };
@@ -46,16 +46,43 @@ const sample = (sensor: string, seq: number, instanceState: DdsSample['instanceS
   data: instanceState === 'ALIVE' ? { sensor_id: sensor, timestamp: 1_700_000_000_000 + seq, value: seq } : undefined,
   ...(instanceState === 'ALIVE' ? {} : { keyValue: sensor }),
   instanceState,
-  identity: { writerGuid: [1, 2, 3, 4], sequenceNumber: seq },
+  id: `dds-${seq}`,
 });
 
 const started: DdsAdapter[] = [];
 
-async function adapterOver(sink: FlakySink, takes: DdsSample[][], registry = new Registry()): Promise<DdsAdapter> {
+/**
+ * Endless samples, taken as the take thread does: a take asked `ahead` takes the next samples at
+ * once and holds them for the following take. `taken` is every seq taken from "DDS".
+ */
+function participantTakingAhead() {
+  let seq = 0;
+  let held: DdsSample[] | undefined;
+  const taken: number[] = [];
+  const takeFromDds = () => {
+    seq += 1;
+    taken.push(seq);
+    return [sample('s-1', seq)];
+  };
+  const fake = {
+    take: (_reader: string, _key: string, options: { ahead: boolean }) => {
+      const current = held ?? takeFromDds();
+      held = options.ahead ? takeFromDds() : undefined;
+      // From another thread, as the take thread answers: timers run in between.
+      return new Promise<DdsSample[]>((resolve) => setImmediate(() => resolve(current)));
+    },
+    exclusive: <T>(action: () => T | Promise<T>) => Promise.resolve().then(action),
+    close: () => Promise.resolve(),
+  };
+  return { participant: fake as unknown as DdsParticipant, taken };
+}
+
+async function adapterOver(sink: FlakySink, takes: DdsSample[][] | DdsParticipant, registry = new Registry()): Promise<DdsAdapter> {
   const metrics = new IngestMetrics(new Registry());
   const deadLetters = new DeadLetterWriter(sink, { protocol: 'dds', instanceId: 'gw-1', topic: topicMap()['dead-letter'], maxBytes: 1024 }, metrics, pino({ level: 'silent' }));
   const pipeline = new IngestPipeline(sink, { protocol: 'dds', instanceId: 'gw-1', topics: topicMap(), maxPayloadBytes: 1024 }, deadLetters, metrics);
-  const adapter = new DdsAdapter(config, participantTaking(takes), pipeline, pino({ level: 'silent' }), registry);
+  const participant = Array.isArray(takes) ? participantTaking(takes) : takes;
+  const adapter = new DdsAdapter(config, participant, pipeline, pino({ level: 'silent' }), registry);
   started.push(adapter);
   await adapter.start();
   return adapter;
@@ -91,5 +118,15 @@ describe(DdsAdapter.name, () => {
     await adapter.stop();
     expect(await unwritten()).toBe(2);
     expect(sink.sent).toEqual([]);
+  });
+
+  it('writes the samples a busy reader took ahead before it stops: none is left taken and unwritten', async () => {
+    const sink = new FlakySink(0);
+    const { participant, taken } = participantTakingAhead();
+    const adapter = await adapterOver(sink, participant);
+    await waitFor('a busy reader', () => sink.sent.length >= 20, { timeoutMs: 4000, intervalMs: 1 });
+    await adapter.stop();
+    const written = sink.sent.filter((r) => r.topic === 'fieldlink.telemetry').map((r) => (JSON.parse(String(r.value)) as Telemetry).values['value']?.value);
+    expect(written).toEqual(taken);
   });
 });

@@ -54,6 +54,8 @@ export interface PublishOptions {
   lingerMs?: number;
   /** Sample n (0-based) gets timestamp base + n instead of the write time. */
   timestampBase?: number;
+  /** Readers that must match before the first write (default 1). */
+  readers?: number;
   /** Runs the publisher under strace, recording its sends in this file. */
   straceFile?: string;
 }
@@ -76,6 +78,7 @@ export class CyclonePublisher {
     if (options.dispose) args.push('--dispose');
     if (options.emptyKeyEvery) args.push('--empty-key-every', String(options.emptyKeyEvery));
     if (options.lingerMs) args.push('--linger-ms', String(options.lingerMs));
+    if (options.readers) args.push('--readers', String(options.readers));
     if (options.timestampBase) args.push('--timestamp-base', String(options.timestampBase));
     const bin = join(await cyclonePeers(), 'cyclone_pub');
     const [command, argv] = options.straceFile ? ['strace', [...STRACE_SENDS, '-o', options.straceFile, bin, ...args]] : [bin, args];

@@ -18,12 +18,14 @@ type Route = ReaderRoute;
 /**
  * Reads the configured DDS readers into the pipeline. One loop takes from every reader in turn and hands each take to the pipeline as a whole. At
  * most `takesInFlight` takes wait for Kafka or the spool at once; past that the loop stops
- * taking, so a slow Kafka slows the reliable writers (KEEP_ALL flow control) instead of losing
- * samples.
+ * taking (but for the one take a busy reader started ahead), so a slow Kafka slows the reliable
+ * writers (KEEP_ALL flow control) instead of losing samples.
  */
 export class ReaderLoop {
   private running = false;
   private readonly inFlight = new InFlight();
+  /** Readers whose last take held samples. */
+  private readonly busy = new Set<string>();
   private loop: Promise<void> | undefined;
 
   constructor(
@@ -54,24 +56,39 @@ export class ReaderLoop {
 
   private async run(): Promise<void> {
     while (this.running) {
-      let taken = 0;
-      for (const route of this.routes) {
-        let samples: DdsSample[];
-        try {
-          samples = await this.participant.exclusive(() => this.participant.take(route.config.reader, route.config.deviceIdField, { sourceTime: route.config.eventTime === 'source' }));
-        } catch (err) {
-          // A failed take leaves the samples with DDS: log, back off and take again rather than exit.
-          this.logger.error({ err, reader: route.config.reader }, 'DDS take failed');
-          await sleep(TAKE_RETRY_MS);
-          continue;
-        }
-        taken += samples.length;
-        this.metrics.samples.inc({ reader: route.config.name }, samples.length);
-        if (samples.length > 0) await this.dispatch(route, samples);
-      }
+      const taken = await this.takeEach(true);
       if (taken === 0) await sleep(this.dds.idlePollMs);
     }
+    // Collects the takes started ahead: a sample taken from DDS is never left unhandled.
+    await this.takeEach(false);
     await this.inFlight.drain();
+  }
+
+  /**
+   * One take from every reader. While `running`, a reader whose last take held samples starts its
+   * next take ahead, on the take thread, while this one is mapped and written; an idle reader does
+   * not, so a sample arriving while idle waits for one poll, not two.
+   */
+  private async takeEach(running: boolean): Promise<number> {
+    let taken = 0;
+    for (const route of this.routes) {
+      const reader = route.config.reader;
+      let samples: DdsSample[];
+      try {
+        samples = await this.participant.take(reader, route.config.deviceIdField, { sourceTime: route.config.eventTime === 'source', ahead: running && this.busy.has(reader) });
+      } catch (err) {
+        // A failed take leaves the samples with DDS: log, back off and take again rather than exit.
+        this.logger.error({ err, reader }, 'DDS take failed');
+        await sleep(TAKE_RETRY_MS);
+        continue;
+      }
+      if (samples.length > 0) this.busy.add(reader);
+      else this.busy.delete(reader);
+      taken += samples.length;
+      this.metrics.samples.inc({ reader: route.config.name }, samples.length);
+      if (samples.length > 0) await this.dispatch(route, samples);
+    }
+    return taken;
   }
 
   /**

@@ -2,13 +2,12 @@ import { toReading } from '@fieldlink/gateway-core';
 import { SchemaErrorCode } from '@fieldlink/schemas';
 import { type ReaderConfig } from '../config/dds-gateway.config';
 import { type DdsSample } from '../session/dds-sample';
-import { deviceIdOf, deviceIdOfSample, idOf, mapSample } from './sample-mapper';
+import { deviceIdOf, deviceIdOfSample, mapSample } from './sample-mapper';
 
 const reader: ReaderConfig = { name: 'sensors', reader: 'Readings::SensorReadings', topic: 'SensorReadings', deviceIdField: 'sensor_id', eventTime: { field: 'timestamp', unit: 'ms' } };
-const identity = { writerGuid: [1, 16, 107, 189, 37, 13, 19, 44, 243, 17, 3, 135, 0, 0, 2, 2], sequenceNumber: 42 };
 
 function sample(data: DdsSample['data'], extra: Partial<DdsSample> = {}): DdsSample {
-  return { data, instanceState: 'ALIVE', identity, ...extra };
+  return { data, instanceState: 'ALIVE', id: 'dds-0123', ...extra };
 }
 
 describe('mapSample', () => {
@@ -61,7 +60,7 @@ describe('mapSample', () => {
   });
 });
 
-describe('deviceIdOf and idOf', () => {
+describe('deviceIdOf and the id', () => {
   it('takes a non-empty string or an integer key, nothing else', () => {
     expect(deviceIdOf({ k: 'a' }, 'k')).toBe('a');
     expect(deviceIdOf({ k: 17 }, 'k')).toBe('17');
@@ -74,13 +73,8 @@ describe('deviceIdOf and idOf', () => {
     expect(deviceIdOfSample({ data: undefined, instanceState: 'NOT_ALIVE_NO_WRITERS' }, 'h.k')).toBeUndefined();
   });
 
-  it('derives the same id from the same writer and sequence number, and another from another', () => {
-    const a = idOf(sample({}));
-    expect(a).toMatch(/^dds-[0-9a-f]{32}$/);
-    expect(idOf(sample({ x: 1 }))).toBe(a);
-    expect(idOf(sample({}, { identity: { ...identity, sequenceNumber: 43 } }))).not.toBe(a);
-    expect(idOf(sample({}, { identity: { ...identity, writerGuid: [...identity.writerGuid.slice(0, 15), 3] } }))).not.toBe(a);
-    // A sample without data carries sequence number -1: no identity to derive from.
-    expect(idOf(sample(undefined, { identity: { ...identity, sequenceNumber: -1 } }))).toBeUndefined();
+  it('gives the envelope the id taken with the sample', () => {
+    expect(mapSample(reader, sample({ sensor_id: 's', temperature: 1, timestamp: 0 }))).toMatchObject({ ok: true, id: 'dds-0123' });
+    expect(mapSample(reader, sample({ sensor_id: 's', temperature: 1, timestamp: 0 }, { id: undefined }))).toMatchObject({ ok: true, id: undefined });
   });
 });

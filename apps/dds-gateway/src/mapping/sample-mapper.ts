@@ -1,5 +1,5 @@
 import { type DecodedReading, type DecodedValue } from '@fieldlink/gateway-core';
-import { SchemaError, SchemaErrorCode, stableId } from '@fieldlink/schemas';
+import { SchemaError, SchemaErrorCode } from '@fieldlink/schemas';
 import { type ReaderConfig } from '../config/dds-gateway.config';
 import { type DdsSample } from '../session/dds-sample';
 import { type Json, parsePath, valueAt, withoutPath } from '../session/field-path';
@@ -18,7 +18,7 @@ const UNIT_TO_MS = { s: 1000, ms: 1, us: 1e-3, ns: 1e-6 } as const;
 export function mapSample(reader: ReaderConfig, sample: DdsSample): MappedSample {
   const data = sample.data ?? {};
   const deviceId = deviceIdOf(data, reader.deviceIdField);
-  const id = idOf(sample);
+  const id = sample.id;
   try {
     return { ok: true, deviceId, readings: [{ values: metricsOf(reader, data), ...eventTimeOf(reader, sample) }], id };
   } catch (error) {
@@ -41,12 +41,6 @@ function asDeviceId(value: Json | undefined): string | undefined {
   if (typeof value === 'string') return value.length > 0 ? value : undefined;
   if (typeof value === 'number' && Number.isInteger(value)) return String(value);
   return undefined;
-}
-
-export function idOf(sample: DdsSample): string | undefined {
-  const identity = sample.identity;
-  if (!identity || identity.sequenceNumber < 0 || identity.writerGuid.length === 0) return undefined;
-  return stableId('dds', Buffer.from(identity.writerGuid).toString('hex'), identity.sequenceNumber);
 }
 
 function metricsOf(reader: ReaderConfig, data: { [field: string]: Json }): Record<string, DecodedValue> {

@@ -9,7 +9,7 @@ export interface DdsSample {
   /** For a sample without valid data: the value of the reader's deviceIdField, read from its key. */
   keyValue?: Json;
   instanceState: InstanceState;
-  /** The writer's GUID (16 bytes) and the sample's sequence number: the same on a re-send. */
-  identity?: { writerGuid: number[]; sequenceNumber: number };
+  /** The envelope id, from the writer's GUID and the sample's sequence number (sampleId): the same on a re-send. */
+  id?: string;
   sourceTimestampNs?: number;
 }

@@ -1,23 +1,25 @@
-import { Connector, type Input, type Output, TimeoutError } from 'rticonnextdds-connector';
+import { dirname } from 'node:path';
+import koffi from 'koffi';
+import { Connector, type Output, TimeoutError, connectorBinding } from 'rticonnextdds-connector';
 import { ServiceError, ServiceErrorCode } from '@fieldlink/service';
 import { type DdsConfig } from '../config/dds-gateway.config';
-import { type DdsSample, type InstanceState } from './dds-sample';
-import { type Json, valueAt } from './field-path';
+import { type DdsSample } from './dds-sample';
+import { TakeThread, toSamples } from './take-thread';
 
 const invalid = (key: string, why: string) => new ServiceError(ServiceErrorCode.ConfigInvalid, `config key "${key}": ${why}`);
 
 /**
  * The gateway's DDS DomainParticipant, created by the RTI Connector from the XML. The only place
  * that talks to the Connector. Its binding is not thread-safe and its async calls run on
- * libuv's threads, so every async call goes through `exclusive`, and the synchronous ones
- * (take, write) are made only from the reader loop or inside `exclusive`.
+ * libuv's threads, so every Connector call goes through `exclusive`. Takes do not use the
+ * Connector: the take thread reads the readers through Connext's thread-safe C API.
  */
 export class DdsParticipant {
   private queue: Promise<unknown> = Promise.resolve();
 
   private constructor(
     private readonly connector: Connector,
-    private readonly inputs: Map<string, Input>,
+    private readonly takes: TakeThread,
     private readonly outputs: Map<string, Output>,
   ) {}
 
@@ -33,13 +35,14 @@ export class DdsParticipant {
     } catch {
       throw invalid('dds.qosFile', `the RTI Connector could not create participant "${dds.participant}" from ${dds.qosFile}: the XML is invalid or has no such <domain_participant> (RTI's parser printed why, above)`);
     }
-    const inputs = new Map<string, Input>();
+    const readers: Record<string, bigint> = {};
     dds.readers.forEach((reader, i) => {
       try {
-        inputs.set(reader.reader, connector.getInput(reader.reader));
+        connector.getInput(reader.reader);
       } catch {
         throw invalid(`dds.readers[${i}].reader`, `participant "${dds.participant}" has no data_reader "${reader.reader}"`);
       }
+      readers[reader.reader] = koffi.address(connectorBinding.RTI_Connector_get_datareader(connector.native, reader.reader));
     });
     const outputs = new Map<string, Output>();
     if (dds.commands.enabled) {
@@ -49,41 +52,15 @@ export class DdsParticipant {
         throw invalid('dds.commands.writer', `participant "${dds.participant}" has no data_writer "${dds.commands.writer}"`);
       }
     }
-    return new DdsParticipant(connector, inputs, outputs);
+    return new DdsParticipant(connector, new TakeThread({ libraryDir: dirname(connectorBinding.library), readers }), outputs);
   }
 
   /**
-   * Takes every sample the reader holds; a sample without valid data carries its deviceId key field.
-   * Each SampleInfo field is a call into the Connector, so only what is used is read: the source
-   * timestamp when asked for, and the instance state once per device, since it is the instance's
-   * state at the take and so the same on each of its samples.
+   * Takes every sample the reader holds, on the take thread; a sample without valid data carries
+   * its deviceId key field. With `ahead`, the reader's next take starts at once (see TakeThread).
    */
-  take(reader: string, keyField: string, options: { sourceTime: boolean }): DdsSample[] {
-    const input = this.input(reader);
-    input.take();
-    const samples: DdsSample[] = [];
-    const states = new Map<string, InstanceState>();
-    for (const sample of input.samples) {
-      const info = sample.info;
-      const data = sample.validData ? (sample.getJson() as { [field: string]: Json }) : undefined;
-      const keyValue = data ? valueAt(data, keyField) : (sample.get(keyField) as Json);
-      const instance = JSON.stringify(keyValue ?? null);
-      let instanceState = states.get(instance);
-      if (!instanceState) {
-        instanceState = (info.get('instance_state') ?? 'ALIVE') as InstanceState;
-        states.set(instance, instanceState);
-      }
-      const identity = info.get('sample_identity');
-      const sourceTimestamp = options.sourceTime ? info.get('source_timestamp') : null;
-      samples.push({
-        instanceState,
-        data,
-        ...(data ? {} : { keyValue: keyValue ?? null }),
-        ...(identity ? { identity: { writerGuid: identity.writer_guid, sequenceNumber: identity.sequence_number } } : {}),
-        ...(sourceTimestamp !== null ? { sourceTimestampNs: sourceTimestamp } : {}),
-      });
-    }
-    return samples;
+  async take(reader: string, keyField: string, options: { sourceTime: boolean; ahead: boolean }): Promise<DdsSample[]> {
+    return toSamples(await this.takes.take(reader, options.ahead), keyField, options.sourceTime);
   }
 
   /** Readers of the writer's topic that have matched it now. */
@@ -115,14 +92,9 @@ export class DdsParticipant {
     return run;
   }
 
-  close(): Promise<void> {
+  async close(): Promise<void> {
+    await this.takes.stop();
     return this.exclusive(() => this.connector.close(5000));
-  }
-
-  private input(name: string): Input {
-    const input = this.inputs.get(name);
-    if (!input) throw new Error(`no DDS reader "${name}"`);
-    return input;
   }
 
   private output(name: string): Output {

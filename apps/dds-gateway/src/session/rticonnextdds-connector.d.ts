@@ -1,6 +1,13 @@
 // The parts of the RTI Connector for JavaScript this gateway uses; the package ships no types.
 declare module 'rticonnextdds-connector' {
   export class TimeoutError extends Error {}
+
+  /** The Connector's own FFI binding, which the package exports for direct use. */
+  export const connectorBinding: {
+    /** The path of the native Connector library; Connext's C libraries sit beside it. */
+    readonly library: string;
+    RTI_Connector_get_datareader(connector: unknown, name: string): unknown;
+  };
   export class DDSError extends Error {}
 
   export interface SampleInfo {
@@ -44,6 +51,8 @@ declare module 'rticonnextdds-connector' {
 
   export class Connector {
     constructor(configName: string, url: string);
+    /** The native RTI_Connector handle, for connectorBinding's functions. */
+    readonly native: unknown;
     getInput(name: string): Input;
     getOutput(name: string): Output;
     close(timeoutMs?: number): Promise<void>;
