@@ -1,6 +1,6 @@
 import { DeadLetterWriter, IngestMetrics, IngestPipeline, type SinkState } from '@fieldlink/gateway-core';
 import { KafkaError, KafkaErrorCode, type OutgoingRecord } from '@fieldlink/kafka';
-import { type DeviceStatus, type Telemetry, topicMap } from '@fieldlink/schemas';
+import { type DeadLetter, type DeviceStatus, type Telemetry, topicMap } from '@fieldlink/schemas';
 import { waitFor } from '@fieldlink/testing';
 import pino from 'pino';
 import { Registry } from 'prom-client';
@@ -128,5 +128,16 @@ describe(DdsAdapter.name, () => {
     await adapter.stop();
     const written = sink.sent.filter((r) => r.topic === 'fieldlink.telemetry').map((r) => (JSON.parse(String(r.value)) as Telemetry).values['value']?.value);
     expect(written).toEqual(taken);
+  });
+
+  it('dead-letters a taken sample that could not be read, with its text and the reason, and writes the rest of the take', async () => {
+    const sink = new FlakySink(0);
+    const unreadable: DdsSample = { instanceState: 'ALIVE', data: undefined, unreadable: { reason: "Connext's JSON for the sample did not parse", raw: '{"sensor_id":' } };
+    await adapterOver(sink, [[unreadable, sample('s-1', 1)]]);
+    const letters = () => sink.sent.filter((r) => r.topic === 'fieldlink.dead-letter').map((r) => JSON.parse(String(r.value)) as DeadLetter);
+    const [letter] = await waitFor('the dead letter', () => letters().length > 0 && letters(), { timeoutMs: 4000, intervalMs: 10 });
+    expect(letter?.reason).toEqual({ code: 'FL_DECODE_INVALID_JSON', message: "Connext's JSON for the sample did not parse" });
+    expect(Buffer.from(letter?.payload.data ?? '', 'base64').toString()).toBe('{"sensor_id":');
+    await waitFor('the readable sample in Kafka', () => sink.sent.some((r) => r.topic === 'fieldlink.telemetry'), { timeoutMs: 4000, intervalMs: 10 });
   });
 });

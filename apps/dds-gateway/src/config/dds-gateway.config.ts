@@ -73,7 +73,7 @@ export const DdsGatewayConfigSchema = Type.Object(
               minimum: 10,
               maximum: 60_000,
               default: 5000,
-              description: 'How long a command waits for every matched reliable reader to acknowledge it; reading pauses meanwhile',
+              description: 'How long a command waits for every matched reliable reader to acknowledge it',
             }),
           },
           { default: {}, additionalProperties: false },

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type IngestOutcome, type IngestPipeline, type InboundMessage } from '@fieldlink/gateway-core';
+import { SchemaError, SchemaErrorCode } from '@fieldlink/schemas';
 import { Backoff, InFlight } from '@fieldlink/resilience';
 import { type Logger } from '@fieldlink/service';
 import { type DdsConfig, type ReaderRoute } from '../config/dds-gateway.config';
@@ -46,7 +47,7 @@ export class ReaderLoop {
   }
 
   isUp(): boolean {
-    return this.running;
+    return this.running && !this.participant.readFailure;
   }
 
   async stop(): Promise<void> {
@@ -77,7 +78,8 @@ export class ReaderLoop {
       try {
         samples = await this.participant.take(reader, route.config.deviceIdField, { sourceTime: route.config.eventTime === 'source', ahead: running && this.busy.has(reader) });
       } catch (err) {
-        // A failed take leaves the samples with DDS: log, back off and take again rather than exit.
+        // A take that fails leaves its samples with DDS (a sample that fails once taken comes back
+        // marked unreadable, and is dead-lettered): log, back off and take again rather than exit.
         this.logger.error({ err, reader }, 'DDS take failed');
         await sleep(TAKE_RETRY_MS);
         continue;
@@ -143,11 +145,21 @@ export class ReaderLoop {
     const receivedAt = new Date();
     const outcomes: Promise<IngestOutcome | void>[] = [];
     for (const sample of samples) {
+      if (sample.unreadable) {
+        outcomes.push(this.deadLetterUnreadable(route, sample.unreadable, receivedAt));
+        continue;
+      }
       if (sample.data) outcomes.push(this.ingest(route, sample, receivedAt));
       const deviceId = deviceIdOfSample(sample, route.config.deviceIdField);
       if (deviceId) outcomes.push(this.lifecycle.observe(route.config, deviceId, sample.instanceState, receivedAt));
     }
     await Promise.all(outcomes);
+  }
+
+  private deadLetterUnreadable(route: Route, unreadable: NonNullable<DdsSample['unreadable']>, receivedAt: Date): Promise<IngestOutcome> {
+    const message: InboundMessage = { route: route.ingest, deviceId: undefined, ref: route.config.topic, receivedAt, raw: Buffer.from(unreadable.raw), readings: [] };
+    const code = unreadable.raw ? SchemaErrorCode.InvalidJson : SchemaErrorCode.UnsupportedValue;
+    return this.pipeline.deadLetter(message, new SchemaError(code, unreadable.reason));
   }
 
   private ingest(route: Route, sample: DdsSample, receivedAt: Date): Promise<IngestOutcome> {

@@ -12,4 +12,6 @@ export interface DdsSample {
   /** The envelope id, from the writer's GUID and the sample's sequence number (sampleId): the same on a re-send. */
   id?: string;
   sourceTimestampNs?: number;
+  /** A sample taken but not readable (Connext could not format it, or its JSON did not parse): dead-lettered. */
+  unreadable?: { reason: string; raw: string };
 }

@@ -5,6 +5,7 @@ import { type InstanceState } from './dds-sample';
 
 const RETCODE_OK = 0;
 const RETCODE_NO_DATA = 11;
+/** As many as the reader's max_samples_per_read (RTI's default 1,024) allows. */
 const LENGTH_UNLIMITED = -1;
 const ANY_STATE = 0xffff;
 /** A DDS sequence struct is well under this; Connext initialises it in our buffer. */
@@ -22,8 +23,9 @@ const HANDLE_BYTES = 24;
 export const INSTANCE_STATES: readonly InstanceState[] = ['ALIVE', 'NOT_ALIVE_DISPOSED', 'NOT_ALIVE_NO_WRITERS'];
 const STATE_INDEX: Record<number, number> = { 1: 0, 2: 1, 4: 2 };
 
-/** Numbers per sample in RawTake.meta: valid (0/1), instance state (index into INSTANCE_STATES), source time (ns). */
+/** Numbers per sample in RawTake.meta: valid (see VALID), instance state (index into INSTANCE_STATES), source time (ns). */
 export const META_FIELDS = 3;
+export const VALID = { noData: 0, data: 1, unreadable: 2 } as const;
 
 /**
  * One take, packed to cross from the take thread cheaply: the samples' JSON texts and envelope
@@ -34,6 +36,8 @@ export interface RawTake {
   json: string;
   ids: string;
   meta: Float64Array;
+  /** Samples Connext could not read or format, with why: the rest of the take is still good. */
+  unreadable: { index: number; reason: string }[];
 }
 
 /** What the formatter says of a SampleInfo; the fields the layout must agree with. */
@@ -120,26 +124,35 @@ export class NativeReader {
   take(): RawTake {
     const api = this.api;
     const rc = api.take(this.reader, this.dataSeq, this.infoSeq, LENGTH_UNLIMITED, ANY_STATE, ANY_STATE, ANY_STATE) as number;
-    if (rc === RETCODE_NO_DATA) return { json: '', ids: '', meta: new Float64Array(0) };
+    if (rc === RETCODE_NO_DATA) return { json: '', ids: '', meta: new Float64Array(0), unreadable: [] };
     if (rc !== RETCODE_OK) throw new Error(`DDS take failed with return code ${rc}`);
     try {
       const count = api.length(this.dataSeq) as number;
       const texts = new Array<string>(count);
       const ids = new Array<string>(count);
       const meta = new Float64Array(count * META_FIELDS);
+      const unreadable: RawTake['unreadable'] = [];
       for (let i = 0; i < count; i++) {
-        const info = api.info(this.infoSeq, i) as Native;
-        const fields = this.infoFields(info, i === 0);
-        const data = api.data(this.dataSeq, i) as Native;
-        texts[i] = this.format(api.dataJson, fields.valid ? data : this.keyOf(data, fields.keyHash));
-        api.identity(info, this.identity);
-        const sequenceNumber = this.identity.readInt32LE(16) * 2 ** 32 + this.identity.readUInt32LE(20);
-        ids[i] = (fields.valid && sampleId(this.identity.toString('hex', 0, 16), sequenceNumber)) || '';
-        meta[i * META_FIELDS] = fields.valid ? 1 : 0;
-        meta[i * META_FIELDS + 1] = fields.state;
-        meta[i * META_FIELDS + 2] = fields.sourceTimestampNs;
+        try {
+          const info = api.info(this.infoSeq, i) as Native;
+          const fields = this.infoFields(info, i === 0);
+          const data = api.data(this.dataSeq, i) as Native;
+          texts[i] = this.format(api.dataJson, fields.valid ? data : this.keyOf(data, fields.keyHash));
+          api.identity(info, this.identity);
+          const sequenceNumber = this.identity.readInt32LE(16) * 2 ** 32 + this.identity.readUInt32LE(20);
+          ids[i] = (fields.valid && sampleId(this.identity.toString('hex', 0, 16), sequenceNumber)) || '';
+          meta[i * META_FIELDS] = fields.valid ? VALID.data : VALID.noData;
+          meta[i * META_FIELDS + 1] = fields.state;
+          meta[i * META_FIELDS + 2] = fields.sourceTimestampNs;
+        } catch (error) {
+          // Taken, so it must not vanish: the reader loop dead-letters it with the reason.
+          texts[i] = '';
+          ids[i] = '';
+          meta[i * META_FIELDS] = VALID.unreadable;
+          unreadable.push({ index: i, reason: error instanceof Error ? error.message : String(error) });
+        }
       }
-      return { json: texts.join('\u0000'), ids: ids.join('\u0000'), meta };
+      return { json: texts.join('\u0000'), ids: ids.join('\u0000'), meta, unreadable };
     } finally {
       api.returnLoan(this.reader, this.dataSeq, this.infoSeq);
     }
@@ -173,7 +186,11 @@ export class NativeReader {
     for (;;) {
       this.size[0] = this.json.length;
       const rc = formatter(value, this.json, this.size, 0) as number;
-      if (rc === RETCODE_OK) return this.json.toString('utf8', 0, this.json.indexOf(0));
+      if (rc === RETCODE_OK) {
+        const end = this.json.indexOf(0);
+        if (end < 0) throw new Error('Connext formatted a sample as JSON without ending it');
+        return this.json.toString('utf8', 0, end);
+      }
       if (this.size[0] <= this.json.length) throw new Error(`Connext could not format a sample as JSON (return code ${rc})`);
       this.json = Buffer.alloc(this.size[0] + 1);
     }

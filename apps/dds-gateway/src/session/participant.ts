@@ -63,6 +63,11 @@ export class DdsParticipant {
     return toSamples(await this.takes.take(reader, options.ahead), keyField, options.sourceTime);
   }
 
+  /** Why no sample can be taken at all, if the take thread could not start. */
+  get readFailure(): Error | undefined {
+    return this.takes.failure;
+  }
+
   /** Readers of the writer's topic that have matched it now. */
   matchedReaders(writer: string): number {
     return this.output(writer).matchedSubscriptions.length;
@@ -85,7 +90,7 @@ export class DdsParticipant {
     });
   }
 
-  /** Runs the action once every earlier one has finished; the reader loop takes through it too. */
+  /** Runs the action once every earlier Connector call has finished. */
   exclusive<T>(action: () => T | Promise<T>): Promise<T> {
     const run = this.queue.then(action);
     this.queue = run.catch(() => undefined);

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { type DdsSample } from './dds-sample';
 import { type Json, valueAt } from './field-path';
-import { INSTANCE_STATES, META_FIELDS, type RawTake } from './native-reader';
+import { INSTANCE_STATES, META_FIELDS, type RawTake, VALID } from './native-reader';
 import { type TakeReply, type TakeWorkerData } from './take-protocol';
 
 interface Pending {
@@ -22,6 +22,9 @@ export class TakeThread {
   private readonly underWay = new Set<Promise<RawTake>>();
   private nextId = 0;
   private stopped = false;
+  private answered = false;
+  /** Why the thread could not start (Connext's library missing, say): no take will succeed. */
+  failure: Error | undefined;
 
   constructor(private readonly data: TakeWorkerData) {}
 
@@ -48,10 +51,17 @@ export class TakeThread {
 
   private request(reader: string): Promise<RawTake> {
     if (this.stopped) return Promise.reject(new Error('the DDS take thread has stopped'));
+    if (this.failure) return Promise.reject(this.failure);
+    let worker: Worker;
+    try {
+      worker = this.thread();
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
     const id = this.nextId++;
     const take = new Promise<RawTake>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.thread().postMessage({ id, reader });
+      worker.postMessage({ id, reader });
     });
     this.underWay.add(take);
     const done = () => void this.underWay.delete(take);
@@ -69,14 +79,20 @@ export class TakeThread {
     if (this.worker) return this.worker;
     // The bundle puts take.worker.js next to main.js (tools/build/bundle.mjs).
     const worker = new Worker(join(__dirname, 'take.worker.js'), { workerData: this.data });
-    worker.on('message', (reply: TakeReply) => this.settle(reply.id, (p) => ('raw' in reply ? p.resolve(reply.raw) : p.reject(new Error(reply.error)))));
+    worker.on('message', (reply: TakeReply) => {
+      this.answered = true;
+      this.settle(reply.id, (p) => ('raw' in reply ? p.resolve(reply.raw) : p.reject(new Error(reply.error))));
+    });
     const fail = (error: Error) => {
-      if (this.worker === worker) this.worker = undefined;
-      // Lost with the thread: the takes it had not answered. The next take starts a new thread.
-      for (const id of [...this.pending.keys()]) this.settle(id, (p) => p.reject(error));
-      this.ahead.clear();
+      if (this.worker !== worker) return;
+      this.worker = undefined;
+      if (!this.answered && !this.stopped) this.failure = new Error(`the DDS take thread could not start: ${error.message}`);
+      // Takes it had not answered are rejected; those it answered, held ahead, are still collected.
+      // After a crash (not a failed start) the next take starts a new thread.
+      for (const id of [...this.pending.keys()]) this.settle(id, (p) => p.reject(this.failure ?? error));
     };
     worker.on('error', fail);
+    worker.on('messageerror', fail);
     worker.on('exit', (code) => fail(new Error(`the DDS take thread exited with code ${code}`)));
     this.worker = worker;
     return worker;
@@ -89,12 +105,25 @@ export function toSamples(raw: RawTake, keyField: string, sourceTime: boolean): 
   if (count === 0) return [];
   const texts = raw.json.split('\u0000');
   const ids = raw.ids.split('\u0000');
+  const reasons = new Map(raw.unreadable.map((u) => [u.index, u.reason]));
   const samples = new Array<DdsSample>(count);
   for (let i = 0; i < count; i++) {
     const at = i * META_FIELDS;
-    const whole = JSON.parse(texts[i]) as { [field: string]: Json };
-    const valid = raw.meta[at] === 1;
-    const sample: DdsSample = { instanceState: INSTANCE_STATES[raw.meta[at + 1]] ?? 'ALIVE', data: valid ? whole : undefined };
+    const instanceState = INSTANCE_STATES[raw.meta[at + 1] ?? 0] ?? 'ALIVE';
+    const text = texts[i] ?? '';
+    if (raw.meta[at] === VALID.unreadable) {
+      samples[i] = { instanceState, data: undefined, unreadable: { reason: `Connext could not read the sample: ${reasons.get(i) ?? 'unknown'}`, raw: text } };
+      continue;
+    }
+    let whole: { [field: string]: Json };
+    try {
+      whole = JSON.parse(text) as { [field: string]: Json };
+    } catch (error) {
+      samples[i] = { instanceState, data: undefined, unreadable: { reason: `Connext's JSON for the sample did not parse: ${String(error)}`, raw: text } };
+      continue;
+    }
+    const valid = raw.meta[at] === VALID.data;
+    const sample: DdsSample = { instanceState, data: valid ? whole : undefined };
     if (!valid) sample.keyValue = valueAt(whole, keyField) ?? null;
     if (ids[i]) sample.id = ids[i];
     if (sourceTime) sample.sourceTimestampNs = raw.meta[at + 2];
