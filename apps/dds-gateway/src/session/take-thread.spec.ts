@@ -1,5 +1,5 @@
 import { META_FIELDS, type RawTake, VALID } from './native-reader';
-import { toSamples } from './take-thread';
+import { TakeThread, toSamples } from './take-thread';
 
 function rawTake(samples: { text: string; valid: number; state?: number; id?: string; sourceNs?: number }[], unreadable: RawTake['unreadable'] = []): RawTake {
   const meta = new Float64Array(samples.length * META_FIELDS);
@@ -34,5 +34,16 @@ describe('toSamples', () => {
     expect(broken?.unreadable?.raw).toBe('{"sensor_id":');
     expect(broken?.unreadable?.reason).toMatch(/did not parse/);
     expect(good).toEqual({ instanceState: 'ALIVE', data: { sensor_id: 'c' }, id: 'dds-3' });
+  });
+});
+
+describe('TakeThread', () => {
+  it('reports a thread that could not start, and does not start it again for every take', async () => {
+    // Under ts-jest there is no bundled take.worker.js beside this file: the thread cannot start.
+    const takes = new TakeThread({ libraryDir: '/nonexistent', readers: {} });
+    await expect(takes.take('Readings::SensorReadings', false)).rejects.toThrow(/could not start/);
+    expect(takes.failure?.message).toMatch(/could not start/);
+    await expect(takes.take('Readings::SensorReadings', true)).rejects.toBe(takes.failure);
+    await takes.stop();
   });
 });
