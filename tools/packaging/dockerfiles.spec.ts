@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { interopPython, run, workspaceRoot } from '@fieldlink/testing';
+import { interopPython, run, serviceNodeFlags, workspaceRoot } from '@fieldlink/testing';
 import { APPS } from './apps';
 
 // No Docker engine answers here, so the images are not built: hadolint checks each Dockerfile,
@@ -17,7 +17,7 @@ describe('Dockerfiles', () => {
     expect(result.code).toBe(0);
   });
 
-  it.each(APPS)('%s: installs and copies its own dist/apps folder, runs as a numeric non-root user, checks /health/live', (app) => {
+  it.each(APPS)('%s: installs and copies its own dist/apps folder, runs as a numeric non-root user with the service Node flags, checks /health/live', (app) => {
     const text = readFileSync(dockerfile(app), 'utf8');
     expect(text).toContain(`COPY dist/apps/${app}/package.json ./`);
     expect(text).toContain('RUN npm install --omit=dev');
@@ -25,7 +25,13 @@ describe('Dockerfiles', () => {
     const users = [...text.matchAll(/^USER (\S+)$/gm)].map((m) => m[1]);
     expect(users).toEqual(['1000:1000']);
     expect(text).toMatch(/^HEALTHCHECK .*\n.*\/health\/live/m);
-    expect(text).toMatch(/^CMD \["node", "--enable-source-maps", "main.js"\]$/m);
+    const cmd = /^CMD (\[.*\])$/m.exec(text)?.[1];
+    expect(cmd && JSON.parse(cmd)).toEqual(['node', ...serviceNodeFlags(app), 'main.js']);
+  });
+
+  it.each(APPS)('%s: nx serve starts it with the same Node flags', (app) => {
+    const project = JSON.parse(readFileSync(join(workspaceRoot(), 'apps', app, 'project.json'), 'utf8')) as { targets: { serve: { options: { command: string } } } };
+    expect(project.targets.serve.options.command).toBe(['node', ...serviceNodeFlags(app), `dist/apps/${app}/main.js`].join(' '));
   });
 
   it('the simulators image pins each package to the version the workspace runs npm start with', () => {

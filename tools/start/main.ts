@@ -16,6 +16,7 @@ import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { topicMap } from '@fieldlink/schemas';
+import { serviceNodeFlags } from '@fieldlink/testing';
 import { EventFeed, ServiceProbe, type Snapshot, alertFor } from './live-view';
 import { render } from './render';
 import { type SimulatorSpec, type StackOptions, deviceSimulators, plcSimulator, serviceSpecs } from './stack';
@@ -119,7 +120,7 @@ function exitedMessage(child: Supervised): string | null {
 
 async function startService(spec: ReturnType<typeof serviceSpecs>[number]): Promise<void> {
   const main = join(root, 'dist', 'apps', spec.name, 'main.js');
-  const child = launch(spec.name, process.execPath, ['--enable-source-maps', main], spec.env);
+  const child = launch(spec.name, process.execPath, [...serviceNodeFlags(spec.name), main], spec.env);
   probes.push(new ServiceProbe(spec.name, spec.httpPort, spec.metrics, () => child.running));
   await waitUntil(`${spec.name} to be ready on http://127.0.0.1:${spec.httpPort}/health/ready`, async () => (await fetch(`http://127.0.0.1:${spec.httpPort}/health/ready`)).status === 200, 120_000, () => exitedMessage(child));
   say(`${spec.name} ready (log: ${join(logs, `${spec.name}.log`)})`);

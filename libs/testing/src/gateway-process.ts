@@ -7,6 +7,7 @@ import { track } from './children';
 import { MemoryCgroup } from './memory-cgroup';
 import { RssSampler } from './rss-sampler';
 import { freePort } from './names';
+import { serviceNodeFlags } from './service-flags';
 import { exited } from './processes';
 import { type SecretGuard, watchForSecrets } from './secret-guard';
 import { GiveUp, waitFor } from './wait-for';
@@ -81,7 +82,7 @@ export class ServiceProcess {
   async spawn(waitReady = true): Promise<void> {
     const main = join(this.bundleDir ?? join(workspaceRoot(), 'dist', 'apps', this.app), 'main.js');
     if (!existsSync(main)) throw new Error(`${main} is missing: build it with "npx nx run ${this.app}:build"`);
-    const node: [string, string[]] = [process.execPath, ['--enable-source-maps', main]];
+    const node: [string, string[]] = [process.execPath, [...serviceNodeFlags(this.app), main]];
     const [command, args] = this.cgroup ? this.cgroup.wrap(...node) : node;
     const child = track(
       spawn(command, args, {

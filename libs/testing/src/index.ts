@@ -26,3 +26,4 @@ export { SeqPublisher } from './faults/seq-publisher';
 export { CHART, type K8sObject, chartConfig, helm, renderChart } from './helm';
 export { ProcMeter } from './proc-meter';
 export { type HotFunction, topFunctions } from './cpu-profile';
+export { serviceNodeFlags } from './service-flags';
