@@ -7,13 +7,20 @@ import { KafkaWatch } from './kafka-watch';
 
 const HALF_RATE_SECONDS = 15;
 export const HALF_RATE_FIRST_SEQ = 10_000_000;
+const AT_RATE_FIRST_SEQ = 20_000_000;
 
 export interface PipelineFigures {
   msgPerSec: number;
   /** Latency from MQTT publish to readable in Kafka, while publishing at full speed. */
   fullLoad: { p50Ms: number; p99Ms: number };
   /** The same at half the sustained rate. */
-  halfRate: { rate: number; messages: number; p50Ms: number; p99Ms: number };
+  halfRate: RatePhase;
+  /**
+   * The same at a rate given by the caller: the baseline's half rate, for the gateway. Pipelines of
+   * different speeds have different half rates, and latency grows with load, so their own half
+   * rates alone do not compare them at one load.
+   */
+  atRate?: RatePhase;
   /** CPU time (user + system, every process of the pipeline) per message in the full-load phase. */
   cpuUsPerMsg: number;
   /** The pipeline's largest resident memory (all its processes together). */
@@ -28,6 +35,13 @@ export interface Pipeline {
   /** Records the pipeline has spooled to disk so far, if it has a spool. */
   spooled?(): Promise<number>;
   stop(): Promise<void>;
+}
+
+export interface RatePhase {
+  rate: number;
+  messages: number;
+  p50Ms: number;
+  p99Ms: number;
 }
 
 export type Extract = (line: string) => { seq: number; t: number } | undefined;
@@ -63,7 +77,10 @@ export interface Load {
   filler(): void;
 }
 
-/** Full-load throughput and latency, then latency at half that rate, of the pipeline start() starts, read from kafkaTopic. */
+/**
+ * Full-load throughput and latency, then latency at half that rate and, if given, at `alsoAtRate`
+ * (the baseline's half rate), of the pipeline start() starts, read from kafkaTopic.
+ */
 export async function measure(
   infra: Infra,
   load: Load,
@@ -71,9 +88,10 @@ export async function measure(
   extract: Extract,
   messages: number,
   start: () => Promise<Pipeline>,
+  alsoAtRate?: number,
 ): Promise<PipelineFigures> {
   const pipeline = await start();
-  const watch = new KafkaWatch(infra.kafkaBrokers, kafkaTopic, extract, (seq) => (seq >= HALF_RATE_FIRST_SEQ ? 1 : 0));
+  const watch = new KafkaWatch(infra.kafkaBrokers, kafkaTopic, extract, (seq) => (seq >= AT_RATE_FIRST_SEQ ? 2 : seq >= HALF_RATE_FIRST_SEQ ? 1 : 0));
   try {
     await waitFor('the pipeline to pass a probe message', async () => {
       await load.publish(-1, 1);
@@ -93,18 +111,13 @@ export async function measure(
     const spoolNote = spooled === undefined ? '' : `; ${spooled} records spooled`;
     progress(`  sustained ${Math.round(msgPerSec)} msg/s; p50 ${round(quantile(full, 0.5))} ms, p99 ${round(quantile(full, 0.99))} ms at full load; ${cpuUsPerMsg} µs CPU per message${spoolNote}`);
 
-    const rate = Math.max(1, Math.round(msgPerSec / 2));
-    const halfCount = Math.max(1000, Math.min(messages, rate * HALF_RATE_SECONDS));
-    progress(`  half rate: ${rate} msg/s for ${halfCount} messages`);
-    watch.latencies = [];
-    await load.publish(HALF_RATE_FIRST_SEQ, halfCount, rate);
-    await withFiller(load, () => watch.waitForCount(1, halfCount, 300_000));
-    const half = sorted(watch.latencies);
-    progress(`  p50 ${round(quantile(half, 0.5))} ms, p99 ${round(quantile(half, 0.99))} ms at half rate`);
+    const halfRate = await atRate(load, watch, 1, HALF_RATE_FIRST_SEQ, Math.max(1, Math.round(msgPerSec / 2)), messages, 'half rate');
+    const at = alsoAtRate === undefined ? undefined : await atRate(load, watch, 2, AT_RATE_FIRST_SEQ, alsoAtRate, messages, "the baseline's half rate");
     return {
       msgPerSec: Math.round(msgPerSec),
       fullLoad: { p50Ms: round(quantile(full, 0.5)), p99Ms: round(quantile(full, 0.99)) },
-      halfRate: { rate, messages: halfCount, p50Ms: round(quantile(half, 0.5)), p99Ms: round(quantile(half, 0.99)) },
+      halfRate,
+      ...(at ? { atRate: at } : {}),
       cpuUsPerMsg,
       peakRssMiB: round(pipeline.meter.peakRssBytes / 2 ** 20),
       ...(spooled === undefined ? {} : { spooledAtFullLoad: spooled }),
@@ -114,6 +127,20 @@ export async function measure(
     pipeline.meter.stop();
     await pipeline.stop();
   }
+}
+
+/** Publishes at `rate` for HALF_RATE_SECONDS (as run `run` from firstSeq) and returns its latencies. */
+async function atRate(load: Load, watch: KafkaWatch, run: number, firstSeq: number, rate: number, messages: number, what: string): Promise<RatePhase> {
+  const count = Math.max(1000, Math.min(messages, rate * HALF_RATE_SECONDS));
+  progress(`  ${what}: ${rate} msg/s for ${count} messages`);
+  watch.latencies = [];
+  await load.publish(firstSeq, count, rate);
+  await withFiller(load, () => watch.waitForCount(run, count, 300_000));
+  const latencies = sorted(watch.latencies);
+  const p50Ms = round(quantile(latencies, 0.5));
+  const p99Ms = round(quantile(latencies, 0.99));
+  progress(`  p50 ${p50Ms} ms, p99 ${p99Ms} ms at ${what}`);
+  return { rate, messages: count, p50Ms, p99Ms };
 }
 
 /**

@@ -21,8 +21,14 @@ export async function mqttBench(infra: Infra, messages: number, profile = false)
     );
 
     progress('gateway: mqtt-gateway on its defaults (acks after Kafka, idempotent acks=all)');
-    const gateway = await measure(infra, jsonLoad(publisher, topics(`${id}/gw`)), `${id}.telemetry`, fromEnvelope, messages, () =>
-      startBenchGateway(infra, id, { mappings: [{ name: 'bench', topic: `${id}/gw/{deviceId}/data` }] }, profile),
+    const gateway = await measure(
+      infra,
+      jsonLoad(publisher, topics(`${id}/gw`)),
+      `${id}.telemetry`,
+      fromEnvelope,
+      messages,
+      () => startBenchGateway(infra, id, { mappings: [{ name: 'bench', topic: `${id}/gw/{deviceId}/data` }] }, profile),
+      baseline.halfRate.rate,
     );
 
     return {
