@@ -18,10 +18,13 @@ export class InstanceLifecycle {
     private readonly changes: Counter<'reader' | 'state'>,
   ) {}
 
-  observe(reader: ReaderConfig, deviceId: string, state: InstanceState, at: Date): Promise<IngestOutcome | void> {
+  /** Writes the device's status if its instance state changed; undefined, at no cost, if it did not. */
+  observe(reader: ReaderConfig, deviceId: string, state: InstanceState, at: Date): Promise<IngestOutcome> | undefined {
+    // Nearly every sample is of an instance that was and is alive: nothing to look up.
+    if (state === 'ALIVE' && this.states.size === 0) return undefined;
     const key = `${reader.name}\u0000${deviceId}`;
     const previous = this.states.get(key) ?? 'ALIVE';
-    if (state === previous) return Promise.resolve();
+    if (state === previous) return undefined;
     if (state === 'ALIVE') this.states.delete(key);
     else this.states.set(key, state);
     const report = {

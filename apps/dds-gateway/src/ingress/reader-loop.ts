@@ -143,7 +143,7 @@ export class ReaderLoop {
 
   private async handle(route: Route, samples: DdsSample[]): Promise<void> {
     const receivedAt = new Date();
-    const outcomes: Promise<IngestOutcome | void>[] = [];
+    const outcomes: Promise<IngestOutcome>[] = [];
     for (const sample of samples) {
       if (sample.unreadable) {
         outcomes.push(this.deadLetterUnreadable(route, sample.unreadable, receivedAt));
@@ -151,7 +151,8 @@ export class ReaderLoop {
       }
       if (sample.data) outcomes.push(this.ingest(route, sample, receivedAt));
       const deviceId = deviceIdOfSample(sample, route.config.deviceIdField);
-      if (deviceId) outcomes.push(this.lifecycle.observe(route.config, deviceId, sample.instanceState, receivedAt));
+      const change = deviceId ? this.lifecycle.observe(route.config, deviceId, sample.instanceState, receivedAt) : undefined;
+      if (change) outcomes.push(change);
     }
     await Promise.all(outcomes);
   }

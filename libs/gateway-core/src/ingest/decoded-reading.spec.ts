@@ -21,6 +21,14 @@ describe(toReading.name, () => {
     expect(reading.values).toEqual({ 'axes[0].x': { value: 1, unit: 'm', quality: 0 }, 'axes[1].x': { value: 2, unit: 'm', quality: 0 } });
   });
 
+  it('keeps a metric named __proto__ as a metric, not as the prototype', () => {
+    const decoded = JSON.parse('{"__proto__": {"value": 1}, "ok": {"value": 2}}') as { [name: string]: { value: NativeValue } };
+    const reading = toReading({ values: decoded });
+    expect(Object.getPrototypeOf(reading.values)).toBe(Object.prototype);
+    expect(Object.keys(reading.values)).toEqual(['__proto__', 'ok']);
+    expect(JSON.stringify(reading.values)).toBe('{"__proto__":{"value":1},"ok":{"value":2}}');
+  });
+
   it('refuses what cannot be a reading with a typed error: nothing left, too deep, an invalid time', () => {
     expect(() => values(null)).toThrow(SchemaError);
     let deep: NativeValue = 1;

@@ -30,17 +30,21 @@ const MAX_DEPTH = 8;
  */
 export function toReading(decoded: DecodedReading): Reading {
   const values: Record<string, MetricValue> = {};
-  for (const [name, { value, unit, quality }] of Object.entries(decoded.values)) {
+  let count = 0;
+  for (const name in decoded.values) {
+    const { value, unit, quality } = decoded.values[name];
     flatten(name, value, 0, (metric, scalar) => {
-      Object.defineProperty(values, metric, {
-        value: { value: scalar, ...(unit !== undefined ? { unit } : {}), ...(quality !== undefined ? { quality } : {}) },
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
+      const metricValue: MetricValue = { value: scalar };
+      if (unit !== undefined) metricValue.unit = unit;
+      if (quality !== undefined) metricValue.quality = quality;
+      // Assigned, which keeps the object fast, except a metric named __proto__: assigning that
+      // would set the prototype. Defining every metric cost 4% of the DDS gateway's main thread.
+      if (metric === '__proto__') Object.defineProperty(values, metric, { value: metricValue, enumerable: true, writable: true, configurable: true });
+      else values[metric] = metricValue;
+      count++;
     });
   }
-  if (Object.keys(values).length === 0) throw new SchemaError(SchemaErrorCode.NoMetrics, 'reading has no values');
+  if (count === 0) throw new SchemaError(SchemaErrorCode.NoMetrics, 'reading has no values');
   return {
     values,
     ...(decoded.sourceTime ? { eventTime: checkedDate(decoded.sourceTime, 'source time') } : {}),
