@@ -31,7 +31,7 @@ const MAX_DEPTH = 8;
 export function toReading(decoded: DecodedReading): Reading {
   const values: Record<string, MetricValue> = {};
   let count = 0;
-  for (const name in decoded.values) {
+  for (const name of Object.keys(decoded.values)) {
     const { value, unit, quality } = decoded.values[name];
     flatten(name, value, 0, (metric, scalar) => {
       const metricValue: MetricValue = { value: scalar };
