@@ -73,6 +73,8 @@ describe('opcua-gateway commands as OPC UA writes and method calls', () => {
     await g.gateway.spawn(false);
     await produce(g.brokers, g.topic('commands'), reset.deviceId, JSON.stringify(reset));
     const next = await send('plc/Pump1', 'call', { method: 'Reset', inputs: [2] });
+    // CI once saw this command settle without output; the gateway's log then tells why.
+    if (next[0]?.status !== 'succeeded') throw new Error(`the command after the restart: ${JSON.stringify(next)}\nthe gateway's log:\n${g.gateway.logs.slice(-8000)}`);
     // Had the copy called Reset again, this would be the third.
     expect(next.map((r) => r.output)).toEqual([expect.objectContaining({ outputs: { message: 'reset to level 2', resets: 2 } })]);
     expect(await settledResults(g, reset)).toHaveLength(1);
